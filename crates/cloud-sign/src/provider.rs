@@ -1,0 +1,588 @@
+//! Credential providers: static, environment, each vendor's profile file, and a chain.
+//!
+//! A provider answers `Ok(None)` when it is simply not configured ("try the next one") and `Err`
+//! when it is configured but broken (a profile file that does not parse, an unsupported profile
+//! mode, an empty key): the chain stops there so the user sees the real problem instead of a
+//! confusing "no credentials".
+//!
+//! The environment and the home directory come from a [`ProviderContext`], so tests never read the
+//! real ones.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::Credentials;
+
+/// The cloud whose conventions (variable names, file locations and formats) a provider follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    /// Alibaba Cloud: `ALIBABA_CLOUD_*`, `~/.aliyun/config.json`.
+    Aliyun,
+    /// Tencent Cloud: `TENCENTCLOUD_*`, `~/.tencentcloud/credentials`.
+    Tencent,
+    /// Huawei Cloud: `HUAWEICLOUD_SDK_*`, `~/.huaweicloud/credentials`.
+    Huawei,
+}
+
+impl Vendor {
+    /// The environment variables holding the key id and the secret.
+    pub fn key_variables(self) -> (&'static str, &'static str) {
+        match self {
+            Vendor::Aliyun => ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+            Vendor::Tencent => ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+            Vendor::Huawei => ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
+        }
+    }
+
+    /// The profile file, relative to the home directory.
+    pub fn profile_file(self) -> &'static str {
+        match self {
+            Vendor::Aliyun => ".aliyun/config.json",
+            Vendor::Tencent => ".tencentcloud/credentials",
+            Vendor::Huawei => ".huaweicloud/credentials",
+        }
+    }
+
+    /// One sentence telling a user how to configure credentials for this vendor.
+    pub fn setup_hint(self) -> String {
+        let (id, secret) = self.key_variables();
+        format!(
+            "no {self} credentials found: set {id} and {secret}, or create the profile file ~/{}",
+            self.profile_file()
+        )
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Vendor::Aliyun => "Alibaba Cloud",
+            Vendor::Tencent => "Tencent Cloud",
+            Vendor::Huawei => "Huawei Cloud",
+        })
+    }
+}
+
+/// Credentials are configured but unusable. The message names where they came from (a variable
+/// or a file) and what is wrong; it never contains a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("credentials from {origin}: {problem}")]
+pub struct CredentialsError {
+    origin: String,
+    problem: String,
+}
+
+impl CredentialsError {
+    /// An error about credentials from `origin` (a file path, "the environment").
+    pub fn new(origin: impl Into<String>, problem: impl Into<String>) -> Self {
+        CredentialsError {
+            origin: origin.into(),
+            problem: problem.into(),
+        }
+    }
+    /// Where the broken credentials came from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+    /// What is wrong with them.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+#[derive(Clone)]
+enum EnvSource {
+    Process,
+    Map(HashMap<String, String>),
+}
+
+/// What providers may read from the operating system: environment variables, the home
+/// directory, and the system configuration directory (`/etc`).
+#[derive(Clone)]
+pub struct ProviderContext {
+    env: EnvSource,
+    home: Option<PathBuf>,
+    system_config_dir: Option<PathBuf>,
+}
+
+impl fmt::Debug for ProviderContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The environment may hold secrets: never print it.
+        f.debug_struct("ProviderContext")
+            .field("home", &self.home)
+            .field("system_config_dir", &self.system_config_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderContext {
+    /// The real process environment, `$HOME` (or `%USERPROFILE%`) and `/etc`.
+    pub fn from_os() -> Self {
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        ProviderContext {
+            env: EnvSource::Process,
+            home,
+            system_config_dir: Some(PathBuf::from("/etc")),
+        }
+    }
+
+    /// A context with the given variables and home directory and no system directory: for tests
+    /// and for embedding applications that manage configuration themselves.
+    ///
+    /// ```
+    /// use cloud_sign::{ProviderContext, EnvironmentProvider, ProvideCredentials, Vendor};
+    /// let ctx = ProviderContext::from_map(
+    ///     [("TENCENTCLOUD_SECRET_ID", "AKIDEXAMPLE"), ("TENCENTCLOUD_SECRET_KEY", "key")],
+    ///     None,
+    /// );
+    /// let creds = EnvironmentProvider::new(Vendor::Tencent).provide(&ctx).unwrap().unwrap();
+    /// assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
+    /// ```
+    pub fn from_map<K: Into<String>, V: Into<String>>(
+        env: impl IntoIterator<Item = (K, V)>,
+        home: Option<PathBuf>,
+    ) -> Self {
+        ProviderContext {
+            env: EnvSource::Map(env.into_iter().map(|(k, v)| (k.into(), v.into())).collect()),
+            home,
+            system_config_dir: None,
+        }
+    }
+
+    /// Replaces the system configuration directory (default `/etc` for [`ProviderContext::from_os`]).
+    pub fn with_system_config_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.system_config_dir = Some(dir.into());
+        self
+    }
+
+    /// An environment variable.
+    pub fn var(&self, name: &str) -> Option<String> {
+        match &self.env {
+            EnvSource::Process => std::env::var(name).ok(),
+            EnvSource::Map(m) => m.get(name).cloned(),
+        }
+    }
+
+    /// The home directory.
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+}
+
+/// Something that can produce credentials.
+pub trait ProvideCredentials: fmt::Debug + Send + Sync {
+    /// `Ok(Some)` with credentials, `Ok(None)` when not configured here, `Err` when configured
+    /// but broken.
+    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError>;
+}
+
+/// Always returns the credentials it was given.
+#[derive(Debug, Clone)]
+pub struct StaticProvider(Credentials);
+
+impl StaticProvider {
+    /// A provider returning `credentials`.
+    pub fn new(credentials: Credentials) -> Self {
+        StaticProvider(credentials)
+    }
+}
+
+impl ProvideCredentials for StaticProvider {
+    fn provide(&self, _: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+        Ok(Some(self.0.clone()))
+    }
+}
+
+/// Reads the vendor's standard environment variables.
+///
+/// - Aliyun: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, optional
+///   `ALIBABA_CLOUD_SECURITY_TOKEN`.
+/// - Tencent: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, optional token from the first
+///   set of `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_SECURITY_TOKEN`, `TENCENTCLOUD_TOKEN`.
+/// - Huawei: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, optional
+///   `HUAWEICLOUD_SDK_SECURITY_TOKEN` and `HUAWEICLOUD_SDK_PROJECT_ID`.
+#[derive(Debug, Clone)]
+pub struct EnvironmentProvider {
+    vendor: Vendor,
+}
+
+impl EnvironmentProvider {
+    /// A provider reading `vendor`'s variables.
+    pub fn new(vendor: Vendor) -> Self {
+        EnvironmentProvider { vendor }
+    }
+}
+
+fn token_variables(vendor: Vendor) -> &'static [&'static str] {
+    match vendor {
+        Vendor::Aliyun => &["ALIBABA_CLOUD_SECURITY_TOKEN"],
+        Vendor::Tencent => &[
+            "TENCENTCLOUD_SESSION_TOKEN",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_TOKEN",
+        ],
+        Vendor::Huawei => &["HUAWEICLOUD_SDK_SECURITY_TOKEN"],
+    }
+}
+
+impl ProvideCredentials for EnvironmentProvider {
+    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+        let (id_var, secret_var) = self.vendor.key_variables();
+        let origin = "the environment";
+        let (id, secret) = match (ctx.var(id_var), ctx.var(secret_var)) {
+            (None, None) => return Ok(None),
+            (Some(_), None) => {
+                return Err(CredentialsError::new(
+                    origin,
+                    format!("{id_var} is set but {secret_var} is not"),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(CredentialsError::new(
+                    origin,
+                    format!("{secret_var} is set but {id_var} is not"),
+                ));
+            }
+            (Some(id), Some(secret)) => (id, secret),
+        };
+        for (var, value) in [(id_var, &id), (secret_var, &secret)] {
+            if value.trim().is_empty() {
+                return Err(CredentialsError::new(
+                    origin,
+                    format!("{var} is set but empty"),
+                ));
+            }
+        }
+        let mut creds = Credentials::new(id.trim(), secret.trim()).with_source("environment");
+        if let Some(token) = token_variables(self.vendor)
+            .iter()
+            .filter_map(|v| ctx.var(v))
+            .find(|t| !t.trim().is_empty())
+        {
+            creds = creds.with_session_token(token.trim());
+        }
+        if self.vendor == Vendor::Huawei
+            && let Some(project) = ctx
+                .var("HUAWEICLOUD_SDK_PROJECT_ID")
+                .filter(|p| !p.trim().is_empty())
+        {
+            creds = creds.with_project_id(project.trim());
+        }
+        Ok(Some(creds))
+    }
+}
+
+/// Reads the vendor's profile file.
+///
+/// - Aliyun: `~/.aliyun/config.json` (the `aliyun` CLI's file). The profile is the one given, else
+///   `ALIBABA_CLOUD_PROFILE`, else the file's `current`, else `default`. Modes `AK` and `StsToken`
+///   are supported; modes that need network calls (`RamRoleArn`, `EcsRamRole`, ...) are an error.
+/// - Tencent: `~/.tencentcloud/credentials`, else `<system config dir>/tencentcloud/credentials`;
+///   INI section `[default]` (or the profile given) with `secret_id`, `secret_key`, optional `token`.
+/// - Huawei: `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`; INI section
+///   `[basic]` (or the profile given) with `ak`, `sk`, optional `project_id`, `security_token`.
+#[derive(Debug, Clone)]
+pub struct ProfileFileProvider {
+    vendor: Vendor,
+    profile: Option<String>,
+}
+
+impl ProfileFileProvider {
+    /// A provider reading `vendor`'s profile file, default profile.
+    pub fn new(vendor: Vendor) -> Self {
+        ProfileFileProvider {
+            vendor,
+            profile: None,
+        }
+    }
+
+    /// Selects a named profile (an error when the file lacks it).
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    fn candidate_files(&self, ctx: &ProviderContext) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        if self.vendor == Vendor::Huawei
+            && let Some(f) = ctx
+                .var("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
+                .filter(|f| !f.is_empty())
+        {
+            files.push(PathBuf::from(f));
+            return files;
+        }
+        if let Some(home) = ctx.home() {
+            files.push(home.join(self.vendor.profile_file()));
+        }
+        if self.vendor == Vendor::Tencent
+            && let Some(etc) = &ctx.system_config_dir
+        {
+            files.push(etc.join("tencentcloud/credentials"));
+        }
+        files
+    }
+}
+
+impl ProvideCredentials for ProfileFileProvider {
+    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+        for path in self.candidate_files(ctx) {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(CredentialsError::new(
+                        path.display().to_string(),
+                        format!("cannot be read: {e}"),
+                    ));
+                }
+            };
+            let origin = path.display().to_string();
+            return match self.vendor {
+                Vendor::Aliyun => aliyun_profile(&origin, &text, self.profile.as_deref(), ctx),
+                Vendor::Tencent => ini_profile(
+                    &origin,
+                    &text,
+                    self.profile.as_deref(),
+                    "default",
+                    IniKeys {
+                        id: "secret_id",
+                        secret: "secret_key",
+                        token: "token",
+                        project: None,
+                    },
+                ),
+                Vendor::Huawei => ini_profile(
+                    &origin,
+                    &text,
+                    self.profile.as_deref(),
+                    "basic",
+                    IniKeys {
+                        id: "ak",
+                        secret: "sk",
+                        token: "security_token",
+                        project: Some("project_id"),
+                    },
+                ),
+            };
+        }
+        Ok(None)
+    }
+}
+
+#[derive(Deserialize)]
+struct AliyunConfig {
+    #[serde(default)]
+    current: Option<String>,
+    #[serde(default)]
+    profiles: Vec<AliyunProfile>,
+}
+
+#[derive(Deserialize)]
+struct AliyunProfile {
+    name: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    access_key_id: String,
+    #[serde(default)]
+    access_key_secret: String,
+    #[serde(default)]
+    sts_token: String,
+}
+
+fn aliyun_profile(
+    origin: &str,
+    text: &str,
+    requested: Option<&str>,
+    ctx: &ProviderContext,
+) -> Result<Option<Credentials>, CredentialsError> {
+    let config: AliyunConfig = serde_json::from_str(text).map_err(|e| {
+        // serde_json messages may quote file content (a secret): report the position only.
+        CredentialsError::new(
+            origin,
+            format!(
+                "is not a valid aliyun CLI config ({:?} error at line {} column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let env_profile = ctx.var("ALIBABA_CLOUD_PROFILE").filter(|p| !p.is_empty());
+    let (name, explicit) = match (requested, env_profile, config.current.as_deref()) {
+        (Some(p), _, _) => (p.to_owned(), true),
+        (None, Some(p), _) => (p, true),
+        (None, None, Some(c)) if !c.is_empty() => (c.to_owned(), true),
+        _ => ("default".to_owned(), false),
+    };
+    let Some(profile) = config.profiles.iter().find(|p| p.name == name) else {
+        return if explicit {
+            Err(CredentialsError::new(
+                origin,
+                format!("has no profile named '{name}'"),
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    let with_token = match profile.mode.as_str() {
+        "AK" | "" => false,
+        "StsToken" => true,
+        other => {
+            return Err(CredentialsError::new(
+                origin,
+                format!(
+                    "profile '{name}' uses mode '{other}', which needs network calls and is not \
+                     supported; use mode AK or StsToken, or set ALIBABA_CLOUD_ACCESS_KEY_ID and \
+                     ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+                ),
+            ));
+        }
+    };
+    non_empty(origin, &name, "access_key_id", &profile.access_key_id)?;
+    non_empty(origin, &name, "access_key_secret", &profile.access_key_secret)?;
+    let mut creds = Credentials::new(
+        profile.access_key_id.trim(),
+        profile.access_key_secret.trim(),
+    )
+    .with_source("profile file");
+    if with_token {
+        non_empty(origin, &name, "sts_token", &profile.sts_token)?;
+        creds = creds.with_session_token(profile.sts_token.trim());
+    }
+    Ok(Some(creds))
+}
+
+fn non_empty(origin: &str, profile: &str, key: &str, value: &str) -> Result<(), CredentialsError> {
+    if value.trim().is_empty() {
+        Err(CredentialsError::new(
+            origin,
+            format!("profile '{profile}' has an empty or missing {key}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+struct IniKeys {
+    id: &'static str,
+    secret: &'static str,
+    token: &'static str,
+    project: Option<&'static str>,
+}
+
+fn ini_profile(
+    origin: &str,
+    text: &str,
+    requested: Option<&str>,
+    default_section: &str,
+    keys: IniKeys,
+) -> Result<Option<Credentials>, CredentialsError> {
+    let sections = parse_ini(origin, text)?;
+    let name = requested.unwrap_or(default_section);
+    let Some(section) = sections.get(name) else {
+        return Err(CredentialsError::new(
+            origin,
+            format!("has no [{name}] section"),
+        ));
+    };
+    let get = |k: &str| section.get(k).map(String::as_str).unwrap_or("");
+    non_empty(origin, name, keys.id, get(keys.id))?;
+    non_empty(origin, name, keys.secret, get(keys.secret))?;
+    let mut creds = Credentials::new(get(keys.id), get(keys.secret)).with_source("profile file");
+    if !get(keys.token).is_empty() {
+        creds = creds.with_session_token(get(keys.token));
+    }
+    if let Some(p) = keys.project.map(get).filter(|p| !p.is_empty()) {
+        creds = creds.with_project_id(p);
+    }
+    Ok(Some(creds))
+}
+
+type IniSections = HashMap<String, HashMap<String, String>>;
+
+/// A small INI reader: `[section]`, `key = value` (trimmed), `#` and `;` comment lines.
+fn parse_ini(origin: &str, text: &str) -> Result<IniSections, CredentialsError> {
+    let mut sections: IniSections = HashMap::new();
+    let mut current: Option<String> = None;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[') {
+            let Some(name) = name.strip_suffix(']') else {
+                return Err(CredentialsError::new(
+                    origin,
+                    format!("line {}: a section header must end with ']'", n + 1),
+                ));
+            };
+            let name = name.trim().to_owned();
+            sections.entry(name.clone()).or_default();
+            current = Some(name);
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            // Never echo the line: it may hold a secret.
+            return Err(CredentialsError::new(
+                origin,
+                format!("line {}: expected 'key = value' or '[section]'", n + 1),
+            ));
+        };
+        let Some(section) = &current else {
+            return Err(CredentialsError::new(
+                origin,
+                format!("line {}: key outside of any [section]", n + 1),
+            ));
+        };
+        sections
+            .entry(section.clone())
+            .or_default()
+            .insert(k.trim().to_owned(), v.trim().to_owned());
+    }
+    Ok(sections)
+}
+
+/// Tries providers in order: the first `Ok(Some)` wins, the first `Err` stops the search.
+#[derive(Debug)]
+pub struct ChainProvider {
+    providers: Vec<Box<dyn ProvideCredentials>>,
+}
+
+impl ChainProvider {
+    /// A chain of the given providers.
+    pub fn new(providers: Vec<Box<dyn ProvideCredentials>>) -> Self {
+        ChainProvider { providers }
+    }
+
+    /// The default chain for a vendor: environment, then the profile file (with `profile` when
+    /// given).
+    pub fn default_for(vendor: Vendor, profile: Option<&str>) -> Self {
+        let mut file = ProfileFileProvider::new(vendor);
+        if let Some(p) = profile {
+            file = file.with_profile(p);
+        }
+        ChainProvider::new(vec![
+            Box::new(EnvironmentProvider::new(vendor)),
+            Box::new(file),
+        ])
+    }
+}
+
+impl ProvideCredentials for ChainProvider {
+    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+        for p in &self.providers {
+            if let Some(c) = p.provide(ctx)? {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+}
