@@ -1,6 +1,65 @@
 //! The shared transport of the cloud-backup vendor crates.
 //!
-//! This crate will hold the one place that sends API requests: a `reqwest` client, re-signing of
-//! every attempt with a fresh time and nonce, retries with exponential backoff and full jitter,
-//! connect / attempt / operation timeouts, tracing spans and the error skeleton every vendor crate
-//! builds on. It is being built under issue 3.
+//! [`HttpClient`] is the one place that sends API requests. For every attempt it asks the
+//! vendor's [`Protocol`] to sign the request with a fresh time and nonce, sends it with `reqwest`
+//! (rustls, pooled connections), reads the response within a size cap, and asks the protocol to
+//! classify it. Failures are retried in standard mode: 3 attempts, exponential backoff with full
+//! jitter, a shared [`RetryBudget`], server hints (`Retry-After`, `x-acs-retry-after`) honoured.
+//! A non-idempotent call is resent only when it carries an idempotency token or the failure
+//! proves the server did not act on it (connection never made, throttled, timestamp refused).
+//!
+//! Timeouts (defaults in [`HttpConfig`]): connect 5 s, attempt 30 s, operation 120 s.
+//! Errors share one skeleton, [`Error`]; each variant documents whether the request may have
+//! reached the server. Clock, sleep and randomness are injectable ([`testing`]).
+//!
+//! ```no_run
+//! use cloud_http::{ApiRequest, Classification, Endpoint, HttpClient, Idempotency, Operation,
+//!     Protocol, RawResponse, AttemptContext, Error};
+//! use cloud_sign::{huawei, Credentials, SignableRequest, SigningOutput};
+//!
+//! struct Huawei(Credentials);
+//! impl Protocol for Huawei {
+//!     fn sign(&self, r: &SignableRequest<'_>, a: &AttemptContext<'_>) -> Result<SigningOutput, Error> {
+//!         Ok(huawei::sign(r, a.time, &self.0))
+//!     }
+//!     fn classify(&self, r: &RawResponse) -> Classification {
+//!         if r.status < 300 { Classification::Success } else { todo!("parse the error body") }
+//!     }
+//!     fn request_id(&self, r: &RawResponse) -> Option<String> {
+//!         r.header("x-request-id").map(str::to_owned)
+//!     }
+//! }
+//!
+//! # async fn run() -> Result<(), Error> {
+//! let client = HttpClient::builder().build()?;
+//! let mut req = ApiRequest::new("GET", "/v3/projects");
+//! req.query.push(("name".into(), "cn-north-4".into()));
+//! let op = Operation::new("huawei-iam", "KeystoneListProjects", Idempotency::Idempotent);
+//! let resp = client
+//!     .send(&Endpoint::https("iam.cn-north-4.myhuaweicloud.com"), &op, &req,
+//!           &Huawei(Credentials::new("AK", "SK")))
+//!     .await?;
+//! println!("{}", resp.status);
+//! # Ok(()) }
+//! ```
+
+mod endpoint;
+mod error;
+mod retry;
+mod runtime;
+pub mod testing;
+mod transport;
+mod waiter;
+
+pub use endpoint::Endpoint;
+pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
+pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
+pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
+pub use transport::{
+    ApiRequest, AttemptContext, Classification, EXCERPT_BYTES, HttpClient, HttpClientBuilder,
+    HttpConfig, Idempotency, Operation, Protocol, RawResponse, RetryKind,
+    default_reqwest_client,
+};
+pub use waiter::{PollState, WaiterConfig};
+
+pub use cloud_sign;
