@@ -56,7 +56,7 @@ pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
 pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
 pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
 pub use transport::{
-    ApiRequest, AttemptContext, Classification, EXCERPT_BYTES, HttpClient, HttpClientBuilder,
+    ApiRequest, AttemptContext, BackendResponse, Classification, HttpBackend, PreparedRequest, EXCERPT_BYTES, HttpClient, HttpClientBuilder,
     HttpConfig, Idempotency, Operation, Protocol, RawResponse, RetryKind,
     default_reqwest_client,
 };

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::runtime::{BoxFuture, Clock, Random, Sleep};
+use crate::transport::{BackendResponse, HttpBackend, PreparedRequest};
 
 /// A clock that only moves when told to (or when [`InstantSleep`] sleeps on it).
 #[derive(Debug, Clone)]
@@ -95,6 +96,67 @@ impl Random for SequenceRandom {
     fn unit(&self) -> f64 {
         self.unit
     }
+}
+
+/// An offline [`HttpBackend`]: records every signed request and answers from a queue of canned
+/// responses (an empty queue answers `200 {}`). With a fixed clock and [`SequenceRandom`], the
+/// recorded requests are deterministic: snapshot them with [`PreparedRequest::to_snapshot`].
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    queue: Arc<Mutex<std::collections::VecDeque<BackendResponse>>>,
+    log: Arc<Mutex<Vec<PreparedRequest>>>,
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Queues a response.
+    pub fn push(&self, status: u16, headers: &[(&str, &str)], body: &str) {
+        self.queue.lock().unwrap().push_back(BackendResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        });
+    }
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<PreparedRequest> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl HttpBackend for Recorder {
+    fn call(&self, request: PreparedRequest) -> BoxFuture<'static, BackendResponse> {
+        self.log.lock().unwrap().push(request);
+        let resp = self
+            .queue
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(BackendResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: b"{}".to_vec(),
+            });
+        Box::pin(std::future::ready(resp))
+    }
+}
+
+/// A client wired for offline tests: fixed clock at `start`, instant sleep, counting nonces, and
+/// the given recorder instead of the network.
+pub fn offline_client(start: std::time::SystemTime, recorder: &Recorder) -> crate::HttpClient {
+    let clock = ManualClock::new(start);
+    crate::HttpClient::builder()
+        .clock(Arc::new(clock.clone()))
+        .sleep(Arc::new(InstantSleep::new(clock)))
+        .random(Arc::new(SequenceRandom::default()))
+        .backend(Arc::new(recorder.clone()))
+        .build()
+        .expect("offline client")
 }
 
 #[cfg(feature = "mock-server")]

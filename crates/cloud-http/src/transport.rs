@@ -217,9 +217,16 @@ pub struct HttpClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     sleep: Option<Arc<dyn Sleep>>,
     random: Option<Arc<dyn Random>>,
+    backend: Option<Arc<dyn HttpBackend>>,
 }
 
 impl HttpClientBuilder {
+    /// Replaces the network with `backend`: every attempt is handed to it fully signed instead of
+    /// being sent. For offline tests and snapshots ([`crate::testing::Recorder`]) and dry runs.
+    pub fn backend(mut self, backend: Arc<dyn HttpBackend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
     /// Replaces the configuration.
     pub fn config(mut self, config: HttpConfig) -> Self {
         self.config = config;
@@ -260,6 +267,7 @@ impl HttpClientBuilder {
             sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
             random: self.random.unwrap_or_else(|| Arc::new(SystemRandom)),
             clock_offset_ms: Arc::new(AtomicI64::new(0)),
+            backend: self.backend,
         })
     }
 }
@@ -287,6 +295,105 @@ pub struct HttpClient {
     sleep: Arc<dyn Sleep>,
     random: Arc<dyn Random>,
     clock_offset_ms: Arc<AtomicI64>,
+    backend: Option<Arc<dyn HttpBackend>>,
+}
+
+/// A fully signed request, as it would go on the wire, plus how its signature was made.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// Method.
+    pub method: String,
+    /// Full URL, query included (API queries carry parameters, not secrets).
+    pub url: String,
+    /// Every header sent, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+    /// The canonical request that was signed, security tokens redacted.
+    pub canonical_request: String,
+    /// The string that was signed.
+    pub string_to_sign: String,
+}
+
+impl PreparedRequest {
+    /// A readable, deterministic rendering for snapshots: request line, headers sorted by name,
+    /// body, then the canonical request and string-to-sign. Signatures and tokens are replaced by
+    /// `<redacted>`; the canonical request and string-to-sign pin down what was signed.
+    pub fn to_snapshot(&self) -> String {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_ascii_lowercase(), redact_header(n, v)))
+            .collect();
+        headers.sort();
+        let mut out = format!("{} {}\n", self.method, self.url);
+        for (n, v) in headers {
+            out.push_str(&format!("{n}: {v}\n"));
+        }
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(&self.body));
+        out.push_str("\n\n--- canonical request ---\n");
+        out.push_str(&self.canonical_request);
+        out.push_str("\n--- string to sign ---\n");
+        out.push_str(&self.string_to_sign);
+        out.push('\n');
+        out
+    }
+
+    /// The first header of that (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn redact_header(name: &str, value: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if lower == "authorization" {
+        match value.find("Signature=") {
+            Some(i) => format!("{}Signature=<redacted>", &value[..i]),
+            None => "<redacted>".to_owned(),
+        }
+    } else if lower.contains("token") {
+        "<redacted>".to_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+impl std::fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, String)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), redact_header(n, v)))
+            .collect();
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &redact_urls(&self.url))
+            .field("headers", &headers)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response produced by an [`HttpBackend`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+/// A replacement for the network (see [`HttpClientBuilder::backend`]).
+pub trait HttpBackend: std::fmt::Debug + Send + Sync {
+    /// Answers one attempt.
+    fn call(&self, request: PreparedRequest) -> crate::BoxFuture<'static, BackendResponse>;
 }
 
 enum AttemptError {
@@ -560,19 +667,24 @@ impl HttpClient {
         operation: &Operation,
         protocol: &dyn Protocol,
     ) -> Result<RawResponse, AttemptError> {
-        let mut map = HeaderMap::new();
-        let all = headers
-            .iter()
-            .map(|(n, v)| (*n, (*v).to_owned()))
-            .chain(signing.into_headers());
-        for (name, value) in all {
-            if let (Ok(n), Ok(v)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(&value),
-            ) {
-                map.append(n, v);
-            }
+        if let Some(backend) = &self.backend {
+            let resp = backend.call(prepare(request, url, headers, &signing)).await;
+            let mut raw = RawResponse {
+                status: resp.status,
+                headers: header_map(resp.headers.iter().map(|(n, v)| (n.as_str(), v.clone()))),
+                body: Bytes::from(resp.body),
+                request_id: None,
+                operation: operation.name.clone(),
+            };
+            raw.request_id = protocol.request_id(&raw);
+            return Ok(raw);
         }
+        let mut map = header_map(
+            headers
+                .iter()
+                .map(|(n, v)| (*n, (*v).to_owned()))
+                .chain(signing.into_headers()),
+        );
         map.insert(
             reqwest::header::ACCEPT,
             HeaderValue::from_static("application/json"),
@@ -629,4 +741,44 @@ impl HttpClient {
             Err(_) => Err(AttemptError::Timeout),
         }
     }
+}
+
+fn prepare(
+    request: &ApiRequest,
+    url: &str,
+    headers: &[(&str, &str)],
+    signing: &SigningOutput,
+) -> PreparedRequest {
+    let mut all: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    all.extend(
+        signing
+            .headers()
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone())),
+    );
+    all.push(("accept".to_owned(), "application/json".to_owned()));
+    PreparedRequest {
+        method: request.method.to_owned(),
+        url: url.to_owned(),
+        headers: all,
+        body: request.body.clone(),
+        canonical_request: signing.canonical_request_redacted(),
+        string_to_sign: signing.string_to_sign().to_owned(),
+    }
+}
+
+fn header_map<'a>(headers: impl Iterator<Item = (&'a str, String)>) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            map.append(n, v);
+        }
+    }
+    map
 }

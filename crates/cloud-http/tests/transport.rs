@@ -422,3 +422,56 @@ async fn waiter_polls_with_growing_delays_and_gives_up() {
     let waited = f.clock.now().duration_since(start).unwrap();
     assert_eq!(waited, Duration::from_secs(60));
 }
+
+#[tokio::test]
+async fn the_recorder_captures_the_exact_signed_request_offline() {
+    let recorder = cloud_http::testing::Recorder::new();
+    recorder.push(200, &[("x-request-id", "OFF-1")], r#"{"ok":1}"#);
+    let client = cloud_http::testing::offline_client(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(T0),
+        &recorder,
+    );
+    let resp = client
+        .send(
+            &cloud_http::Endpoint::https("dbs-api.cn-hangzhou.aliyuncs.com"),
+            &op(Idempotency::Idempotent),
+            &request(),
+            &TestProtocol(Credentials::new("AK", "SK").with_session_token("TOKEN-CANARY")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.request_id.as_deref(), Some("OFF-1"));
+    let reqs = recorder.requests();
+    assert_eq!(reqs.len(), 1);
+    let snap = reqs[0].to_snapshot();
+    assert!(snap.starts_with(
+        "POST https://dbs-api.cn-hangzhou.aliyuncs.com/?Name=a%20b%2A&RegionCode=cn-hangzhou\n"
+    ));
+    assert!(snap.contains("x-acs-signature-nonce: 00000000000000000000000000000001\n"));
+    assert!(snap.contains("Signature=<redacted>"));
+    assert!(!snap.contains("TOKEN-CANARY"));
+    let sig = reqs[0].header("authorization").unwrap().rsplit('=').next().unwrap();
+    assert!(!snap.contains(sig), "signature must not be in the snapshot");
+    assert!(!format!("{:?}", reqs[0]).contains("TOKEN-CANARY"));
+}
+
+#[tokio::test]
+async fn the_recorder_goes_through_the_same_retry_logic() {
+    let recorder = cloud_http::testing::Recorder::new();
+    recorder.push(400, &[], r#"{"Code":"Throttling","Kind":"throttled"}"#);
+    recorder.push(200, &[], "{}");
+    let client = cloud_http::testing::offline_client(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(T0),
+        &recorder,
+    );
+    client
+        .send(
+            &cloud_http::Endpoint::https("dbs-api.cn-hangzhou.aliyuncs.com"),
+            &op(Idempotency::Unsafe),
+            &request(),
+            &TestProtocol(Credentials::new("AK", "SK")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(recorder.requests().len(), 2);
+}
