@@ -51,7 +51,9 @@ impl Endpoint {
         };
         let (host, port) = match authority.rsplit_once(':') {
             Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
-                let port: u16 = p.parse().map_err(|_| bad("port must be a number 1-65535"))?;
+                let port: u16 = p
+                    .parse()
+                    .map_err(|_| bad("port must be a number 1-65535"))?;
                 (h, Some(port))
             }
             _ => (authority, None),
@@ -134,7 +136,14 @@ mod tests {
 
     #[test]
     fn refuses_bad_urls_naming_the_field() {
-        for bad in ["ftp://x", "x.com", "https://", "https://h:99999", "https://h/?a=b", "https://u@h"] {
+        for bad in [
+            "ftp://x",
+            "x.com",
+            "https://",
+            "https://h:99999",
+            "https://h/?a=b",
+            "https://u@h",
+        ] {
             let err = Endpoint::parse(bad).unwrap_err().to_string();
             assert!(err.starts_with("invalid input: endpoint:"), "{bad}: {err}");
         }

@@ -56,9 +56,9 @@ pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
 pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
 pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
 pub use transport::{
-    ApiRequest, AttemptContext, BackendResponse, Classification, HttpBackend, PreparedRequest, EXCERPT_BYTES, HttpClient, HttpClientBuilder,
-    HttpConfig, Idempotency, Operation, Protocol, RawResponse, RetryKind,
-    default_reqwest_client,
+    ApiRequest, AttemptContext, BackendResponse, Classification, EXCERPT_BYTES, HttpBackend,
+    HttpClient, HttpClientBuilder, HttpConfig, Idempotency, Operation, PreparedRequest, Protocol,
+    RawResponse, RetryKind, default_reqwest_client,
 };
 pub use waiter::{PollState, WaiterConfig};
 

@@ -463,7 +463,9 @@ impl HttpClient {
         if !endpoint.is_https() && !self.config.allow_http {
             return Err(Error::invalid(
                 "endpoint",
-                format!("{endpoint} uses plain http://; allow it explicitly (allow_http) or use https://"),
+                format!(
+                    "{endpoint} uses plain http://; allow it explicitly (allow_http) or use https://"
+                ),
             ));
         }
         let span = tracing::info_span!(
@@ -529,7 +531,9 @@ impl HttpClient {
                 .operation_timeout
                 .saturating_sub(self.elapsed_since(start));
             let outcome = self
-                .attempt(request, &url, &headers, signing, remaining, operation, protocol)
+                .attempt(
+                    request, &url, &headers, signing, remaining, operation, protocol,
+                )
                 .await;
             let (retryable, cost, hint, err) = match outcome {
                 Ok(raw) => {
@@ -548,24 +552,24 @@ impl HttpClient {
                             retry_after,
                         } => {
                             tracing::debug!(code = %error.code, kind = ?kind, "service error");
-                            if kind == RetryKind::ClockSkew && !skew_corrected {
-                                if let Some(server) = raw
+                            if kind == RetryKind::ClockSkew
+                                && !skew_corrected
+                                && let Some(server) = raw
                                     .header("date")
                                     .and_then(|d| httpdate::parse_http_date(d).ok())
-                                {
-                                    skew_corrected = true;
-                                    let local = self.clock.now();
-                                    let offset_ms = match server.duration_since(local) {
-                                        Ok(ahead) => ahead.as_millis() as i64,
-                                        Err(e) => -(e.duration().as_millis() as i64),
-                                    };
-                                    self.clock_offset_ms.store(offset_ms, Ordering::Relaxed);
-                                    tracing::warn!(
-                                        offset_ms,
-                                        "server rejected our timestamp; re-signing with the server's clock"
-                                    );
-                                    continue;
-                                }
+                            {
+                                skew_corrected = true;
+                                let local = self.clock.now();
+                                let offset_ms = match server.duration_since(local) {
+                                    Ok(ahead) => ahead.as_millis() as i64,
+                                    Err(e) => -(e.duration().as_millis() as i64),
+                                };
+                                self.clock_offset_ms.store(offset_ms, Ordering::Relaxed);
+                                tracing::warn!(
+                                    offset_ms,
+                                    "server rejected our timestamp; re-signing with the server's clock"
+                                );
+                                continue;
                             }
                             let retryable = match kind {
                                 RetryKind::Never | RetryKind::ClockSkew => false,
@@ -689,8 +693,8 @@ impl HttpClient {
             reqwest::header::ACCEPT,
             HeaderValue::from_static("application/json"),
         );
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .unwrap_or(reqwest::Method::GET);
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let builder = self
             .inner
             .request(method, url)

@@ -67,7 +67,9 @@ impl HttpClient {
                 });
             }
             let jittered = delay.mul_f64(0.5 + 0.5 * self.random().unit());
-            let sleep_for = jittered.min(config.max_wait - waited).max(Duration::from_millis(1));
+            let sleep_for = jittered
+                .min(config.max_wait - waited)
+                .max(Duration::from_millis(1));
             tracing::debug!(what, state = %state, delay_ms = sleep_for.as_millis() as u64, "waiting");
             self.sleeper().sleep(sleep_for).await;
             delay = (delay * 2).min(config.max_delay);

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 use cloud_http::testing::{InstantSleep, ManualClock, MockResponse, MockServer, SequenceRandom};
 use cloud_http::{
     ApiRequest, AttemptContext, Classification, Clock, Error, HttpClient, HttpConfig, Idempotency,
-    Operation, PollState, Protocol, RawResponse, RetryBudget, RetryConfig, RetryKind,
-    ServiceError, WaiterConfig,
+    Operation, PollState, Protocol, RawResponse, RetryBudget, RetryConfig, RetryKind, ServiceError,
+    WaiterConfig,
 };
 use cloud_sign::{Credentials, SignableRequest, SigningOutput, aliyun};
 
@@ -123,7 +123,8 @@ fn failure(status: u16, code: &str, kind: &str) -> MockResponse {
 #[tokio::test]
 async fn success_sends_the_signed_canonical_query() {
     let f = fixture(HttpConfig::default()).await;
-    f.server.push(MockResponse::json(200, r#"{"ok":true}"#).with_header("x-request-id", "R9"));
+    f.server
+        .push(MockResponse::json(200, r#"{"ok":true}"#).with_header("x-request-id", "R9"));
     let resp = send(&f, Idempotency::Idempotent).await.unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(resp.request_id.as_deref(), Some("R9"));
@@ -132,7 +133,12 @@ async fn success_sends_the_signed_canonical_query() {
     assert_eq!(reqs[0].query, "Name=a%20b%2A&RegionCode=cn-hangzhou");
     assert_eq!(reqs[0].header("x-acs-action"), Some("DoThing"));
     assert_eq!(reqs[0].header("x-acs-date"), Some("2026-01-01T00:00:00Z"));
-    assert!(reqs[0].header("authorization").unwrap().starts_with("ACS3-HMAC-SHA256 Credential=AK,"));
+    assert!(
+        reqs[0]
+            .header("authorization")
+            .unwrap()
+            .starts_with("ACS3-HMAC-SHA256 Credential=AK,")
+    );
     assert_eq!(reqs[0].header("accept"), Some("application/json"));
 }
 
@@ -143,12 +149,19 @@ async fn throttling_then_success_resigns_with_a_new_nonce_and_date() {
     f.server.push(MockResponse::json(200, "{}"));
     send(&f, Idempotency::Unsafe).await.unwrap();
     let reqs = f.server.requests();
-    assert_eq!(reqs.len(), 2, "throttled requests are retried, even unsafe ones");
+    assert_eq!(
+        reqs.len(),
+        2,
+        "throttled requests are retried, even unsafe ones"
+    );
     assert_ne!(
         reqs[0].header("x-acs-signature-nonce"),
         reqs[1].header("x-acs-signature-nonce")
     );
-    assert_ne!(reqs[0].header("authorization"), reqs[1].header("authorization"));
+    assert_ne!(
+        reqs[0].header("authorization"),
+        reqs[1].header("authorization")
+    );
     let sleeps = f.sleep.sleeps();
     assert_eq!(sleeps.len(), 1);
     // Full jitter with unit 0.5 of base 100 ms.
@@ -159,12 +172,15 @@ async fn throttling_then_success_resigns_with_a_new_nonce_and_date() {
 async fn transient_errors_until_attempts_run_out() {
     let f = fixture(HttpConfig::default()).await;
     for _ in 0..5 {
-        f.server.push(failure(503, "ServiceUnavailable", "transient"));
+        f.server
+            .push(failure(503, "ServiceUnavailable", "transient"));
     }
     let err = send(&f, Idempotency::Idempotent).await.unwrap_err();
     assert_eq!(f.server.requests().len(), 3);
     match &err {
-        Error::Service { error, attempts, .. } => {
+        Error::Service {
+            error, attempts, ..
+        } => {
             assert_eq!(error.code, "ServiceUnavailable");
             assert_eq!(error.http_status, 503);
             assert_eq!(*attempts, 3);
@@ -195,20 +211,26 @@ async fn transient_errors_are_not_retried_for_unsafe_calls_but_are_with_a_token(
 #[tokio::test]
 async fn fatal_errors_are_not_retried() {
     let f = fixture(HttpConfig::default()).await;
-    f.server.push(failure(400, "SignatureDoesNotMatch", "never"));
+    f.server
+        .push(failure(400, "SignatureDoesNotMatch", "never"));
     let err = send(&f, Idempotency::Idempotent).await.unwrap_err();
     assert_eq!(f.server.requests().len(), 1);
     assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
     assert!(f.sleep.sleeps().is_empty());
     let text = err.to_string();
-    assert!(text.contains("SignatureDoesNotMatch") && text.contains("REQ-1"), "{text}");
+    assert!(
+        text.contains("SignatureDoesNotMatch") && text.contains("REQ-1"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn server_hints_are_honoured() {
     let f = fixture(HttpConfig::default()).await;
-    f.server.push(failure(400, "Throttling", "throttled").with_header("x-acs-retry-after", "1500"));
-    f.server.push(failure(429, "Throttling", "throttled").with_header("retry-after", "2"));
+    f.server
+        .push(failure(400, "Throttling", "throttled").with_header("x-acs-retry-after", "1500"));
+    f.server
+        .push(failure(429, "Throttling", "throttled").with_header("retry-after", "2"));
     f.server.push(MockResponse::json(200, "{}"));
     send(&f, Idempotency::Idempotent).await.unwrap();
     assert_eq!(
@@ -227,7 +249,8 @@ async fn an_empty_budget_stops_retries() {
         ..HttpConfig::default()
     };
     let f = fixture(config).await;
-    f.server.push(failure(503, "ServiceUnavailable", "transient"));
+    f.server
+        .push(failure(503, "ServiceUnavailable", "transient"));
     send(&f, Idempotency::Idempotent).await.unwrap_err();
     assert_eq!(f.server.requests().len(), 1);
 }
@@ -260,7 +283,13 @@ async fn an_attempt_that_times_out_after_sending_is_not_resent_for_unsafe_calls(
     ));
     let err = send(&f, Idempotency::Unsafe).await.unwrap_err();
     assert!(
-        matches!(err, Error::Timeout { kind: "attempt", .. }),
+        matches!(
+            err,
+            Error::Timeout {
+                kind: "attempt",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(f.server.requests().len(), 1);
@@ -289,7 +318,10 @@ async fn connection_refused_is_a_dispatch_error_and_retried_even_when_unsafe() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(!err.may_have_reached_server());
-    assert!(!err.to_string().contains(&port.to_string()), "URL stripped: {err}");
+    assert!(
+        !err.to_string().contains(&port.to_string()),
+        "URL stripped: {err}"
+    );
 }
 
 #[tokio::test]
@@ -299,8 +331,12 @@ async fn oversized_bodies_are_refused_with_an_excerpt() {
         ..HttpConfig::default()
     };
     let f = fixture(config).await;
-    let big = format!(r#"{{"Url":"https://x/y?Signature=SECRET","pad":"{}"}}"#, "a".repeat(4096));
-    f.server.push(MockResponse::json(200, &big).with_header("x-request-id", "BIG-1"));
+    let big = format!(
+        r#"{{"Url":"https://x/y?Signature=SECRET","pad":"{}"}}"#,
+        "a".repeat(4096)
+    );
+    f.server
+        .push(MockResponse::json(200, &big).with_header("x-request-id", "BIG-1"));
     let err = send(&f, Idempotency::Idempotent).await.unwrap_err();
     match &err {
         Error::UnreadableResponse {
@@ -324,8 +360,10 @@ async fn clock_skew_is_corrected_from_the_date_header_exactly_once() {
     // The server is 20 minutes ahead of us.
     let server_now = SystemTime::UNIX_EPOCH + Duration::from_secs(T0 + 1200);
     let date = httpdate::fmt_http_date(server_now);
-    f.server.push(failure(401, "SignatureExpire", "skew").with_header("date", &date));
-    f.server.push(failure(401, "SignatureExpire", "skew").with_header("date", &date));
+    f.server
+        .push(failure(401, "SignatureExpire", "skew").with_header("date", &date));
+    f.server
+        .push(failure(401, "SignatureExpire", "skew").with_header("date", &date));
     let err = send(&f, Idempotency::Unsafe).await.unwrap_err();
     let reqs = f.server.requests();
     assert_eq!(reqs.len(), 2, "re-signed once, then gave up");
@@ -357,7 +395,10 @@ async fn plain_http_needs_explicit_permission() {
         )
         .await
         .unwrap_err();
-    assert!(err.to_string().starts_with("invalid input: endpoint:"), "{err}");
+    assert!(
+        err.to_string().starts_with("invalid input: endpoint:"),
+        "{err}"
+    );
     assert!(server.requests().is_empty());
 }
 
@@ -368,9 +409,14 @@ async fn operation_timeout_bounds_backoff() {
         ..HttpConfig::default()
     };
     let f = fixture(config).await;
-    f.server.push(failure(400, "Throttling", "throttled").with_header("x-acs-retry-after", "5000"));
+    f.server
+        .push(failure(400, "Throttling", "throttled").with_header("x-acs-retry-after", "5000"));
     send(&f, Idempotency::Idempotent).await.unwrap_err();
-    assert_eq!(f.server.requests().len(), 1, "a 5 s hint does not fit in 1 s");
+    assert_eq!(
+        f.server.requests().len(),
+        1,
+        "a 5 s hint does not fit in 1 s"
+    );
 }
 
 #[tokio::test]
@@ -450,7 +496,12 @@ async fn the_recorder_captures_the_exact_signed_request_offline() {
     assert!(snap.contains("x-acs-signature-nonce: 00000000000000000000000000000001\n"));
     assert!(snap.contains("Signature=<redacted>"));
     assert!(!snap.contains("TOKEN-CANARY"));
-    let sig = reqs[0].header("authorization").unwrap().rsplit('=').next().unwrap();
+    let sig = reqs[0]
+        .header("authorization")
+        .unwrap()
+        .rsplit('=')
+        .next()
+        .unwrap();
     assert!(!snap.contains(sig), "signature must not be in the snapshot");
     assert!(!format!("{:?}", reqs[0]).contains("TOKEN-CANARY"));
 }

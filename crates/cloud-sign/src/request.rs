@@ -25,7 +25,7 @@ impl Payload<'_> {
     /// Lower-case hex SHA-256 of the payload.
     pub fn sha256_hex(&self) -> String {
         match self {
-            Payload::Bytes(b) if b.is_empty() => EMPTY_PAYLOAD_SHA256.to_owned(),
+            Payload::Bytes([]) => EMPTY_PAYLOAD_SHA256.to_owned(),
             Payload::Bytes(b) => hex_lower(&Sha256::digest(b)),
             Payload::Precomputed(h) => (*h).to_owned(),
         }

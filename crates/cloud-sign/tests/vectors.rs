@@ -53,7 +53,11 @@ const A1_QUERY: &[(&str, &str)] = &[
 ];
 
 fn check_acs(out: &cloud_sign::SigningOutput, cr_hash: &str, signature: &str) {
-    assert_eq!(sha256_hex(out.canonical_request()), cr_hash, "canonical request hash");
+    assert_eq!(
+        sha256_hex(out.canonical_request()),
+        cr_hash,
+        "canonical request hash"
+    );
     assert_eq!(
         out.string_to_sign(),
         format!("ACS3-HMAC-SHA256\n{cr_hash}"),
@@ -97,8 +101,8 @@ fn a1_create_download() {
 
 #[test]
 fn a2_create_download_with_security_token() {
-    let creds =
-        Credentials::new("LTAI5tExample", "exampleSecret").with_session_token("exampleSecurityToken");
+    let creds = Credentials::new("LTAI5tExample", "exampleSecret")
+        .with_session_token("exampleSecurityToken");
     let out = dbs_sign("CreateDownload", "2021-01-01", A1_QUERY, &creds);
     assert!(out.canonical_request().contains(
         "x-acs-date:2024-01-01T00:00:00Z\nx-acs-security-token:exampleSecurityToken\nx-acs-signature-nonce:"
@@ -120,7 +124,10 @@ fn a3_create_restore_task_with_awkward_characters() {
         ("BackupPlanId", "dbstooi01ex****"),
         ("ClientToken", "a b"),
         ("DestinationEndpointInstanceType", "RDS"),
-        ("RestoreObjects", r#"[{"DBName":"db1","NewDBName":"db1_恢复"}]"#),
+        (
+            "RestoreObjects",
+            r#"[{"DBName":"db1","NewDBName":"db1_恢复"}]"#,
+        ),
         ("RestoreTaskName", "my task *~/+=&"),
         ("RestoreTime", "1554560477000"),
     ];
@@ -147,7 +154,10 @@ fn a3_create_restore_task_with_awkward_characters() {
 #[test]
 fn aliyun_documentation_example_run_instances() {
     let query = [
-        ("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"),
+        (
+            "ImageId",
+            "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
+        ),
         ("RegionId", "cn-shanghai"),
     ];
     let req = SignableRequest::new("POST", "ecs.cn-shanghai.aliyuncs.com", "/").with_query(&query);
@@ -157,7 +167,11 @@ fn aliyun_documentation_example_run_instances() {
         time: datetime!(2023-10-26 10:22:32 UTC),
         nonce: "3156853299f313e23d1673dc12e1703d",
     };
-    let out = aliyun::sign(&req, &params, &Credentials::new("YourAccessKeyId", "YourAccessKeySecret"));
+    let out = aliyun::sign(
+        &req,
+        &params,
+        &Credentials::new("YourAccessKeyId", "YourAccessKeySecret"),
+    );
     check_acs(
         &out,
         "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259",
@@ -199,6 +213,7 @@ const CVM_BODY: &str =
     r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 const CVM_TIME: OffsetDateTime = datetime!(2019-02-25 16:44:25 UTC);
 
+#[allow(clippy::too_many_arguments)]
 fn tc3(
     host: &str,
     service: &str,
@@ -228,7 +243,11 @@ fn check_tc3(
     cr_hash: &str,
     signature: &str,
 ) {
-    assert_eq!(sha256_hex(out.canonical_request()), cr_hash, "canonical request hash");
+    assert_eq!(
+        sha256_hex(out.canonical_request()),
+        cr_hash,
+        "canonical request hash"
+    );
     assert_eq!(
         out.string_to_sign(),
         format!("TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{cr_hash}"),
@@ -309,7 +328,10 @@ fn tencent_documentation_current_signs_action() {
         "DescribeInstances",
         &Credentials::new(id, "*".repeat(32)),
     );
-    assert!(out.canonical_request().contains("\nx-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n"));
+    assert!(
+        out.canonical_request()
+            .contains("\nx-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n")
+    );
     check_tc3(
         &out,
         "1551113065",
@@ -335,9 +357,10 @@ fn t1_create_backup_download_task() {
         "CreateBackupDownloadTask",
         &creds,
     );
-    assert!(out.canonical_request().ends_with(
-        "\n08130561ed5394d2be735265740022d6d31133a79359e1a21587027284b51658"
-    ));
+    assert!(
+        out.canonical_request()
+            .ends_with("\n08130561ed5394d2be735265740022d6d31133a79359e1a21587027284b51658")
+    );
     check_tc3(
         &out,
         "1767225600",
@@ -373,9 +396,10 @@ fn t2_compact_body_and_charset() {
         "CreateBackupDownloadTask",
         &Credentials::new("AKIDEXAMPLE", "exampleSecretKey"),
     );
-    assert!(out.canonical_request().ends_with(
-        "\n9bef526ee0fda456b063ccbcb7214797c8f766f93042eb528ec831a51ae4c3ba"
-    ));
+    assert!(
+        out.canonical_request()
+            .ends_with("\n9bef526ee0fda456b063ccbcb7214797c8f766f93042eb528ec831a51ae4c3ba")
+    );
     check_tc3(
         &out,
         "1767225600",
@@ -434,7 +458,9 @@ fn check_sdk(out: &cloud_sign::SigningOutput, date: &str, signed_headers: &str, 
     let auth = header(out, "Authorization");
     assert!(auth.starts_with("SDK-HMAC-SHA256 Access="), "{auth}");
     assert!(
-        auth.ends_with(&format!(", SignedHeaders={signed_headers}, Signature={signature}")),
+        auth.ends_with(&format!(
+            ", SignedHeaders={signed_headers}, Signature={signature}"
+        )),
         "authorization header"
     );
 }
@@ -507,7 +533,10 @@ fn h2_with_security_token() {
         b"",
         &hw_creds().with_session_token("exampleSecurityToken"),
     );
-    assert!(out.canonical_request().contains("x-security-token:exampleSecurityToken\n"));
+    assert!(
+        out.canonical_request()
+            .contains("x-security-token:exampleSecurityToken\n")
+    );
     check_sdk(
         &out,
         "20260101T000000Z",
@@ -561,7 +590,9 @@ fn h4_awkward_query() {
     );
     assert_eq!(
         out.canonical_request().lines().nth(2),
-        Some("eq=x%3Dy%26z&flag=true&limit=10&multi=a&multi=b&name=a%20b%2Bc%2Fd%2Ae~f&zh=%E5%A4%87%E4%BB%BD")
+        Some(
+            "eq=x%3Dy%26z&flag=true&limit=10&multi=a&multi=b&name=a%20b%2Bc%2Fd%2Ae~f&zh=%E5%A4%87%E4%BB%BD"
+        )
     );
     check_sdk(
         &out,
@@ -579,13 +610,17 @@ fn h5_post_with_json_body() {
         "dds.cn-north-4.myhuaweicloud.com",
         "/v3/0123456789abcdef/backups",
         &[],
-        &[("Content-Type", "application/json"), ("X-Project-Id", HW_PROJECT)],
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Project-Id", HW_PROJECT),
+        ],
         body,
         &hw_creds(),
     );
-    assert!(out.canonical_request().ends_with(
-        "\ned4a1bcaa91ee18c4804ac67d10bcef399e461ba9a90e654329ab338d67a18dd"
-    ));
+    assert!(
+        out.canonical_request()
+            .ends_with("\ned4a1bcaa91ee18c4804ac67d10bcef399e461ba9a90e654329ab338d67a18dd")
+    );
     check_sdk(
         &out,
         "20260101T000000Z",
@@ -631,7 +666,10 @@ fn huawei_signing_guide_example() {
     let out = huawei::sign(
         &req,
         req_time,
-        &Credentials::new("QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc"),
+        &Credentials::new(
+            "QTWAOYTTINDUT2QVKYUC",
+            "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
+        ),
     );
     assert_eq!(
         sha256_hex(out.canonical_request()),

@@ -46,38 +46,89 @@ pub(crate) fn aliyun(
 ) -> Result<(), Refusal> {
     let auth = req.header("authorization").unwrap_or("");
     let Some(rest) = auth.strip_prefix("ACS3-HMAC-SHA256 ") else {
-        return Err((400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.".into()));
+        return Err((
+            400,
+            "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards.".into(),
+        ));
     };
     let f = auth_fields(rest);
-    let (Some(ak), Some(signed), Some(sig)) = (f.get("Credential"), f.get("SignedHeaders"), f.get("Signature")) else {
-        return Err((400, "IncompleteSignature", "Authorization lacks Credential, SignedHeaders or Signature.".into()));
+    let (Some(ak), Some(signed), Some(sig)) = (
+        f.get("Credential"),
+        f.get("SignedHeaders"),
+        f.get("Signature"),
+    ) else {
+        return Err((
+            400,
+            "IncompleteSignature",
+            "Authorization lacks Credential, SignedHeaders or Signature.".into(),
+        ));
     };
     if *ak != creds.access_key_id() {
-        return Err((404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.".into()));
+        return Err((
+            404,
+            "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.".into(),
+        ));
     }
-    for required in ["host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce"] {
+    for required in [
+        "host",
+        "x-acs-action",
+        "x-acs-version",
+        "x-acs-date",
+        "x-acs-signature-nonce",
+    ] {
         if !signed.split(';').any(|s| s == required) {
-            return Err((400, "IncompleteSignature", format!("{required} must be signed")));
+            return Err((
+                400,
+                "IncompleteSignature",
+                format!("{required} must be signed"),
+            ));
         }
     }
     let date = req.header("x-acs-date").unwrap_or("");
     let when = OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| (400, "InvalidTimeStamp.Format", format!("Specified time stamp {date} is not valid.")))?;
+        .map_err(|_| {
+            (
+                400,
+                "InvalidTimeStamp.Format",
+                format!("Specified time stamp {date} is not valid."),
+            )
+        })?;
     if (now - when).whole_seconds().abs() > 15 * 60 {
-        return Err((400, "InvalidTimeStamp.Expired", format!("Specified time stamp or date value is expired. server time {now}")));
+        return Err((
+            400,
+            "InvalidTimeStamp.Expired",
+            format!("Specified time stamp or date value is expired. server time {now}"),
+        ));
     }
     let nonce = req.header("x-acs-signature-nonce").unwrap_or("");
     if !nonces.insert(nonce.to_owned()) {
-        return Err((400, "SignatureNonceUsed", "Specified signature nonce was used already.".into()));
+        return Err((
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.".into(),
+        ));
     }
     if let Some(token) = creds.session_token()
         && req.header("x-acs-security-token") != Some(token.expose())
     {
-        return Err((400, "InvalidSecurityToken.Mismatch", "Specified SecurityToken is invalid.".into()));
+        return Err((
+            400,
+            "InvalidSecurityToken.Mismatch",
+            "Specified SecurityToken is invalid.".into(),
+        ));
     }
     let payload_hash = Payload::Bytes(&req.body).sha256_hex();
-    if req.header("x-acs-content-sha256").is_some_and(|h| h != payload_hash) {
-        return Err((400, "SignatureDoesNotMatch", "x-acs-content-sha256 does not match the body.".into()));
+    if req
+        .header("x-acs-content-sha256")
+        .is_some_and(|h| h != payload_hash)
+    {
+        return Err((
+            400,
+            "SignatureDoesNotMatch",
+            "x-acs-content-sha256 does not match the body.".into(),
+        ));
     }
     let (canonical, _) = aliyun::canonical_request(
         &req.method,
@@ -88,51 +139,104 @@ pub(crate) fn aliyun(
     );
     let expected = aliyun::signature(creds.secret().expose(), &aliyun::string_to_sign(&canonical));
     if expected != *sig {
-        return Err((400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.".into()));
+        return Err((
+            400,
+            "SignatureDoesNotMatch",
+            "Specified signature is not matched with our calculation.".into(),
+        ));
     }
     Ok(())
 }
 
 /// Checks a Tencent TC3 request.
-pub(crate) fn tencent(req: &Request, creds: &Credentials, now: OffsetDateTime) -> Result<(), Refusal> {
+pub(crate) fn tencent(
+    req: &Request,
+    creds: &Credentials,
+    now: OffsetDateTime,
+) -> Result<(), Refusal> {
     let auth = req.header("authorization").unwrap_or("");
     let Some(rest) = auth.strip_prefix("TC3-HMAC-SHA256 ") else {
-        return Err((200, "AuthFailure.InvalidAuthorization", "Authorization is not TC3-HMAC-SHA256.".into()));
+        return Err((
+            200,
+            "AuthFailure.InvalidAuthorization",
+            "Authorization is not TC3-HMAC-SHA256.".into(),
+        ));
     };
     let f = auth_fields(rest);
-    let (Some(credential), Some(signed), Some(sig)) = (f.get("Credential"), f.get("SignedHeaders"), f.get("Signature")) else {
-        return Err((200, "AuthFailure.InvalidAuthorization", "Authorization lacks fields.".into()));
+    let (Some(credential), Some(signed), Some(sig)) = (
+        f.get("Credential"),
+        f.get("SignedHeaders"),
+        f.get("Signature"),
+    ) else {
+        return Err((
+            200,
+            "AuthFailure.InvalidAuthorization",
+            "Authorization lacks fields.".into(),
+        ));
     };
     let mut parts = credential.split('/');
-    let (id, date, service) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (id, date, service) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
     if id != creds.access_key_id() {
-        return Err((200, "AuthFailure.SecretIdNotFound", "The SecretId is not found.".into()));
+        return Err((
+            200,
+            "AuthFailure.SecretIdNotFound",
+            "The SecretId is not found.".into(),
+        ));
     }
-    let ts: i64 = req.header("x-tc-timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
+    let ts: i64 = req
+        .header("x-tc-timestamp")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
     let when = OffsetDateTime::from_unix_timestamp(ts).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     if (now - when).whole_seconds().abs() > 5 * 60 {
-        return Err((200, "AuthFailure.SignatureExpire", format!("Signature expired. Timestamp {ts}, server time {}.", now.unix_timestamp())));
+        return Err((
+            200,
+            "AuthFailure.SignatureExpire",
+            format!(
+                "Signature expired. Timestamp {ts}, server time {}.",
+                now.unix_timestamp()
+            ),
+        ));
     }
     if date != tencent::scope_date(when) {
-        return Err((200, "AuthFailure.SignatureFailure", "The credential scope date does not match the timestamp.".into()));
+        return Err((
+            200,
+            "AuthFailure.SignatureFailure",
+            "The credential scope date does not match the timestamp.".into(),
+        ));
     }
     if let Some(token) = creds.session_token()
         && req.header("x-tc-token") != Some(token.expose())
     {
-        return Err((200, "AuthFailure.TokenFailure", "The token is invalid.".into()));
+        return Err((
+            200,
+            "AuthFailure.TokenFailure",
+            "The token is invalid.".into(),
+        ));
     }
     let host = req.header("host").unwrap_or("");
     let headers: Vec<(&str, &str)> = signed_header_values(req, signed)
         .into_iter()
         .filter(|(n, _)| *n != "host")
         .collect();
-    let extra: Vec<&str> = signed.split(';').filter(|n| *n != "host" && *n != "content-type").collect();
+    let extra: Vec<&str> = signed
+        .split(';')
+        .filter(|n| *n != "host" && *n != "content-type")
+        .collect();
     let query = query_refs(req);
     let signable = SignableRequest::new(&req.method, host, &req.path)
         .with_query(&query)
         .with_headers(&headers)
         .with_payload(Payload::Bytes(&req.body));
-    let params = tencent::Tc3Params { service, time: when, extra_signed_headers: &extra };
+    let params = tencent::Tc3Params {
+        service,
+        time: when,
+        extra_signed_headers: &extra,
+    };
     let out = tencent::sign(&signable, &params, creds);
     if out.signature() != *sig {
         return Err((200, "AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.".into()));
@@ -151,16 +255,28 @@ pub(crate) fn huawei(
         return if token == iam_token {
             Ok(())
         } else {
-            Err((401, "APIGW.0301", "Incorrect IAM authentication information: token invalid".into()))
+            Err((
+                401,
+                "APIGW.0301",
+                "Incorrect IAM authentication information: token invalid".into(),
+            ))
         };
     }
-    let bad = |m: &str| (401, "APIGW.0301", format!("Incorrect IAM authentication information: {m}"));
+    let bad = |m: &str| {
+        (
+            401,
+            "APIGW.0301",
+            format!("Incorrect IAM authentication information: {m}"),
+        )
+    };
     let auth = req.header("authorization").unwrap_or("");
     let Some(rest) = auth.strip_prefix("SDK-HMAC-SHA256 ") else {
         return Err(bad("Authorization is missing or not SDK-HMAC-SHA256"));
     };
     let f = auth_fields(rest);
-    let (Some(ak), Some(signed), Some(sig)) = (f.get("Access"), f.get("SignedHeaders"), f.get("Signature")) else {
+    let (Some(ak), Some(signed), Some(sig)) =
+        (f.get("Access"), f.get("SignedHeaders"), f.get("Signature"))
+    else {
         return Err(bad("Authorization lacks fields"));
     };
     if *ak != creds.access_key_id() {
@@ -174,7 +290,9 @@ pub(crate) fn huawei(
     .map(|d| d.assume_utc())
     .map_err(|_| bad("x-sdk-date is malformed"))?;
     if (now - when).whole_seconds().abs() > 15 * 60 {
-        return Err(bad("the request time is more than 15 minutes off the server time"));
+        return Err(bad(
+            "the request time is more than 15 minutes off the server time",
+        ));
     }
     let mut creds = creds.clone();
     if let Some(t) = req.header("x-security-token") {

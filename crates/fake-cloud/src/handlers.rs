@@ -11,7 +11,13 @@ use crate::http::{Request, Response};
 use crate::storage::{self, Object};
 use crate::{AliyunTask, Backup, RestoreTask, Route, State, TencentTask, auth};
 
-pub(crate) fn handle(st: &mut State, port: u16, route: Route, action: &str, req: &Request) -> Response {
+pub(crate) fn handle(
+    st: &mut State,
+    port: u16,
+    route: Route,
+    action: &str,
+    req: &Request,
+) -> Response {
     match route {
         Route::Aliyun => aliyun(st, port, action, req),
         Route::Tencent => tencent(st, port, action, req),
@@ -19,9 +25,12 @@ pub(crate) fn handle(st: &mut State, port: u16, route: Route, action: &str, req:
         Route::Storage => {
             let key = req.path.trim_start_matches("/objects/");
             let object = st.objects.get(key).cloned();
-            storage::serve(req, object, st.now().unix_timestamp())
+            storage::serve(req, object, st.now().unix_timestamp(), false)
         }
-        Route::Any => Response::json(404, &json!({"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published in the environment"})),
+        Route::Any => Response::json(
+            404,
+            &json!({"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published in the environment"}),
+        ),
     }
 }
 
@@ -53,7 +62,9 @@ pub(crate) fn throttle(route: Route) -> Response {
 
 fn link(st: &mut State, port: u16, key: String, size: u64, expires: i64) -> String {
     let seed = st.objects.get(&key).map(|o| o.seed).unwrap_or_else(|| {
-        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
     });
     st.objects
         .entry(key.clone())
@@ -75,8 +86,17 @@ fn aliyun_gateway_error(status: u16, code: &str, message: &str) -> Response {
     .with_header("x-acs-request-id", "fake-aliyun-gw")
 }
 
-fn aliyun_business_error(request_id: &str, code: &str, message: &str, bool_success: bool) -> Response {
-    let success = if bool_success { json!(false) } else { json!("false") };
+fn aliyun_business_error(
+    request_id: &str,
+    code: &str,
+    message: &str,
+    bool_success: bool,
+) -> Response {
+    let success = if bool_success {
+        json!(false)
+    } else {
+        json!("false")
+    };
     Response::json(
         200,
         &json!({"RequestId": request_id, "Success": success, "ErrCode": code, "ErrMessage": message, "Code": code, "Message": message}),
@@ -100,17 +120,42 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
     }
     let version = req.header("x-acs-version").unwrap_or("");
     let expected = match action {
-        "CreateDownload" | "DescribeDownloadTask" | "DescribeDownloadBackupSetStorageInfo" | "DescribeDownloadSupport" | "RetryDownloadTask" => "2021-01-01",
-        "CreateRestoreTask" | "StartRestoreTask" | "DescribeRestoreTaskList" | "DescribeBackupPlanList" | "DescribeFullBackupList" => "2019-03-06",
-        _ => return aliyun_gateway_error(404, "InvalidAction.NotFound", &format!("Specified api {action} is not found, please check your url and method.")),
+        "CreateDownload"
+        | "DescribeDownloadTask"
+        | "DescribeDownloadBackupSetStorageInfo"
+        | "DescribeDownloadSupport"
+        | "RetryDownloadTask" => "2021-01-01",
+        "CreateRestoreTask"
+        | "StartRestoreTask"
+        | "DescribeRestoreTaskList"
+        | "DescribeBackupPlanList"
+        | "DescribeFullBackupList" => "2019-03-06",
+        _ => {
+            return aliyun_gateway_error(
+                404,
+                "InvalidAction.NotFound",
+                &format!("Specified api {action} is not found, please check your url and method."),
+            );
+        }
     };
     if version != expected {
-        return aliyun_gateway_error(400, "InvalidVersion", &format!("Specified parameter Version {version} is not valid for {action}."));
+        return aliyun_gateway_error(
+            400,
+            "InvalidVersion",
+            &format!("Specified parameter Version {version} is not valid for {action}."),
+        );
     }
     let rid = format!("FAKE-ALIYUN-{:08}", st.next_id());
     let q = |n: &str| req.query_value(n).map(str::to_owned);
     let new_api = expected == "2021-01-01";
-    let missing = |name: &str| aliyun_business_error(&rid, "DBS.ParamIsInValid", &format!("{name} can not be empty"), !new_api);
+    let missing = |name: &str| {
+        aliyun_business_error(
+            &rid,
+            "DBS.ParamIsInValid",
+            &format!("{name} can not be empty"),
+            !new_api,
+        )
+    };
     let ok = |data: Value| {
         let mut v = json!({"RequestId": rid, "Success": if new_api { json!("true") } else { json!(true) }, "Code": "200", "ErrCode": "", "ErrMessage": "", "Message": ""});
         if new_api {
@@ -121,7 +166,11 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
         }
         Response::json(200, &v).with_header("x-acs-request-id", rid.clone())
     };
-    let find_instance = |st: &State, name: &str| st.backups.iter().any(|b| b.route == Route::Aliyun && b.instance_id == name);
+    let find_instance = |st: &State, name: &str| {
+        st.backups
+            .iter()
+            .any(|b| b.route == Route::Aliyun && b.instance_id == name)
+    };
     match action {
         "CreateDownload" => {
             for required in ["RegionCode", "InstanceName", "FormatType"] {
@@ -131,14 +180,28 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             }
             let instance = q("InstanceName").unwrap_or_default();
             if !find_instance(st, &instance) {
-                return aliyun_business_error(&rid, "DBS.Instance.NotFound", &format!("instance {instance} not found"), false);
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.Instance.NotFound",
+                    &format!("instance {instance} not found"),
+                    false,
+                );
             }
             let kind = q("BakSetType").unwrap_or_else(|| "full".into());
             let bak = match kind.as_str() {
                 "full" => {
-                    let Some(id) = q("BakSetId") else { return missing("BakSetId") };
-                    if !st.backups.iter().any(|b| b.route == Route::Aliyun && b.instance_id == instance && b.backup_id == id) {
-                        return aliyun_business_error(&rid, "DBS.BackupSet.NotFound", &format!("backup set {id} not found"), false);
+                    let Some(id) = q("BakSetId") else {
+                        return missing("BakSetId");
+                    };
+                    if !st.backups.iter().any(|b| {
+                        b.route == Route::Aliyun && b.instance_id == instance && b.backup_id == id
+                    }) {
+                        return aliyun_business_error(
+                            &rid,
+                            "DBS.BackupSet.NotFound",
+                            &format!("backup set {id} not found"),
+                            false,
+                        );
                     }
                     id
                 }
@@ -146,9 +209,20 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     if q("DownloadPointInTime").is_none() {
                         return missing("DownloadPointInTime");
                     }
-                    st.backups.iter().find(|b| b.instance_id == instance).map(|b| b.backup_id.clone()).unwrap_or_default()
+                    st.backups
+                        .iter()
+                        .find(|b| b.instance_id == instance)
+                        .map(|b| b.backup_id.clone())
+                        .unwrap_or_default()
                 }
-                other => return aliyun_business_error(&rid, "DBS.ParamIsInValid", &format!("BakSetType {other} is not valid"), false),
+                other => {
+                    return aliyun_business_error(
+                        &rid,
+                        "DBS.ParamIsInValid",
+                        &format!("BakSetType {other} is not valid"),
+                        false,
+                    );
+                }
             };
             if q("TargetType").as_deref() == Some("OSS") {
                 for required in ["TargetBucket", "TargetPath", "TargetOssRegion"] {
@@ -157,13 +231,30 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     }
                 }
             }
-            if st.aliyun_tasks.iter().any(|t| t.instance == instance && t.bak_set_id == bak && t.polls < st.task_pace) {
-                return aliyun_business_error(&rid, "DBS.DownloadTask.JobAlreadyExist", "a download task for this backup set is already running", false);
+            if st
+                .aliyun_tasks
+                .iter()
+                .any(|t| t.instance == instance && t.bak_set_id == bak && t.polls < st.task_pace)
+            {
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.DownloadTask.JobAlreadyExist",
+                    "a download task for this backup set is already running",
+                    false,
+                );
             }
             let task_id = format!("dt-fake{:06}", st.next_id());
             let created_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
             let format = q("FormatType").unwrap_or_default();
-            st.aliyun_tasks.push(AliyunTask { task_id: task_id.clone(), instance: instance.clone(), bak_set_id: bak.clone(), polls: 0, format: format.clone(), created_ms, retried: false });
+            st.aliyun_tasks.push(AliyunTask {
+                task_id: task_id.clone(),
+                instance: instance.clone(),
+                bak_set_id: bak.clone(),
+                polls: 0,
+                format: format.clone(),
+                created_ms,
+                retried: false,
+            });
             ok(json!({
                 "BakSetId": bak, "DownloadStatus": "initializing", "Progress": "0/0",
                 "BackupSetTime": created_ms - 3_600_000, "RegionCode": q("RegionCode"),
@@ -198,73 +289,145 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                 })
                 .collect();
             let n = list.len();
-            ok(json!({"Content": {"List": list}, "PageNumber": "0", "PageSize": "20", "TotalElements": n.to_string(), "TotalPages": "1", "Extra": ""}))
+            ok(
+                json!({"Content": {"List": list}, "PageNumber": "0", "PageSize": "20", "TotalElements": n.to_string(), "TotalPages": "1", "Extra": ""}),
+            )
         }
         "DescribeDownloadBackupSetStorageInfo" => {
-            let Some(duration) = q("Duration").and_then(|d| d.parse::<i64>().ok()) else { return missing("Duration") };
+            let Some(duration) = q("Duration").and_then(|d| d.parse::<i64>().ok()) else {
+                return missing("Duration");
+            };
             if !(300..=86400).contains(&duration) {
-                return aliyun_business_error(&rid, "DBS.ParamIsInValid", "Duration must be between 300 and 86400", false);
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.ParamIsInValid",
+                    "Duration must be between 300 and 86400",
+                    false,
+                );
             }
             let pace = st.task_pace;
             let task = match q("TaskId") {
                 Some(id) => st.aliyun_tasks.iter().find(|t| t.task_id == id),
                 None => {
-                    let (Some(b), Some(i)) = (q("BackupSetId"), q("InstanceName")) else { return missing("TaskId") };
-                    st.aliyun_tasks.iter().rev().find(|t| t.bak_set_id == b && t.instance == i)
+                    let (Some(b), Some(i)) = (q("BackupSetId"), q("InstanceName")) else {
+                        return missing("TaskId");
+                    };
+                    st.aliyun_tasks
+                        .iter()
+                        .rev()
+                        .find(|t| t.bak_set_id == b && t.instance == i)
                 }
             };
             let Some(task) = task else {
-                return aliyun_business_error(&rid, "DBS.DownloadTask.CannotFind", "Can not find download task.", false);
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.DownloadTask.CannotFind",
+                    "Can not find download task.",
+                    false,
+                );
             };
             if task.polls < pace {
-                return aliyun_business_error(&rid, "DBS.DownloadTask.NotFinished", "The download task has not finished.", false);
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.DownloadTask.NotFinished",
+                    "The download task has not finished.",
+                    false,
+                );
             }
-            let size = st.backups.iter().find(|b| b.route == Route::Aliyun && b.backup_id == task.bak_set_id).map(|b| b.size_bytes).unwrap_or(0);
-            let key = format!("aliyun/{}/{}.{}", task.task_id, task.bak_set_id, task.format.to_ascii_lowercase());
+            let size = st
+                .backups
+                .iter()
+                .find(|b| b.route == Route::Aliyun && b.backup_id == task.bak_set_id)
+                .map(|b| b.size_bytes)
+                .unwrap_or(0);
+            let key = format!(
+                "aliyun/{}/{}.{}",
+                task.task_id,
+                task.bak_set_id,
+                task.format.to_ascii_lowercase()
+            );
             let expires = now.unix_timestamp() + duration;
             let url = link(st, port, key, size, expires);
-            ok(json!({"PublicUrl": url, "PrivateUrl": url.replace("127.0.0.1", "localhost"), "ExpirationTime": expires * 1000}))
+            ok(
+                json!({"PublicUrl": url, "PrivateUrl": url.replace("127.0.0.1", "localhost"), "ExpirationTime": expires * 1000}),
+            )
         }
         "DescribeDownloadSupport" => {
-            let Some(instance) = q("InstanceName") else { return missing("InstanceName") };
+            let Some(instance) = q("InstanceName") else {
+                return missing("InstanceName");
+            };
             ok(json!({"Support": find_instance(st, &instance), "InstanceName": instance}))
         }
         "RetryDownloadTask" => {
-            let Some(id) = q("TaskId") else { return missing("TaskId") };
+            let Some(id) = q("TaskId") else {
+                return missing("TaskId");
+            };
             match st.aliyun_tasks.iter_mut().find(|t| t.task_id == id) {
                 Some(t) => {
                     t.polls = 0;
                     t.retried = true;
                     ok(json!({"TaskId": id}))
                 }
-                None => aliyun_business_error(&rid, "DBS.DownloadTask.CannotFind", "Can not find download task.", false),
+                None => aliyun_business_error(
+                    &rid,
+                    "DBS.DownloadTask.CannotFind",
+                    "Can not find download task.",
+                    false,
+                ),
             }
         }
         "CreateRestoreTask" => {
-            for required in ["BackupPlanId", "RestoreTaskName", "DestinationEndpointInstanceType"] {
+            for required in [
+                "BackupPlanId",
+                "RestoreTaskName",
+                "DestinationEndpointInstanceType",
+            ] {
                 if q(required).is_none() {
                     return missing(required);
                 }
             }
             if q("BackupSetId").is_some() == q("RestoreTime").is_some() {
-                return aliyun_business_error(&rid, "Param.NotFound", "exactly one of BackupSetId and RestoreTime is required", true);
+                return aliyun_business_error(
+                    &rid,
+                    "Param.NotFound",
+                    "exactly one of BackupSetId and RestoreTime is required",
+                    true,
+                );
             }
             let token = q("ClientToken");
-            if let Some(existing) = token.as_ref().and_then(|t| st.restore_tasks.iter().find(|r| r.client_token.as_ref() == Some(t))) {
+            if let Some(existing) = token.as_ref().and_then(|t| {
+                st.restore_tasks
+                    .iter()
+                    .find(|r| r.client_token.as_ref() == Some(t))
+            }) {
                 return ok(json!({"RestoreTaskId": existing.id}));
             }
             let id = format!("s1fake{:05}", st.next_id());
-            st.restore_tasks.push(RestoreTask { id: id.clone(), plan: q("BackupPlanId").unwrap_or_default(), name: q("RestoreTaskName").unwrap_or_default(), started: false, polls: 0, client_token: token });
+            st.restore_tasks.push(RestoreTask {
+                id: id.clone(),
+                plan: q("BackupPlanId").unwrap_or_default(),
+                name: q("RestoreTaskName").unwrap_or_default(),
+                started: false,
+                polls: 0,
+                client_token: token,
+            });
             ok(json!({"RestoreTaskId": id}))
         }
         "StartRestoreTask" => {
-            let Some(id) = q("RestoreTaskId") else { return missing("RestoreTaskId") };
+            let Some(id) = q("RestoreTaskId") else {
+                return missing("RestoreTaskId");
+            };
             match st.restore_tasks.iter_mut().find(|r| r.id == id) {
                 Some(r) => {
                     r.started = true;
                     ok(json!({"RestoreTaskId": id}))
                 }
-                None => aliyun_business_error(&rid, "Param.NotFound", &format!("restore task {id} not found"), true),
+                None => aliyun_business_error(
+                    &rid,
+                    "Param.NotFound",
+                    &format!("restore task {id} not found"),
+                    true,
+                ),
             }
         }
         "DescribeRestoreTaskList" => {
@@ -284,14 +447,18 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                 })
                 .collect();
             let n = items.len();
-            ok(json!({"Items": {"RestoreTaskDetail": items}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}))
+            ok(
+                json!({"Items": {"RestoreTaskDetail": items}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}),
+            )
         }
         "DescribeBackupPlanList" => {
             let plans: Vec<Value> = st.backups.iter().filter(|b| b.route == Route::Aliyun)
                 .map(|b| json!({"BackupPlanId": format!("dbsplan-{}", b.instance_id), "BackupPlanName": b.name, "SourceEndpointInstanceID": b.instance_id, "BackupPlanStatus": "running", "SourceEndpointInstanceType": "RDS", "Region": "cn-hangzhou"}))
                 .collect();
             let n = plans.len();
-            ok(json!({"Items": {"BackupPlanDetail": plans}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}))
+            ok(
+                json!({"Items": {"BackupPlanDetail": plans}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}),
+            )
         }
         "DescribeFullBackupList" => {
             let plan = q("BackupPlanId").unwrap_or_default();
@@ -299,7 +466,9 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                 .map(|b| json!({"BackupSetId": b.backup_id, "BackupStatus": "success", "BackupSize": b.size_bytes, "StartTime": 1_700_000_000_000i64, "FinishTime": 1_700_000_600_000i64, "BackupObjects": "testdb", "SourceEndpointIpPort": "127.0.0.1:3306"}))
                 .collect();
             let n = sets.len();
-            ok(json!({"Items": {"FullBackupFile": sets}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}))
+            ok(
+                json!({"Items": {"FullBackupFile": sets}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}),
+            )
         }
         _ => unreachable!("filtered above"),
     }
@@ -308,11 +477,17 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
 // ------------------------------------------------------------------ Tencent MongoDB
 
 fn tencent_error(rid: &str, code: &str, message: &str) -> Response {
-    Response::json(200, &json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": rid}}))
+    Response::json(
+        200,
+        &json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": rid}}),
+    )
 }
 
 fn tencent_time(t: OffsetDateTime) -> String {
-    t.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).unwrap_or_default()
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
 }
 
 fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
@@ -325,42 +500,96 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
         return tencent_error(&rid, "NoSuchVersion", "The API version does not exist.");
     }
     if req.header("x-tc-region").is_none_or(str::is_empty) {
-        return tencent_error(&rid, "MissingParameter", "The request is missing a required parameter `Region`.");
+        return tencent_error(
+            &rid,
+            "MissingParameter",
+            "The request is missing a required parameter `Region`.",
+        );
     }
     let body: Value = match serde_json::from_slice(&req.body) {
         Ok(v) => v,
-        Err(_) => return tencent_error(&rid, "InvalidParameter", "The request body is not valid JSON."),
+        Err(_) => {
+            return tencent_error(
+                &rid,
+                "InvalidParameter",
+                "The request body is not valid JSON.",
+            );
+        }
     };
     let ok = |mut v: Value| {
         v["RequestId"] = json!(rid);
         Response::json(200, &json!({"Response": v}))
     };
     let Some(instance) = body["InstanceId"].as_str().map(str::to_owned) else {
-        return tencent_error(&rid, "MissingParameter", "The request is missing a required parameter `InstanceId`.");
+        return tencent_error(
+            &rid,
+            "MissingParameter",
+            "The request is missing a required parameter `InstanceId`.",
+        );
     };
-    let backups: Vec<Backup> = st.backups.iter().filter(|b| b.route == Route::Tencent && b.instance_id == instance).cloned().collect();
+    let backups: Vec<Backup> = st
+        .backups
+        .iter()
+        .filter(|b| b.route == Route::Tencent && b.instance_id == instance)
+        .cloned()
+        .collect();
     if backups.is_empty() {
-        return tencent_error(&rid, "InvalidParameterValue.NotFoundInstance", "The instance was not found.");
+        return tencent_error(
+            &rid,
+            "InvalidParameterValue.NotFoundInstance",
+            "The instance was not found.",
+        );
     }
     match action {
         "CreateBackupDownloadTask" => {
             let Some(name) = body["BackupName"].as_str() else {
-                return tencent_error(&rid, "MissingParameter", "The request is missing a required parameter `BackupName`.");
+                return tencent_error(
+                    &rid,
+                    "MissingParameter",
+                    "The request is missing a required parameter `BackupName`.",
+                );
             };
             let Some(backup) = backups.iter().find(|b| b.name == name) else {
-                return tencent_error(&rid, "InvalidParameterValue.BackupFileNotFound", "The backup file was not found.");
+                return tencent_error(
+                    &rid,
+                    "InvalidParameterValue.BackupFileNotFound",
+                    "The backup file was not found.",
+                );
             };
-            let sets: Vec<String> = body["BackupSets"].as_array().map(|a| a.iter().filter_map(|s| s["ReplicaSetId"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let sets: Vec<String> = body["BackupSets"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s["ReplicaSetId"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
             if sets.is_empty() {
-                return tencent_error(&rid, "MissingParameter", "The request is missing a required parameter `BackupSets`.");
+                return tencent_error(
+                    &rid,
+                    "MissingParameter",
+                    "The request is missing a required parameter `BackupSets`.",
+                );
             }
             if let Some(bad) = sets.iter().find(|s| !backup.parts.contains(s)) {
-                return tencent_error(&rid, "InvalidParameterValue", &format!("Replica set {bad} does not belong to the instance."));
+                return tencent_error(
+                    &rid,
+                    "InvalidParameterValue",
+                    &format!("Replica set {bad} does not belong to the instance."),
+                );
             }
             let mut tasks = Vec::new();
             for s in sets {
-                st.tencent_tasks.retain(|t| !(t.instance == instance && t.backup_name == name && t.replica_set == s));
-                st.tencent_tasks.push(TencentTask { instance: instance.clone(), backup_name: name.to_owned(), replica_set: s.clone(), polls: 0, created: now });
+                st.tencent_tasks.retain(|t| {
+                    !(t.instance == instance && t.backup_name == name && t.replica_set == s)
+                });
+                st.tencent_tasks.push(TencentTask {
+                    instance: instance.clone(),
+                    backup_name: name.to_owned(),
+                    replica_set: s.clone(),
+                    polls: 0,
+                    created: now,
+                });
                 tasks.push(json!({"ReplicaSetId": s, "Status": 0}));
             }
             ok(json!({"Tasks": tasks}))
@@ -368,7 +597,11 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
         "DescribeBackupDownloadTask" => {
             let limit = body["Limit"].as_u64().unwrap_or(20);
             if !(1..=100).contains(&limit) {
-                return tencent_error(&rid, "InvalidParameterValue", "Limit must be between 1 and 100.");
+                return tencent_error(
+                    &rid,
+                    "InvalidParameterValue",
+                    "Limit must be between 1 and 100.",
+                );
             }
             let pace = st.task_pace;
             let ttl = st.tencent_link_ttl.as_secs() as i64;
@@ -376,19 +609,40 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             let mut out = Vec::new();
             let mut links = Vec::new();
             for (i, t) in st.tencent_tasks.iter_mut().enumerate() {
-                if t.instance != instance || name_filter.as_ref().is_some_and(|n| *n != t.backup_name) {
+                if t.instance != instance
+                    || name_filter.as_ref().is_some_and(|n| *n != t.backup_name)
+                {
                     continue;
                 }
                 t.polls += 1;
-                let status = if t.polls >= pace { 2 } else if t.polls == 1 { 0 } else { 1 };
+                let status = if t.polls >= pace {
+                    2
+                } else if t.polls == 1 {
+                    0
+                } else {
+                    1
+                };
                 links.push((i, status));
-                out.push((t.backup_name.clone(), t.replica_set.clone(), status, t.polls.min(pace) * 100 / pace, t.created));
+                out.push((
+                    t.backup_name.clone(),
+                    t.replica_set.clone(),
+                    status,
+                    t.polls.min(pace) * 100 / pace,
+                    t.created,
+                ));
             }
             let mut tasks = Vec::new();
             for (name, set, status, percent, created) in out {
-                let size = backups.iter().find(|b| b.name == name).map(|b| b.size_bytes).unwrap_or(0);
+                let size = backups
+                    .iter()
+                    .find(|b| b.name == name)
+                    .map(|b| b.size_bytes)
+                    .unwrap_or(0);
                 let url = if status == 2 {
-                    let key = format!("tencent/{instance}/{set}/{}.tar", name.replace([' ', ':'], "_"));
+                    let key = format!(
+                        "tencent/{instance}/{set}/{}.tar",
+                        name.replace([' ', ':'], "_")
+                    );
                     link(st, port, key, size, now.unix_timestamp() + ttl)
                 } else {
                     String::new()
@@ -407,21 +661,32 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             let n = list.len();
             ok(json!({"BackupList": list, "TotalCount": n}))
         }
-        other => tencent_error(&rid, "InvalidAction", &format!("The action {other} does not exist.")),
+        other => tencent_error(
+            &rid,
+            "InvalidAction",
+            &format!("The action {other} does not exist."),
+        ),
     }
 }
 
 // ------------------------------------------------------------------ Huawei DDS / RDS / IAM
 
 fn huawei_error(status: u16, rid: &str, code: &str, msg: &str) -> Response {
-    Response::json(status, &json!({"error_code": code, "error_msg": msg})).with_header("x-request-id", rid)
+    Response::json(status, &json!({"error_code": code, "error_msg": msg}))
+        .with_header("x-request-id", rid)
 }
 
 fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
     let now = st.now();
     let rid = format!("fake-huawei-{:08}", st.next_id());
-    if let Err((status, code, msg)) = auth::huawei(req, &st.huawei_creds.clone(), &st.iam_token.clone(), now) {
-        return Response::json(status, &json!({"error_msg": msg, "error_code": code, "request_id": rid})).with_header("x-request-id", rid);
+    if let Err((status, code, msg)) =
+        auth::huawei(req, &st.huawei_creds.clone(), &st.iam_token.clone(), now)
+    {
+        return Response::json(
+            status,
+            &json!({"error_msg": msg, "error_code": code, "request_id": rid}),
+        )
+        .with_header("x-request-id", rid);
     }
     let host = req.header("host").unwrap_or("");
     let ok = |v: Value| Response::json(200, &v).with_header("x-request-id", rid.clone());
@@ -434,18 +699,42 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
         } else {
             json!([{"id": st.project_id, "name": name, "enabled": true, "domain_id": "fake-domain"}])
         };
-        return ok(json!({"projects": projects, "links": {"self": format!("https://{host}/v3/projects")}}));
+        return ok(
+            json!({"projects": projects, "links": {"self": format!("https://{host}/v3/projects")}}),
+        );
     }
     let mut segs = req.path.trim_start_matches('/').split('/');
     let (_v3, project) = (segs.next(), segs.next().unwrap_or(""));
     if project != st.project_id {
-        return huawei_error(400, &rid, "DBS.200001", "The project id does not match the credentials.");
+        return huawei_error(
+            400,
+            &rid,
+            "DBS.200001",
+            "The project id does not match the credentials.",
+        );
     }
-    if req.header("x-project-id").is_some_and(|p| p != st.project_id) {
-        return huawei_error(400, &rid, "APIGW.0303", "X-Project-Id does not match the path.");
+    if req
+        .header("x-project-id")
+        .is_some_and(|p| p != st.project_id)
+    {
+        return huawei_error(
+            400,
+            &rid,
+            "APIGW.0303",
+            "X-Project-Id does not match the path.",
+        );
     }
-    let service = if host.starts_with("rds") || req.path.ends_with("/backup-files") { "rds" } else { "dds" };
-    let backups: Vec<Backup> = st.backups.iter().filter(|b| b.route == Route::Huawei && b.service == service).cloned().collect();
+    let service = if host.starts_with("rds") || req.path.ends_with("/backup-files") {
+        "rds"
+    } else {
+        "dds"
+    };
+    let backups: Vec<Backup> = st
+        .backups
+        .iter()
+        .filter(|b| b.route == Route::Huawei && b.service == service)
+        .cloned()
+        .collect();
     let ttl = st.huawei_link_ttl.as_secs() as i64;
     if req.path.ends_with("/backups/download-file") || req.path.ends_with("/backup-files") {
         let Some(backup_id) = req.query_value("backup_id") else {
@@ -454,12 +743,19 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
         if service == "dds" && req.query_value("instance_id").is_none() {
             return huawei_error(400, &rid, "DBS.200001", "instance_id is required");
         }
-        let Some(b) = backups.iter().find(|b| b.backup_id == backup_id && req.query_value("instance_id").is_none_or(|i| i == b.instance_id)) else {
+        let Some(b) = backups.iter().find(|b| {
+            b.backup_id == backup_id
+                && req
+                    .query_value("instance_id")
+                    .is_none_or(|i| i == b.instance_id)
+        }) else {
             return huawei_error(404, &rid, "DBS.200002", "The backup does not exist.");
         };
         let expires = now.unix_timestamp() + ttl;
         let expired_text = (now + time::Duration::seconds(ttl))
-            .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000"))
+            .format(format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]+0000"
+            ))
             .unwrap_or_default();
         let files: Vec<Value> = b.parts.iter().map(|p| {
             let name = format!("{}_{p}.tar.gz", b.backup_id);
@@ -476,7 +772,10 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
         return ok(json!({"files": files, "bucket": format!("fake-obs-{service}")}));
     }
     // ListBackups
-    let limit: u64 = req.query_value("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let limit: u64 = req
+        .query_value("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(100);
     if !(1..=100).contains(&limit) {
         return huawei_error(400, &rid, "DBS.200001", "limit must be between 1 and 100");
     }

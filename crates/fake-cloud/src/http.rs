@@ -91,6 +91,8 @@ pub(crate) struct WritePlan {
     pub truncate_after: Option<u64>,
     /// Bytes per second for this connection.
     pub bandwidth: Option<u64>,
+    /// Flip the body byte at this offset.
+    pub corrupt_at: Option<u64>,
 }
 
 pub(crate) async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
@@ -167,7 +169,10 @@ pub(crate) async fn write_response(
     plan: WritePlan,
 ) -> bool {
     let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
-    head.push_str(&format!("content-length: {}\r\ndate: {date}\r\n", resp.len()));
+    head.push_str(&format!(
+        "content-length: {}\r\ndate: {date}\r\n",
+        resp.len()
+    ));
     for (n, v) in &resp.headers {
         head.push_str(&format!("{n}: {v}\r\n"));
     }
@@ -199,6 +204,11 @@ pub(crate) async fn write_response(
         match &resp.body {
             Body::Bytes(b) => chunk[..n].copy_from_slice(&b[sent as usize..sent as usize + n]),
             Body::Object { object, start, .. } => object.fill(start + sent, &mut chunk[..n]),
+        }
+        if let Some(at) = plan.corrupt_at
+            && (sent..sent + n as u64).contains(&at)
+        {
+            chunk[(at - sent) as usize] ^= 0xff;
         }
         if sock.write_all(&chunk[..n]).await.is_err() {
             return false;

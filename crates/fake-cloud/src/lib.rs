@@ -73,6 +73,11 @@ pub enum Fault {
     Delay(Duration),
     /// Answer 200 with a body that is not valid JSON.
     MalformedJson,
+    /// Serve the body with one byte flipped in the middle (storage corruption).
+    CorruptBody,
+    /// Answer a download with the whole object (200) even when a range was asked: a server
+    /// without range support.
+    IgnoreRange,
 }
 
 /// A backup in the emulator's catalogue.
@@ -127,8 +132,22 @@ pub fn default_catalogue(size: u64) -> Vec<Backup> {
         parts: parts.iter().map(|p| (*p).to_owned()).collect(),
     };
     vec![
-        b(Route::Aliyun, "", "rm-bp1example", "1234567890", "full backup", &["rm-bp1example"]),
-        b(Route::Aliyun, "", "rm-wz994c1t1****", "146005****", "full backup", &["rm-wz994c1t1****"]),
+        b(
+            Route::Aliyun,
+            "",
+            "rm-bp1example",
+            "1234567890",
+            "full backup",
+            &["rm-bp1example"],
+        ),
+        b(
+            Route::Aliyun,
+            "",
+            "rm-wz994c1t1****",
+            "146005****",
+            "full backup",
+            &["rm-wz994c1t1****"],
+        ),
         b(
             Route::Tencent,
             "",
@@ -462,11 +481,33 @@ impl FakeCloud {
         let mut st = self.state();
         for o in st.objects.values_mut() {
             if o.key.contains(key_contains) {
-                let mut new = (**o).clone();
-                new.seed = new.seed.wrapping_add(1);
-                *o = Arc::new(new);
+                *o = Arc::new(o.replaced());
             }
         }
+    }
+
+    /// Stores an object of `size` bytes under `key` (a path such as `aliyun/t1/file.csv`; the
+    /// prefix `aliyun/`, `tencent/` or `huawei/` picks which storage's checksum headers it gets)
+    /// and returns a download link valid for `ttl`.
+    pub fn publish(&self, key: &str, size: u64, ttl: Duration) -> String {
+        let mut st = self.state();
+        let seed = st.next_id().wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        st.objects
+            .insert(key.to_owned(), Arc::new(Object::new(key, size, seed)));
+        drop(st);
+        self.link(key, ttl)
+    }
+
+    /// A fresh link to an existing object, valid for `ttl` from the server's now.
+    pub fn link(&self, key: &str, ttl: Duration) -> String {
+        let st = self.state();
+        let expires = st.now().unix_timestamp() + ttl.as_secs() as i64;
+        format!(
+            "http://127.0.0.1:{}/objects/{}?Expires={expires}&Signature={}",
+            self.shared.port,
+            cloud_sign::encode_path(key),
+            storage::link_signature(key, expires)
+        )
     }
 
     /// The object behind a download link key, for comparing downloaded bytes.
@@ -476,7 +517,12 @@ impl FakeCloud {
 
     /// Every object the emulator has issued links for.
     pub fn objects(&self) -> Vec<Object> {
-        let mut v: Vec<Object> = self.state().objects.values().map(|o| (**o).clone()).collect();
+        let mut v: Vec<Object> = self
+            .state()
+            .objects
+            .values()
+            .map(|o| (**o).clone())
+            .collect();
         v.sort_by(|a, b| a.key.cmp(&b.key));
         v
     }
@@ -534,7 +580,11 @@ async fn serve_connection(mut sock: tokio::net::TcpStream, shared: Arc<Shared>) 
             });
             let fault = st.take_fault(route, &action);
             let date = httpdate::fmt_http_date(SystemTime::from(st.now()));
-            (fault, st.bandwidth.filter(|_| route == Route::Storage), date)
+            (
+                fault,
+                st.bandwidth.filter(|_| route == Route::Storage),
+                date,
+            )
         };
         let mut plan = WritePlan {
             bandwidth,
@@ -556,16 +606,44 @@ async fn serve_connection(mut sock: tokio::net::TcpStream, shared: Arc<Shared>) 
                 "application/json",
                 br#"{"RequestId": "fake-malformed", "Data": {"#.to_vec(),
             )),
-            Some(Fault::ResetMidBody) | Some(Fault::TruncatedBody) | None => None,
+            Some(
+                Fault::ResetMidBody
+                | Fault::TruncatedBody
+                | Fault::CorruptBody
+                | Fault::IgnoreRange,
+            )
+            | None => None,
         };
         let response = match response {
             Some(r) => r,
+            None if route == Route::Storage => {
+                // Checksums of big objects are computed outside the lock.
+                let (object, now) = {
+                    let st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+                    let key = req.path.trim_start_matches("/objects/");
+                    (st.objects.get(key).cloned(), st.now().unix_timestamp())
+                };
+                let mut req = req;
+                if fault == Some(Fault::IgnoreRange) {
+                    req.headers.retain(|(n, _)| n != "range");
+                }
+                storage::serve(&req, object, now, fault == Some(Fault::IgnoreRange))
+            }
             None => {
                 let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
                 handlers::handle(&mut st, shared.port, route, &action, &req)
             }
         };
-        if matches!(fault, Some(Fault::ResetMidBody) | Some(Fault::TruncatedBody)) {
+        if fault == Some(Fault::CorruptBody) {
+            plan.corrupt_at = Some(match &response.body {
+                http::Body::Bytes(b) => b.len() as u64 / 2,
+                http::Body::Object { len, .. } => len / 2,
+            });
+        }
+        if matches!(
+            fault,
+            Some(Fault::ResetMidBody) | Some(Fault::TruncatedBody)
+        ) {
             let half = match &response.body {
                 http::Body::Bytes(b) => b.len() as u64 / 2,
                 http::Body::Object { len, .. } => len / 2,

@@ -10,7 +10,7 @@ use crate::http::{Body, Request, Response};
 
 /// A stored backup file. Its bytes are a pure function of its seed and offset, so any range can
 /// be produced without holding the file in memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Object {
     /// Key under `/objects/`.
     pub key: String,
@@ -18,7 +18,15 @@ pub struct Object {
     pub size: u64,
     /// Content seed; change it to model an object replaced by a new version.
     pub seed: u64,
+    sums: std::sync::OnceLock<(u64, String)>,
 }
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.key, self.size, self.seed) == (&other.key, other.size, other.seed)
+    }
+}
+impl Eq for Object {}
 
 impl Object {
     /// A new object.
@@ -27,7 +35,36 @@ impl Object {
             key: key.into(),
             size,
             seed,
+            sums: std::sync::OnceLock::new(),
         }
+    }
+
+    /// This version with another seed (new content, new ETag and checksums).
+    pub fn replaced(&self) -> Self {
+        Object::new(self.key.clone(), self.size, self.seed.wrapping_add(1))
+    }
+
+    /// CRC-64/ECMA (as OSS and COS report it) and MD5 (hex) of the content, computed once.
+    pub fn checksums(&self) -> (u64, String) {
+        self.sums
+            .get_or_init(|| {
+                use md5::Digest;
+                let crc = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
+                let mut c = crc.digest();
+                let mut m = md5::Md5::new();
+                let mut buf = vec![0u8; 1 << 20];
+                let mut pos = 0;
+                while pos < self.size {
+                    let n = (self.size - pos).min(buf.len() as u64) as usize;
+                    self.fill(pos, &mut buf[..n]);
+                    c.update(&buf[..n]);
+                    m.update(&buf[..n]);
+                    pos += n as u64;
+                }
+                let md5: String = m.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                (c.finalize(), md5)
+            })
+            .clone()
     }
 
     /// Fills `buf` with the bytes at `offset..offset + buf.len()`.
@@ -53,9 +90,29 @@ impl Object {
         v
     }
 
-    /// The strong ETag of this version.
+    /// The strong ETag of this version: the content MD5 for Huawei OBS objects (single-part
+    /// uploads), an opaque multipart-style tag otherwise.
     pub fn etag(&self) -> String {
-        format!("\"{:016x}{:016x}\"", mix(self.seed), mix(self.size ^ self.seed.rotate_left(17)))
+        if self.key.starts_with("huawei/") {
+            format!("\"{}\"", self.checksums().1)
+        } else {
+            format!(
+                "\"{:016x}{:08x}-1\"",
+                mix(self.seed),
+                mix(self.size ^ self.seed.rotate_left(17)) as u32
+            )
+        }
+    }
+
+    /// The checksum header the vendor's storage sends with this object, if any.
+    pub fn checksum_header(&self) -> Option<(&'static str, String)> {
+        if self.key.starts_with("aliyun/") {
+            Some(("x-oss-hash-crc64ecma", self.checksums().0.to_string()))
+        } else if self.key.starts_with("tencent/") {
+            Some(("x-cos-hash-crc64ecma", self.checksums().0.to_string()))
+        } else {
+            None
+        }
     }
 }
 
@@ -81,13 +138,20 @@ pub(crate) fn link_signature(key: &str, expires: i64) -> String {
 }
 
 /// Serves `GET`/`HEAD /objects/<key>?Expires=..&Signature=..`.
-pub(crate) fn serve(req: &Request, object: Option<Arc<Object>>, now: i64) -> Response {
+pub(crate) fn serve(
+    req: &Request,
+    object: Option<Arc<Object>>,
+    now: i64,
+    no_ranges: bool,
+) -> Response {
     let error = |status: u16, code: &str, msg: &str| {
         Response::raw(
             status,
             "application/xml",
-            format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{msg}</Message></Error>")
-                .into_bytes(),
+            format!(
+                "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{msg}</Message></Error>"
+            )
+            .into_bytes(),
         )
     };
     let key = req.path.trim_start_matches("/objects/");
@@ -105,14 +169,25 @@ pub(crate) fn serve(req: &Request, object: Option<Arc<Object>>, now: i64) -> Res
         return error(404, "NoSuchKey", "The specified key does not exist.");
     };
     let etag = object.etag();
+    let checksum = object.checksum_header();
     let head_only = req.method == "HEAD";
+    let mut common = vec![
+        (
+            "content-type".to_owned(),
+            "application/octet-stream".to_owned(),
+        ),
+        ("accept-ranges".to_owned(), "bytes".to_owned()),
+        ("etag".to_owned(), etag.clone()),
+    ];
+    if let Some((n, v)) = checksum {
+        common.push((n.to_owned(), v));
+    }
+    if no_ranges {
+        common.retain(|(n, _)| n != "accept-ranges");
+    }
     let full = |object: Arc<Object>| Response {
         status: 200,
-        headers: vec![
-            ("content-type".into(), "application/octet-stream".into()),
-            ("accept-ranges".into(), "bytes".into()),
-            ("etag".into(), etag.clone()),
-        ],
+        headers: common.clone(),
         body: Body::Object {
             start: 0,
             len: object.size,
@@ -131,15 +206,14 @@ pub(crate) fn serve(req: &Request, object: Option<Arc<Object>>, now: i64) -> Res
     match parse_range(range, object.size) {
         Some((start, end)) => Response {
             status: 206,
-            headers: vec![
-                ("content-type".into(), "application/octet-stream".into()),
-                ("accept-ranges".into(), "bytes".into()),
-                ("etag".into(), etag.clone()),
-                (
+            headers: {
+                let mut h = common.clone();
+                h.push((
                     "content-range".into(),
                     format!("bytes {start}-{end}/{}", object.size),
-                ),
-            ],
+                ));
+                h
+            },
             body: Body::Object {
                 start,
                 len: end - start + 1,
@@ -147,8 +221,12 @@ pub(crate) fn serve(req: &Request, object: Option<Arc<Object>>, now: i64) -> Res
             },
             head_only,
         },
-        None => error(416, "InvalidRange", "The requested range is not satisfiable")
-            .with_header("content-range", format!("bytes */{}", object.size)),
+        None => error(
+            416,
+            "InvalidRange",
+            "The requested range is not satisfiable",
+        )
+        .with_header("content-range", format!("bytes */{}", object.size)),
     }
 }
 

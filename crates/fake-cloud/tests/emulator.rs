@@ -31,7 +31,12 @@ async fn aliyun_call(
 ) -> (u16, Value) {
     let host = host(cloud);
     let req = SignableRequest::new("POST", &host, "/").with_query(query);
-    let params = aliyun::AcsParams { action, version: "2021-01-01", time, nonce };
+    let params = aliyun::AcsParams {
+        action,
+        version: "2021-01-01",
+        time,
+        nonce,
+    };
     let out = aliyun::sign(&req, &params, creds);
     let mut r = client().post(format!("{}/?{}", cloud.endpoint(), canonical_query(query)));
     for (n, v) in out.headers() {
@@ -39,14 +44,20 @@ async fn aliyun_call(
     }
     let resp = r.send().await.unwrap();
     let status = resp.status().as_u16();
-    (status, serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap(),
+    )
 }
 
 #[tokio::test]
 async fn aliyun_signatures_nonces_and_time_window_are_checked() {
     let cloud = FakeCloud::start().await;
     let good = cloud.aliyun_credentials();
-    let q = [("RegionCode", "cn-hangzhou"), ("InstanceName", "rm-bp1example")];
+    let q = [
+        ("RegionCode", "cn-hangzhou"),
+        ("InstanceName", "rm-bp1example"),
+    ];
     let now = OffsetDateTime::now_utc();
 
     let (status, body) = aliyun_call(&cloud, &good, "DescribeDownloadTask", &q, "n1", now).await;
@@ -54,19 +65,31 @@ async fn aliyun_signatures_nonces_and_time_window_are_checked() {
     assert_eq!(body["Success"], "true");
 
     let (status, body) = aliyun_call(&cloud, &good, "DescribeDownloadTask", &q, "n1", now).await;
-    assert_eq!((status, body["Code"].as_str()), (400, Some("SignatureNonceUsed")));
+    assert_eq!(
+        (status, body["Code"].as_str()),
+        (400, Some("SignatureNonceUsed"))
+    );
 
     let wrong = Credentials::new(good.access_key_id(), "not-the-secret");
     let (status, body) = aliyun_call(&cloud, &wrong, "DescribeDownloadTask", &q, "n2", now).await;
-    assert_eq!((status, body["Code"].as_str()), (400, Some("SignatureDoesNotMatch")));
+    assert_eq!(
+        (status, body["Code"].as_str()),
+        (400, Some("SignatureDoesNotMatch"))
+    );
 
     let unknown = Credentials::new("LTAIunknown", "x");
     let (status, body) = aliyun_call(&cloud, &unknown, "DescribeDownloadTask", &q, "n3", now).await;
-    assert_eq!((status, body["Code"].as_str()), (404, Some("InvalidAccessKeyId.NotFound")));
+    assert_eq!(
+        (status, body["Code"].as_str()),
+        (404, Some("InvalidAccessKeyId.NotFound"))
+    );
 
     let old = now - time::Duration::minutes(20);
     let (status, body) = aliyun_call(&cloud, &good, "DescribeDownloadTask", &q, "n4", old).await;
-    assert_eq!((status, body["Code"].as_str()), (400, Some("InvalidTimeStamp.Expired")));
+    assert_eq!(
+        (status, body["Code"].as_str()),
+        (400, Some("InvalidTimeStamp.Expired"))
+    );
 
     // A business error comes with HTTP 200.
     let (status, body) = aliyun_call(&cloud, &good, "CreateDownload", &q, "n5", now).await;
@@ -85,7 +108,11 @@ async fn tencent_call(cloud: &FakeCloud, action: &str, body: &str, time: OffsetD
     let req = SignableRequest::new("POST", &host, "/")
         .with_headers(&headers)
         .with_payload(Payload::Bytes(body.as_bytes()));
-    let params = tencent::Tc3Params { service: "mongodb", time, extra_signed_headers: &[] };
+    let params = tencent::Tc3Params {
+        service: "mongodb",
+        time,
+        extra_signed_headers: &[],
+    };
     let out = tencent::sign(&req, &params, &cloud.tencent_credentials());
     let mut r = client()
         .post(format!("{}/", cloud.endpoint()))
@@ -113,13 +140,26 @@ async fn tencent_tasks_progress_to_a_url_and_a_skewed_clock_is_refused() {
     assert_eq!(v["Response"]["Tasks"][0]["Status"], 0);
     let v = tencent_call(&cloud, "DescribeBackupDownloadTask", describe, now).await;
     assert_eq!(v["Response"]["Tasks"][0]["Status"], 2);
-    let url = v["Response"]["Tasks"][0]["Url"].as_str().unwrap().to_owned();
-    let bytes = client().get(&url).send().await.unwrap().bytes().await.unwrap();
+    let url = v["Response"]["Tasks"][0]["Url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bytes = client()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(bytes.len(), 1 << 20);
 
     cloud.set_clock_skew(1200);
     let v = tencent_call(&cloud, "DescribeBackupDownloadTask", describe, now).await;
-    assert_eq!(v["Response"]["Error"]["Code"], "AuthFailure.SignatureExpire");
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureExpire"
+    );
 }
 
 async fn huawei_link(cloud: &FakeCloud) -> (u16, Value, Option<String>) {
@@ -131,18 +171,31 @@ async fn huawei_link(cloud: &FakeCloud) -> (u16, Value, Option<String>) {
         ("backup_id", "bd062e1af2d248b3bb4cd3dbb4183888br02"),
     ];
     let headers = [("X-Project-Id", project)];
-    let req = SignableRequest::new("GET", &host, &path).with_query(&query).with_headers(&headers);
+    let req = SignableRequest::new("GET", &host, &path)
+        .with_query(&query)
+        .with_headers(&headers);
     let out = huawei::sign(&req, OffsetDateTime::now_utc(), &cloud.huawei_credentials());
     let mut r = client()
-        .get(format!("{}{path}?{}", cloud.endpoint(), canonical_query(&query)))
+        .get(format!(
+            "{}{path}?{}",
+            cloud.endpoint(),
+            canonical_query(&query)
+        ))
         .header("X-Project-Id", project);
     for (n, v) in out.headers() {
         r = r.header(*n, v);
     }
     let resp = r.send().await.unwrap();
     let status = resp.status().as_u16();
-    let rid = resp.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
-    (status, serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap(), rid)
+    let rid = resp
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (
+        status,
+        serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap(),
+        rid,
+    )
 }
 
 #[tokio::test]
@@ -159,7 +212,14 @@ async fn storage_serves_ranges_etags_head_and_expires() {
     assert_eq!(files.len(), 2, "one file per shard");
     assert_eq!(files[0]["size"], 98, "KB, rounded up");
     let url = files[0]["download_link"].as_str().unwrap().to_owned();
-    let key = url.split("/objects/").nth(1).unwrap().split('?').next().unwrap().to_owned();
+    let key = url
+        .split("/objects/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
     let object = cloud.object(&key).unwrap();
     let content = object.content();
 
@@ -197,7 +257,11 @@ async fn storage_serves_ranges_etags_head_and_expires() {
     assert_eq!(expired.status(), 403);
     assert!(expired.text().await.unwrap().contains("expired"));
 
-    let storage: Vec<_> = cloud.requests().into_iter().filter(|r| r.route == Route::Storage).collect();
+    let storage: Vec<_> = cloud
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == Route::Storage)
+        .collect();
     assert_eq!(storage.len(), 5);
 }
 
@@ -205,22 +269,44 @@ async fn storage_serves_ranges_etags_head_and_expires() {
 async fn faults_hit_the_next_matching_requests_only() {
     let cloud = FakeCloud::start().await;
     cloud.inject(Route::Huawei, None, Fault::Throttle, 1);
-    cloud.inject(Route::Huawei, Some("ShowBackupDownloadLink"), Fault::Status(503), 1);
+    cloud.inject(
+        Route::Huawei,
+        Some("ShowBackupDownloadLink"),
+        Fault::Status(503),
+        1,
+    );
     let (status, v, _) = huawei_link(&cloud).await;
-    assert_eq!((status, v["error_code"].as_str()), (429, Some("APIGW.0308")));
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (429, Some("APIGW.0308"))
+    );
     let (status, v, _) = huawei_link(&cloud).await;
-    assert_eq!((status, v["error_code"].as_str()), (503, Some("APIGW.0201")));
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (503, Some("APIGW.0201"))
+    );
     let (status, _, _) = huawei_link(&cloud).await;
     assert_eq!(status, 200);
 
     cloud.inject(Route::Huawei, None, Fault::ResetBeforeResponse, 1);
     let host = host(&cloud);
-    let err = client().get(format!("http://{host}/v3/x/backups")).send().await.unwrap_err();
-    assert!(!err.is_connect(), "the request was sent; the answer never came");
+    let err = client()
+        .get(format!("http://{host}/v3/x/backups"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        !err.is_connect(),
+        "the request was sent; the answer never came"
+    );
 
     cloud.inject(Route::Huawei, None, Fault::MalformedJson, 1);
     let (_, body) = {
-        let r = client().get(format!("http://{host}/v3/x/backups")).send().await.unwrap();
+        let r = client()
+            .get(format!("http://{host}/v3/x/backups"))
+            .send()
+            .await
+            .unwrap();
         (r.status(), r.text().await.unwrap())
     };
     assert!(serde_json::from_str::<Value>(&body).is_err());
@@ -237,6 +323,13 @@ async fn truncated_and_reset_downloads_fail_mid_body() {
         assert_eq!(resp.status(), 200);
         assert!(resp.bytes().await.is_err(), "{fault:?} must break the body");
     }
-    let ok = client().get(&url).send().await.unwrap().bytes().await.unwrap();
+    let ok = client()
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(ok.len(), 200_000);
 }

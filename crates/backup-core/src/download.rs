@@ -1,0 +1,853 @@
+//! A downloader that never loses data: it streams to `<file>.part` with bounded memory, resumes
+//! from where it stopped (`Range` + `If-Range`, restarting when the object changed), downloads in
+//! parallel ranges when the server allows, refreshes expired links through the vendor API,
+//! verifies size and checksums, and renames into place only after verification.
+//!
+//! Download links are credentials: they are never logged or put in errors with their query
+//! string, and no API credential or vendor header is ever sent to the download host.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cloud_http::BoxFuture;
+use serde::{Deserialize, Serialize};
+use std::io::{Seek, Write};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::checksum::{Checksums, Expected};
+
+/// Why a download failed. Messages never contain a link's query string.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// The server answered with an unexpected status.
+    #[error("download from {url} failed: HTTP {status}{}", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Status {
+        /// The link without its query.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The storage's error code, when it sent one.
+        detail: Option<String>,
+    },
+    /// The connection failed and retries ran out.
+    #[error("download from {url} failed after {attempts} attempts: {source}")]
+    Network {
+        /// The link without its query.
+        url: String,
+        /// Attempts made.
+        attempts: u32,
+        /// The last error (its URL stripped).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No data arrived for too long.
+    #[error("download from {url} stalled: no data for {0:?}", idle)]
+    Stalled {
+        /// The link without its query.
+        url: String,
+        /// The idle limit.
+        idle: Duration,
+    },
+    /// The link expired and there is no way to refresh it (or refreshing failed).
+    #[error("the download link expired and could not be refreshed: {0}")]
+    Expired(String),
+    /// The file does not have the size the API declared.
+    #[error("size mismatch: expected {expected} bytes, got {actual}")]
+    SizeMismatch {
+        /// Declared size.
+        expected: u64,
+        /// Actual size.
+        actual: u64,
+    },
+    /// A checksum does not match: the content is corrupt. No final file was written.
+    #[error("{kind} mismatch: expected {expected}, computed {actual}")]
+    ChecksumMismatch {
+        /// `crc64ecma`, `md5` or `sha256`.
+        kind: &'static str,
+        /// Expected value.
+        expected: String,
+        /// Computed value.
+        actual: String,
+    },
+    /// The object kept changing while being downloaded.
+    #[error("the object changed during the download {0} times; giving up")]
+    ObjectChanged(u32),
+    /// The server redirected from https to http, or the response was otherwise unusable.
+    #[error("refused response: {0}")]
+    Refused(String),
+    /// A local file operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Invalid options.
+    #[error("invalid download option {field}: {rule}")]
+    InvalidInput {
+        /// The option.
+        field: &'static str,
+        /// The rule.
+        rule: String,
+    },
+}
+
+/// A link without its query string (safe to show).
+pub fn display_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?<redacted>"),
+        None => url.to_owned(),
+    }
+}
+
+/// Progress of a download.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Bytes on disk so far (resumed bytes included).
+    pub bytes_done: u64,
+    /// Total bytes, when known.
+    pub total: Option<u64>,
+    /// Average rate of this run, bytes per second.
+    pub bytes_per_sec: f64,
+}
+
+/// Gets a fresh link when the current one expired (Huawei 15 min, Aliyun `Duration`, Tencent).
+pub trait RefreshLink: Send + Sync {
+    /// A new URL for the same object.
+    fn refresh(&self) -> BoxFuture<'_, Result<String, DownloadError>>;
+}
+
+/// Options of one download.
+#[derive(Debug, Clone)]
+pub struct DownloadOptions {
+    /// Parallel connections when the server supports ranges (default 4; 1 = single stream).
+    pub connections: usize,
+    /// Range size per request in parallel mode (default 8 MiB).
+    pub chunk_size: u64,
+    /// The size the API declared; checked before the rename.
+    pub expected_size: Option<u64>,
+    /// A SHA-256 (hex) the caller expects.
+    pub sha256: Option<String>,
+    /// Retries per range (or stream) after network errors (default 5).
+    pub max_retries: u32,
+    /// Longest time without data before a connection is considered dead (default 60 s).
+    pub idle_timeout: Duration,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            connections: 4,
+            chunk_size: 8 << 20,
+            expected_size: None,
+            sha256: None,
+            max_retries: 5,
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What a finished download did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadReport {
+    /// The final file.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: u64,
+    /// Bytes that were already in the `.part` file when this run started.
+    pub resumed_bytes: u64,
+    /// What was verified: `size`, `crc64ecma`, `md5`, `sha256`.
+    pub verified: Vec<&'static str>,
+    /// Whether ranged (resumable) requests were used.
+    pub ranged: bool,
+    /// Times the link was refreshed.
+    pub refreshes: u32,
+}
+
+/// The resume state kept beside the `.part` file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Meta {
+    etag: Option<String>,
+    size: u64,
+    chunk_size: u64,
+    /// Bytes written at the start of each chunk.
+    written: Vec<u64>,
+}
+
+/// Paths of the partial file and its resume state.
+pub fn part_paths(dest: &Path) -> (PathBuf, PathBuf) {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (
+        dest.with_file_name(format!("{name}.part")),
+        dest.with_file_name(format!("{name}.part.json")),
+    )
+}
+
+/// The downloader. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Downloader {
+    client: reqwest::Client,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DownloadError + '_ {
+    move |source| DownloadError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+struct Link<'a> {
+    url: Mutex<String>,
+    refresher: Option<&'a dyn RefreshLink>,
+    refreshes: AtomicU64,
+}
+
+impl Link<'_> {
+    fn current(&self) -> String {
+        self.url.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    async fn refresh(&self, stale: &str) -> Result<(), DownloadError> {
+        let Some(r) = self.refresher else {
+            return Err(DownloadError::Expired(format!(
+                "{} was refused (HTTP 403) and no refresher is available",
+                display_url(stale)
+            )));
+        };
+        if self.current() != stale {
+            return Ok(()); // another connection refreshed it already
+        }
+        if self.refreshes.fetch_add(1, Ordering::SeqCst) >= 20 {
+            return Err(DownloadError::Expired(
+                "refreshed 20 times; giving up".into(),
+            ));
+        }
+        let fresh = r.refresh().await?;
+        tracing::info!(url = %display_url(&fresh), "download link refreshed");
+        *self.url.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
+    }
+}
+
+struct Shared {
+    done: AtomicU64,
+    total: Option<u64>,
+    started: Instant,
+    resumed: u64,
+    last_report: AtomicU64,
+}
+
+impl Shared {
+    fn add(&self, n: u64, progress: &(dyn Fn(Progress) + Send + Sync)) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let last = self.last_report.load(Ordering::Relaxed);
+        if done - last.min(done) >= 256 * 1024 || Some(done) == self.total {
+            self.last_report.store(done, Ordering::Relaxed);
+            self.report(progress);
+        }
+    }
+    fn report(&self, progress: &(dyn Fn(Progress) + Send + Sync)) {
+        let done = self.done.load(Ordering::Relaxed);
+        let secs = self.started.elapsed().as_secs_f64().max(1e-6);
+        progress(Progress {
+            bytes_done: done,
+            total: self.total,
+            bytes_per_sec: (done - self.resumed) as f64 / secs,
+        });
+    }
+}
+
+enum Probe {
+    /// Ranges work: size, etag, checksums.
+    Ranged {
+        size: u64,
+        etag: Option<String>,
+        expected: Expected,
+    },
+    /// No ranges: the whole body, already streaming.
+    Whole {
+        response: reqwest::Response,
+        expected: Expected,
+    },
+}
+
+impl Downloader {
+    /// A downloader with its own HTTP client: rustls, no default headers, at most 5 redirects
+    /// and never from https to http.
+    pub fn new() -> Result<Self, DownloadError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let downgrade = attempt
+                .previous()
+                .last()
+                .is_some_and(|p| p.scheme() == "https")
+                && attempt.url().scheme() == "http";
+            if downgrade {
+                attempt.error("refusing a redirect from https to http")
+            } else if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(policy)
+            .user_agent(concat!("cloud-backup/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| DownloadError::Refused(e.without_url().to_string()))?;
+        Ok(Downloader { client })
+    }
+
+    /// A downloader using the caller's client (proxies, custom roots). It must not carry default
+    /// credential headers.
+    pub fn with_client(client: reqwest::Client) -> Self {
+        Downloader { client }
+    }
+
+    /// Downloads `url` to `dest`, resuming from `dest.part` when present.
+    ///
+    /// The final file appears only after the size (and every available checksum) verified; on
+    /// any error the `.part` file and its resume state stay for the next run, except after a
+    /// verification failure, which deletes them.
+    pub async fn download(
+        &self,
+        url: &str,
+        dest: &Path,
+        options: &DownloadOptions,
+        refresher: Option<&dyn RefreshLink>,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<DownloadReport, DownloadError> {
+        if options.connections == 0 || options.connections > 64 {
+            return Err(DownloadError::InvalidInput {
+                field: "connections",
+                rule: "must be between 1 and 64".into(),
+            });
+        }
+        if options.chunk_size < 64 * 1024 {
+            return Err(DownloadError::InvalidInput {
+                field: "chunk_size",
+                rule: "must be at least 64 KiB".into(),
+            });
+        }
+        if let Some(s) = &options.sha256
+            && (s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(DownloadError::InvalidInput {
+                field: "sha256",
+                rule: "must be 64 hexadecimal characters".into(),
+            });
+        }
+        let link = Link {
+            url: Mutex::new(url.to_owned()),
+            refresher,
+            refreshes: AtomicU64::new(0),
+        };
+        let mut changes = 0;
+        loop {
+            match self.attempt_download(&link, dest, options, progress).await {
+                Err(DownloadError::ObjectChanged(_)) if changes < 2 => {
+                    changes += 1;
+                    tracing::warn!("the object changed since the partial download; restarting");
+                    let (part, meta) = part_paths(dest);
+                    let _ = tokio::fs::remove_file(&part).await;
+                    let _ = tokio::fs::remove_file(&meta).await;
+                }
+                Err(DownloadError::ObjectChanged(_)) => {
+                    return Err(DownloadError::ObjectChanged(changes + 1));
+                }
+                Ok(mut report) => {
+                    report.refreshes = link.refreshes.load(Ordering::SeqCst) as u32;
+                    return Ok(report);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn get(
+        &self,
+        link: &Link<'_>,
+        range: Option<(u64, Option<u64>)>,
+        if_range: Option<&str>,
+    ) -> Result<reqwest::Response, DownloadError> {
+        let mut network_failures = 0;
+        loop {
+            let url = link.current();
+            let mut req = self.client.get(&url);
+            if let Some((start, end)) = range {
+                let spec = match end {
+                    Some(e) => format!("bytes={start}-{e}"),
+                    None => format!("bytes={start}-"),
+                };
+                req = req.header(reqwest::header::RANGE, spec);
+                if let Some(tag) = if_range {
+                    req = req.header(reqwest::header::IF_RANGE, tag);
+                }
+            }
+            match req.send().await {
+                Ok(resp) if resp.status().as_u16() == 403 => {
+                    link.refresh(&url).await?;
+                }
+                Ok(resp) if resp.status().is_server_error() && network_failures < 5 => {
+                    network_failures += 1;
+                    tokio::time::sleep(backoff(network_failures)).await;
+                }
+                Ok(resp) if resp.status().is_success() => return Ok(resp),
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let body = resp.text().await.unwrap_or_default();
+                    let detail = body
+                        .split("<Code>")
+                        .nth(1)
+                        .and_then(|s| s.split("</Code>").next())
+                        .map(str::to_owned);
+                    return Err(DownloadError::Status {
+                        url: display_url(&url),
+                        status,
+                        detail,
+                    });
+                }
+                Err(e) if network_failures < 5 && !e.is_redirect() => {
+                    network_failures += 1;
+                    tracing::debug!(error = %e.without_url(), "download request failed; retrying");
+                    tokio::time::sleep(backoff(network_failures)).await;
+                }
+                Err(e) if e.is_redirect() => {
+                    return Err(DownloadError::Refused(e.without_url().to_string()));
+                }
+                Err(e) => {
+                    return Err(DownloadError::Network {
+                        url: display_url(&url),
+                        attempts: network_failures + 1,
+                        source: e.without_url(),
+                    });
+                }
+            }
+        }
+    }
+
+    async fn probe(&self, link: &Link<'_>) -> Result<Probe, DownloadError> {
+        let resp = self.get(link, Some((0, Some(0))), None).await?;
+        let etag = header(&resp, "etag");
+        let expected = Expected::from_headers(resp.headers());
+        if resp.status().as_u16() == 206
+            && let Some(size) = header(&resp, "content-range")
+                .and_then(|r| r.rsplit('/').next().and_then(|t| t.parse::<u64>().ok()))
+        {
+            return Ok(Probe::Ranged {
+                size,
+                etag,
+                expected,
+            });
+        }
+        Ok(Probe::Whole {
+            response: resp,
+            expected,
+        })
+    }
+
+    async fn attempt_download(
+        &self,
+        link: &Link<'_>,
+        dest: &Path,
+        options: &DownloadOptions,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<DownloadReport, DownloadError> {
+        let (part, meta_path) = part_paths(dest);
+        match self.probe(link).await? {
+            Probe::Whole { response, expected } => {
+                let total = response.content_length();
+                let shared = Shared {
+                    done: AtomicU64::new(0),
+                    total,
+                    started: Instant::now(),
+                    resumed: 0,
+                    last_report: AtomicU64::new(0),
+                };
+                let mut checks = Checksums::new(&expected, options.sha256.is_some());
+                let mut file = tokio::fs::File::create(&part)
+                    .await
+                    .map_err(io_err(&part))?;
+                let mut resp = response;
+                let mut written = 0u64;
+                loop {
+                    let chunk = tokio::time::timeout(options.idle_timeout, resp.chunk())
+                        .await
+                        .map_err(|_| DownloadError::Stalled {
+                            url: display_url(&link.current()),
+                            idle: options.idle_timeout,
+                        })?
+                        .map_err(|e| DownloadError::Network {
+                            url: display_url(&link.current()),
+                            attempts: 1,
+                            source: e.without_url(),
+                        })?;
+                    let Some(chunk) = chunk else { break };
+                    checks.update(&chunk);
+                    file.write_all(&chunk).await.map_err(io_err(&part))?;
+                    written += chunk.len() as u64;
+                    shared.add(chunk.len() as u64, progress);
+                }
+                file.sync_all().await.map_err(io_err(&part))?;
+                drop(file);
+                let verified =
+                    finish(&part, dest, written, options, &expected, checks, total).await?;
+                let _ = tokio::fs::remove_file(&meta_path).await;
+                Ok(DownloadReport {
+                    path: dest.to_owned(),
+                    bytes: written,
+                    resumed_bytes: 0,
+                    verified,
+                    ranged: false,
+                    refreshes: 0,
+                })
+            }
+            Probe::Ranged {
+                size,
+                etag,
+                expected,
+            } => {
+                let chunk_size = if options.connections == 1 {
+                    size.max(1)
+                } else {
+                    options.chunk_size
+                };
+                let chunks = size.div_ceil(chunk_size).max(1) as usize;
+                let mut meta = load_meta(&meta_path).await;
+                let part_len = tokio::fs::metadata(&part).await.map(|m| m.len()).ok();
+                let reusable = meta.as_ref().is_some_and(|m| {
+                    m.size == size
+                        && m.etag == etag
+                        && m.etag.is_some()
+                        && m.written.len() == m.size.div_ceil(m.chunk_size).max(1) as usize
+                        && part_len.is_some()
+                });
+                if !reusable {
+                    meta = Some(Meta {
+                        etag: etag.clone(),
+                        size,
+                        chunk_size,
+                        written: vec![0; chunks],
+                    });
+                    let f = tokio::fs::File::create(&part)
+                        .await
+                        .map_err(io_err(&part))?;
+                    f.set_len(size).await.map_err(io_err(&part))?;
+                } else if part_len != Some(size) {
+                    let f = tokio::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&part)
+                        .await
+                        .map_err(io_err(&part))?;
+                    f.set_len(size).await.map_err(io_err(&part))?;
+                }
+                let meta = meta.expect("set above");
+                let resumed: u64 = meta.written.iter().sum();
+                let shared = Arc::new(Shared {
+                    done: AtomicU64::new(resumed),
+                    total: Some(size),
+                    started: Instant::now(),
+                    resumed,
+                    last_report: AtomicU64::new(0),
+                });
+                shared.report(progress);
+                let state = Mutex::new(meta);
+                save_meta(&meta_path, &state).await?;
+                let next = AtomicU64::new(0);
+                let workers = options.connections.min(chunks).max(1);
+                let single = workers == 1 && chunks == 1;
+                // A single fresh stream hashes as it goes; anything else verifies from disk.
+                let inline = Mutex::new(
+                    (single && resumed == 0)
+                        .then(|| Checksums::new(&expected, options.sha256.is_some())),
+                );
+                let run = |_: usize| async {
+                    // Plain blocking writes of at most a network chunk into the page cache: a
+                    // byte counted as written is in the OS, so a killed process resumes safely.
+                    let mut file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&part)
+                        .map_err(io_err(&part))?;
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst) as usize;
+                        if i >= chunks {
+                            return Ok::<(), DownloadError>(());
+                        }
+                        let start = i as u64 * chunk_size;
+                        let end = (start + chunk_size).min(size);
+                        self.fetch_chunk(
+                            link,
+                            &mut file,
+                            &part,
+                            &meta_path,
+                            &state,
+                            i,
+                            start,
+                            end,
+                            etag.as_deref(),
+                            options,
+                            &shared,
+                            progress,
+                            &inline,
+                        )
+                        .await?;
+                    }
+                };
+                let results = futures_join_all((0..workers).map(run).collect::<Vec<_>>()).await;
+                for r in results {
+                    r?;
+                }
+                let file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&part)
+                    .await
+                    .map_err(io_err(&part))?;
+                file.sync_all().await.map_err(io_err(&part))?;
+                drop(file);
+                let checks = match inline.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                    Some(c) => c,
+                    None => hash_file(&part, &expected, options.sha256.is_some()).await?,
+                };
+                let verified =
+                    finish(&part, dest, size, options, &expected, checks, Some(size)).await?;
+                let _ = tokio::fs::remove_file(&meta_path).await;
+                shared.report(progress);
+                Ok(DownloadReport {
+                    path: dest.to_owned(),
+                    bytes: size,
+                    resumed_bytes: resumed,
+                    verified,
+                    ranged: true,
+                    refreshes: 0,
+                })
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn fetch_chunk(
+        &self,
+        link: &Link<'_>,
+        file: &mut std::fs::File,
+        part: &Path,
+        meta_path: &Path,
+        state: &Mutex<Meta>,
+        index: usize,
+        start: u64,
+        end: u64,
+        etag: Option<&str>,
+        options: &DownloadOptions,
+        shared: &Shared,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        inline: &Mutex<Option<Checksums>>,
+    ) -> Result<(), DownloadError> {
+        let mut failures = 0u32;
+        loop {
+            let written = state.lock().unwrap_or_else(|e| e.into_inner()).written[index];
+            let pos = start + written;
+            if pos >= end {
+                return Ok(());
+            }
+            let resp = self.get(link, Some((pos, Some(end - 1))), etag).await?;
+            if resp.status().as_u16() != 206 {
+                // If-Range did not match: the object is not the one we have parts of.
+                return Err(DownloadError::ObjectChanged(1));
+            }
+            let range_ok = header(&resp, "content-range")
+                .is_some_and(|r| r.starts_with(&format!("bytes {pos}-")));
+            if !range_ok {
+                return Err(DownloadError::Refused(
+                    "the server answered a different range than requested".into(),
+                ));
+            }
+            file.seek(std::io::SeekFrom::Start(pos))
+                .map_err(io_err(part))?;
+            let mut resp = resp;
+            let mut last_save = Instant::now();
+            let mut unsaved = 0u64;
+            let outcome: Result<(), DownloadError> = loop {
+                let next = tokio::time::timeout(options.idle_timeout, resp.chunk()).await;
+                let chunk = match next {
+                    Err(_) => {
+                        break Err(DownloadError::Stalled {
+                            url: display_url(&link.current()),
+                            idle: options.idle_timeout,
+                        });
+                    }
+                    Ok(Err(e)) => {
+                        break Err(DownloadError::Network {
+                            url: display_url(&link.current()),
+                            attempts: failures + 1,
+                            source: e.without_url(),
+                        });
+                    }
+                    Ok(Ok(None)) => break Ok(()),
+                    Ok(Ok(Some(c))) => c,
+                };
+                let room =
+                    end - (start + state.lock().unwrap_or_else(|e| e.into_inner()).written[index]);
+                let take = (chunk.len() as u64).min(room) as usize;
+                file.write_all(&chunk[..take]).map_err(io_err(part))?;
+                if let Some(c) = inline.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                    c.update(&chunk[..take]);
+                }
+                state.lock().unwrap_or_else(|e| e.into_inner()).written[index] += take as u64;
+                shared.add(take as u64, progress);
+                unsaved += take as u64;
+                // Bound the work lost to a crash: save every 256 KiB or 200 ms.
+                if unsaved >= 256 * 1024 || last_save.elapsed() >= Duration::from_millis(200) {
+                    save_meta(meta_path, state).await?;
+                    last_save = Instant::now();
+                    unsaved = 0;
+                }
+            };
+            save_meta(meta_path, state).await?;
+            match outcome {
+                Ok(()) => {
+                    let written = state.lock().unwrap_or_else(|e| e.into_inner()).written[index];
+                    if start + written >= end {
+                        return Ok(());
+                    }
+                    failures += 1; // the body ended early
+                }
+                Err(e) => {
+                    failures += 1;
+                    if failures > options.max_retries {
+                        return Err(e);
+                    }
+                    tracing::debug!(error = %e, chunk = index, "range interrupted; resuming");
+                }
+            }
+            if failures > options.max_retries {
+                return Err(DownloadError::Refused(format!(
+                    "range {start}-{} kept ending early",
+                    end - 1
+                )));
+            }
+            // A stream that broke mid-way cannot be hashed inline any more.
+            if failures > 0 {
+                inline.lock().unwrap_or_else(|e| e.into_inner()).take();
+            }
+            tokio::time::sleep(backoff(failures)).await;
+        }
+    }
+}
+
+fn backoff(n: u32) -> Duration {
+    Duration::from_millis(50u64.saturating_mul(1 << n.min(6)))
+}
+
+fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    // Poll every future concurrently on this task (no spawning: they borrow local state).
+    let mut futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in futs.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(|o| o.expect("all ready")).collect()
+}
+
+async fn load_meta(path: &Path) -> Option<Meta> {
+    let text = tokio::fs::read(path).await.ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// Writes the resume state atomically (temp file + rename). Holding the state lock while doing
+/// so keeps concurrent savers from interleaving; the file is tiny.
+async fn save_meta(path: &Path, state: &Mutex<Meta>) -> Result<(), DownloadError> {
+    let guard = state.lock().unwrap_or_else(|e| e.into_inner());
+    let json = serde_json::to_vec(&*guard).expect("meta serializes");
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+async fn hash_file(
+    path: &Path,
+    expected: &Expected,
+    sha256: bool,
+) -> Result<Checksums, DownloadError> {
+    let mut checks = Checksums::new(expected, sha256);
+    if !checks.any() {
+        return Ok(checks);
+    }
+    let mut f = tokio::fs::File::open(path).await.map_err(io_err(path))?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).await.map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        checks.update(&buf[..n]);
+    }
+    Ok(checks)
+}
+
+async fn finish(
+    part: &Path,
+    dest: &Path,
+    actual: u64,
+    options: &DownloadOptions,
+    expected: &Expected,
+    checks: Checksums,
+    server_size: Option<u64>,
+) -> Result<Vec<&'static str>, DownloadError> {
+    let fail = |e: DownloadError| async {
+        let _ = tokio::fs::remove_file(part).await;
+        let (_, meta) = part_paths(dest);
+        let _ = tokio::fs::remove_file(meta).await;
+        Err(e)
+    };
+    let mut verified = Vec::new();
+    for want in [options.expected_size, server_size].into_iter().flatten() {
+        if want != actual {
+            return fail(DownloadError::SizeMismatch {
+                expected: want,
+                actual,
+            })
+            .await;
+        }
+    }
+    verified.push("size");
+    match checks.verify(expected, options.sha256.as_deref()) {
+        Ok(kinds) => verified.extend(kinds),
+        Err(e) => return fail(e).await,
+    }
+    tokio::fs::rename(part, dest).await.map_err(io_err(dest))?;
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = tokio::fs::File::open(dir).await
+    {
+        let _ = d.sync_all().await;
+    }
+    Ok(verified)
+}

@@ -1,0 +1,413 @@
+//! The downloader against the emulator's object storage: parallel and single streams, resume
+//! after a crash at random points, link refresh, corruption, servers without ranges, changed
+//! objects, and no credential header ever reaching the storage.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use backup_core::download::{DownloadError, DownloadOptions, Downloader, RefreshLink, part_paths};
+use cloud_http::BoxFuture;
+use fake_cloud::{FakeCloud, Fault, Route};
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn options(connections: usize) -> DownloadOptions {
+    DownloadOptions {
+        connections,
+        chunk_size: 256 * 1024,
+        ..DownloadOptions::default()
+    }
+}
+
+fn no_progress() -> impl Fn(backup_core::download::Progress) + Send + Sync {
+    |_| {}
+}
+
+struct Refresher<'a> {
+    cloud: &'a FakeCloud,
+    key: String,
+    ttl: Duration,
+    calls: AtomicU32,
+}
+
+impl RefreshLink for Refresher<'_> {
+    fn refresh(&self) -> BoxFuture<'_, Result<String, DownloadError>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let url = self.cloud.link(&self.key, self.ttl);
+        Box::pin(async move { Ok(url) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_download_is_byte_identical_and_crc_verified() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("aliyun/t1/big.csv", 3 * 1024 * 1024 + 123, HOUR);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("big.csv");
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let report = Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &options(4), None, &move |p| {
+            s2.lock().unwrap().push(p)
+        })
+        .await
+        .unwrap();
+    let expected = cloud.object("aliyun/t1/big.csv").unwrap().content();
+    assert_eq!(std::fs::read(&dest).unwrap(), expected);
+    assert_eq!(report.verified, vec!["size", "crc64ecma"]);
+    assert!(report.ranged);
+    let (part, meta) = part_paths(&dest);
+    assert!(!part.exists() && !meta.exists());
+    let progress = seen.lock().unwrap();
+    assert_eq!(progress.last().unwrap().bytes_done, expected.len() as u64);
+    assert_eq!(progress.last().unwrap().total, Some(expected.len() as u64));
+    // Several connections were used: more than one range request beyond the probe.
+    let ranges = cloud
+        .requests()
+        .iter()
+        .filter(|r| r.route == Route::Storage)
+        .count();
+    assert!(ranges >= 13, "{ranges} storage requests");
+}
+
+#[tokio::test]
+async fn single_stream_verifies_md5_etag_and_callers_sha256() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("huawei/dds/b1.tar.gz", 700_001, HOUR);
+    let content = cloud.object("huawei/dds/b1.tar.gz").unwrap().content();
+    let sha = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("b1.tar.gz");
+    let opts = DownloadOptions {
+        sha256: Some(sha),
+        expected_size: Some(700_001),
+        ..options(1)
+    };
+    let report = Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &opts, None, &no_progress())
+        .await
+        .unwrap();
+    assert_eq!(report.verified, vec!["size", "md5", "sha256"]);
+    assert_eq!(std::fs::read(&dest).unwrap(), content);
+
+    // A wrong SHA-256 leaves no final file and no partial file.
+    let dest2 = dir.path().join("again.tar.gz");
+    let opts = DownloadOptions {
+        sha256: Some("0".repeat(64)),
+        ..options(1)
+    };
+    let err = Downloader::new()
+        .unwrap()
+        .download(&url, &dest2, &opts, None, &no_progress())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DownloadError::ChecksumMismatch { kind: "sha256", .. }),
+        "{err}"
+    );
+    assert!(!dest2.exists());
+    assert!(!part_paths(&dest2).0.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupted_at_random_points_then_resumed_gives_the_same_bytes() {
+    let cloud = FakeCloud::start().await;
+    let size = 2 * 1024 * 1024;
+    let url = cloud.publish("tencent/i/rs0/backup.tar", size, HOUR);
+    let content = cloud.object("tencent/i/rs0/backup.tar").unwrap().content();
+    // 2 MiB/s per connection: a 2 MiB file takes 0.25-1 s, so the kills land mid-way.
+    cloud.set_bandwidth(Some(2 * 1024 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    for (round, (connections, kill_ms)) in [(1, 300u64), (4, 120), (2, 230)].into_iter().enumerate()
+    {
+        let dest = dir.path().join(format!("r{round}.tar"));
+        let downloader = Downloader::new().unwrap();
+        // Crash: the future is dropped mid-download. The machine's speed varies, so adapt the
+        // kill time until a crash leaves a partial download behind.
+        let mut kill = Duration::from_millis(kill_ms);
+        let (part, meta) = part_paths(&dest);
+        for _ in 0..8 {
+            let run = tokio::time::timeout(
+                kill,
+                downloader.download(&url, &dest, &options(connections), None, &no_progress()),
+            )
+            .await;
+            if run.is_ok() {
+                std::fs::remove_file(&dest).unwrap();
+                kill /= 2;
+                continue;
+            }
+            assert!(!dest.exists(), "no final file after a crash");
+            if saved_bytes(&meta) > 0 {
+                break;
+            }
+            kill *= 2;
+        }
+        assert!(
+            part.exists() && saved_bytes(&meta) > 0,
+            "round {round}: no partial download"
+        );
+        let report = downloader
+            .download(&url, &dest, &options(connections), None, &no_progress())
+            .await
+            .unwrap();
+        assert!(report.resumed_bytes > 0, "round {round} resumed nothing");
+        assert_eq!(std::fs::read(&dest).unwrap(), content, "round {round}");
+        assert!(report.verified.contains(&"crc64ecma"));
+    }
+}
+
+fn saved_bytes(meta: &std::path::Path) -> u64 {
+    let Ok(text) = std::fs::read(meta) else {
+        return 0;
+    };
+    let v: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    v["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn network_failures_mid_body_are_resumed_within_one_call() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("aliyun/t2/f.csv", 1_000_000, HOUR);
+    cloud.inject(Route::Storage, None, Fault::ResetMidBody, 2);
+    cloud.inject(Route::Storage, None, Fault::TruncatedBody, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("f.csv");
+    Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &options(1), None, &no_progress())
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        cloud.object("aliyun/t2/f.csv").unwrap().content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_that_expires_mid_download_is_refreshed() {
+    let cloud = FakeCloud::start().await;
+    let key = "huawei/rds/expiring.tar.gz";
+    let url = cloud.publish(key, 2 * 1024 * 1024, Duration::from_secs(900));
+    cloud.set_bandwidth(Some(512 * 1024)); // ~2 s with 2 connections
+    let refresher = Refresher {
+        cloud: &cloud,
+        key: key.into(),
+        ttl: HOUR,
+        calls: AtomicU32::new(0),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("expiring.tar.gz");
+    let downloader = Downloader::new().unwrap();
+    let (opts, progress) = (options(2), no_progress());
+    let download = downloader.download(&url, &dest, &opts, Some(&refresher), &progress);
+    // 300 ms in, 16 minutes pass on the server: Huawei's 15-minute link is dead.
+    let expire = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cloud.set_clock_skew(16 * 60);
+    };
+    let (report, ()) = tokio::join!(download, expire);
+    let report = report.unwrap();
+    assert!(refresher.calls.load(Ordering::SeqCst) >= 1);
+    assert!(report.refreshes >= 1);
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        cloud.object(key).unwrap().content()
+    );
+    let refused = cloud
+        .requests()
+        .iter()
+        .filter(|r| r.route == Route::Storage)
+        .count();
+    assert!(refused > 4);
+}
+
+#[tokio::test]
+async fn an_expired_link_without_refresher_is_a_clear_error_without_the_query() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("huawei/dds/old.tar.gz", 1000, Duration::from_secs(0));
+    cloud.set_clock_skew(5);
+    let dir = tempfile::tempdir().unwrap();
+    let err = Downloader::new()
+        .unwrap()
+        .download(
+            &url,
+            &dir.path().join("old"),
+            &options(1),
+            None,
+            &no_progress(),
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, DownloadError::Expired(_)), "{text}");
+    assert!(!text.contains("Signature="), "{text}");
+}
+
+#[tokio::test]
+async fn corrupt_content_is_detected_and_leaves_no_file() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("aliyun/t3/c.csv", 300_000, HOUR);
+    cloud.inject(Route::Storage, None, Fault::CorruptBody, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("c.csv");
+    for connections in [1, 3] {
+        let err = Downloader::new()
+            .unwrap()
+            .download(&url, &dest, &options(connections), None, &no_progress())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DownloadError::ChecksumMismatch {
+                    kind: "crc64ecma",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!dest.exists());
+        let (part, meta) = part_paths(&dest);
+        assert!(!part.exists() && !meta.exists());
+    }
+}
+
+#[tokio::test]
+async fn a_server_without_range_support_still_works() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("tencent/i/rs1/n.tar", 500_000, HOUR);
+    cloud.inject(Route::Storage, None, Fault::IgnoreRange, 100);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("n.tar");
+    let report = Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &options(4), None, &no_progress())
+        .await
+        .unwrap();
+    assert!(!report.ranged);
+    assert_eq!(report.verified, vec!["size", "crc64ecma"]);
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        cloud.object("tencent/i/rs1/n.tar").unwrap().content()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_object_restarts_instead_of_mixing_versions() {
+    let cloud = FakeCloud::start().await;
+    let key = "aliyun/t4/v.csv";
+    let url = cloud.publish(key, 1024 * 1024, HOUR);
+    cloud.set_bandwidth(Some(2 * 1024 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.csv");
+    let downloader = Downloader::new().unwrap();
+    let _ = tokio::time::timeout(
+        Duration::from_millis(150),
+        downloader.download(&url, &dest, &options(2), None, &no_progress()),
+    )
+    .await;
+    assert!(part_paths(&dest).0.exists());
+    cloud.replace_objects(key);
+    cloud.set_bandwidth(None);
+    let report = downloader
+        .download(&url, &dest, &options(2), None, &no_progress())
+        .await
+        .unwrap();
+    assert_eq!(report.resumed_bytes, 0, "the old parts were discarded");
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        cloud.object(key).unwrap().content()
+    );
+}
+
+#[tokio::test]
+async fn the_storage_never_sees_a_credential_header() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("huawei/dds/clean.tar.gz", 600_000, HOUR);
+    let dir = tempfile::tempdir().unwrap();
+    Downloader::new()
+        .unwrap()
+        .download(
+            &url,
+            &dir.path().join("clean"),
+            &options(3),
+            None,
+            &no_progress(),
+        )
+        .await
+        .unwrap();
+    let storage: Vec<_> = cloud
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == Route::Storage)
+        .collect();
+    assert!(!storage.is_empty());
+    for r in storage {
+        for (name, _) in &r.headers {
+            let n = name.as_str();
+            assert!(
+                !(n == "authorization"
+                    || n.starts_with("x-acs-")
+                    || n.starts_with("x-tc-")
+                    || n.starts_with("x-sdk-")
+                    || n == "x-project-id"
+                    || n == "x-auth-token"
+                    || n == "x-security-token"),
+                "credential header {n} sent to storage"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_options_are_refused_before_any_request() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("aliyun/x/y", 10, HOUR);
+    let dir = tempfile::tempdir().unwrap();
+    for (opts, field) in [
+        (
+            DownloadOptions {
+                connections: 0,
+                ..options(1)
+            },
+            "connections",
+        ),
+        (
+            DownloadOptions {
+                chunk_size: 10,
+                ..options(1)
+            },
+            "chunk_size",
+        ),
+        (
+            DownloadOptions {
+                sha256: Some("xyz".into()),
+                ..options(1)
+            },
+            "sha256",
+        ),
+    ] {
+        let err = Downloader::new()
+            .unwrap()
+            .download(&url, &dir.path().join("f"), &opts, None, &no_progress())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    assert!(cloud.requests().is_empty());
+}
