@@ -35,7 +35,14 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "lint",
-        args: &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        args: &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
         env: &[],
     },
     Step {
@@ -53,7 +60,11 @@ const STEPS: &[Step] = &[
 fn ci() -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for step in STEPS {
-        eprintln!("==> xtask ci: {} (cargo {})", step.name, step.args.join(" "));
+        eprintln!(
+            "==> xtask ci: {} (cargo {})",
+            step.name,
+            step.args.join(" ")
+        );
         let status = Command::new(&cargo)
             .args(step.args)
             .envs(step.env.iter().copied())

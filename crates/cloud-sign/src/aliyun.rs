@@ -9,12 +9,12 @@
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use crate::Credentials;
 use crate::encode::{canonical_query, encode_path, hex_lower};
 use crate::request::{
     SignableRequest, SigningOutput, canonical_headers, hmac_sha256, join_canonical_request,
     sha256_hex,
 };
-use crate::Credentials;
 
 /// The algorithm name, first line of the string to sign and of `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";

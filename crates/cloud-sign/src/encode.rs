@@ -94,7 +94,10 @@ mod tests {
     fn empty_query_is_empty_line() {
         let none: [(&str, &str); 0] = [];
         assert_eq!(canonical_query(&none), "");
-        assert_eq!(canonical_query(&[("empty", ""), ("test", "ok")]), "empty=&test=ok");
+        assert_eq!(
+            canonical_query(&[("empty", ""), ("test", "ok")]),
+            "empty=&test=ok"
+        );
     }
 
     #[test]

@@ -82,10 +82,7 @@ pub fn sign(
         &signed_headers,
         &request.payload().sha256_hex(),
     );
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{date}\n{}",
-        sha256_hex(canonical.as_bytes())
-    );
+    let string_to_sign = format!("{ALGORITHM}\n{date}\n{}", sha256_hex(canonical.as_bytes()));
     let signature = hex_lower(&hmac_sha256(
         credentials.secret().expose().as_bytes(),
         string_to_sign.as_bytes(),

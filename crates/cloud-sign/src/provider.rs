@@ -31,7 +31,10 @@ impl Vendor {
     /// The environment variables holding the key id and the secret.
     pub fn key_variables(self) -> (&'static str, &'static str) {
         match self {
-            Vendor::Aliyun => ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+            Vendor::Aliyun => (
+                "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            ),
             Vendor::Tencent => ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
             Vendor::Huawei => ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"),
         }
@@ -447,7 +450,12 @@ fn aliyun_profile(
         }
     };
     non_empty(origin, &name, "access_key_id", &profile.access_key_id)?;
-    non_empty(origin, &name, "access_key_secret", &profile.access_key_secret)?;
+    non_empty(
+        origin,
+        &name,
+        "access_key_secret",
+        &profile.access_key_secret,
+    )?;
     let mut creds = Credentials::new(
         profile.access_key_id.trim(),
         profile.access_key_secret.trim(),
