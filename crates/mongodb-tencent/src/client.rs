@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use cloud_http::{
     ApiRequest, Endpoint, HttpClient, Idempotency, Operation, PollState, WaiterConfig,
 };
-use cloud_sign::{ChainProvider, Credentials, ProvideCredentials, ProviderContext, StaticProvider, Vendor};
+use cloud_sign::{
+    ChainProvider, Credentials, ProvideCredentials, ProviderContext, StaticProvider, Vendor,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -237,14 +239,20 @@ impl Client {
         .into_iter()
         .map(|(n, v)| (n.to_owned(), v.to_owned()))
         .collect();
-        request.body = serde_json::to_vec(body).map_err(|e| Error::invalid(action, e.to_string()))?;
+        request.body =
+            serde_json::to_vec(body).map_err(|e| Error::invalid(action, e.to_string()))?;
         if let Some(limiter) = &self.inner.limiter {
             limiter.acquire(&self.inner.http).await;
         }
         let raw = self
             .inner
             .http
-            .send(&self.inner.endpoint, &operation, &request, &self.inner.protocol)
+            .send(
+                &self.inner.endpoint,
+                &operation,
+                &request,
+                &self.inner.protocol,
+            )
             .await?;
         raw.json::<Envelope<Resp>>().map(|e| e.response)
     }
@@ -312,8 +320,12 @@ impl Client {
         request: &DescribeBackupDownloadTaskRequest,
     ) -> Result<DescribeBackupDownloadTaskResponse> {
         request.validate()?;
-        self.call("DescribeBackupDownloadTask", Idempotency::Idempotent, request)
-            .await
+        self.call(
+            "DescribeBackupDownloadTask",
+            Idempotency::Idempotent,
+            request,
+        )
+        .await
     }
 
     /// `DescribeDBBackups`: lists an instance's backups, to find the `BackupName` to download.
@@ -432,7 +444,9 @@ fn download_state(
         .filter_map(|id| match tasks.iter().find(|t| t.replica_set_id == id) {
             None => Some(format!("{id}: not listed yet")),
             Some(t) if t.status == TaskStatus::Finished && !t.url.is_empty() => None,
-            Some(t) if t.status == TaskStatus::Finished => Some(format!("{id}: finished, no Url yet")),
+            Some(t) if t.status == TaskStatus::Finished => {
+                Some(format!("{id}: finished, no Url yet"))
+            }
             Some(t) => Some(format!("{id}: {} {}%", t.status, t.percent)),
         })
         .collect();

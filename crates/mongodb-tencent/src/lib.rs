@@ -80,7 +80,7 @@ pub use model::{
 };
 
 pub use cloud_http::{Endpoint, Error, HttpClient, HttpConfig, WaiterConfig};
-pub use cloud_sign::{Credentials, ProvideCredentials};
+pub use cloud_sign::{Credentials, CredentialsError, ProvideCredentials, ProviderContext};
 pub use time;
 
 /// The result of this crate's calls.

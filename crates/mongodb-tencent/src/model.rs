@@ -95,7 +95,9 @@ impl From<String> for DownloadUrl {
 
 impl fmt::Debug for DownloadUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DownloadUrl").field(&self.redacted()).finish()
+        f.debug_tuple("DownloadUrl")
+            .field(&self.redacted())
+            .finish()
     }
 }
 
@@ -525,7 +527,10 @@ mod tests {
                 serde_json::from_str(&serde_json::to_string(&parsed).unwrap()).unwrap();
             assert_eq!(back, status);
         }
-        assert_eq!(serde_json::to_string(&TaskStatus::Unknown(-9)).unwrap(), "-9");
+        assert_eq!(
+            serde_json::to_string(&TaskStatus::Unknown(-9)).unwrap(),
+            "-9"
+        );
         assert_eq!(TaskStatus::Unknown(9).to_string(), "unknown (9)");
         assert_eq!(BackupMethod::from(3), BackupMethod::Snapshot);
         assert_eq!(BackupMethod::Unknown(2).code(), 2);
@@ -550,7 +555,10 @@ mod tests {
     #[test]
     fn download_urls_are_redacted_in_debug_only() {
         let u = DownloadUrl::from("https://b.cos.example.com/f.tar?sign=SECRET&t=1".to_owned());
-        assert_eq!(format!("{u:?}"), r#"DownloadUrl("https://b.cos.example.com/f.tar?<redacted>")"#);
+        assert_eq!(
+            format!("{u:?}"),
+            r#"DownloadUrl("https://b.cos.example.com/f.tar?<redacted>")"#
+        );
         assert!(u.as_str().ends_with("sign=SECRET&t=1"));
         assert_eq!(
             serde_json::to_string(&u).unwrap(),
