@@ -346,7 +346,8 @@ impl Client {
 
     /// The check after an ambiguous [`Client::create_backup_download_task`] failure: lists the
     /// download tasks of `request`'s instance and backup (`DescribeBackupDownloadTask` with
-    /// `InstanceId` and `BackupName`, newest first, every page) and returns the newest task of
+    /// `InstanceId` and `BackupName`, ordered by `createTime` descending, page by page until
+    /// every replica set is found or the list ends) and returns the first, i.e. newest, task of
     /// each requested replica set that has one, in the request's order. A read: safe to retry.
     ///
     /// Every replica set present means the tasks exist (possibly from an earlier call, possibly

@@ -1166,3 +1166,22 @@ async fn the_waiter_gives_up_with_the_last_state() {
         "{text}"
     );
 }
+
+#[test]
+fn every_operation_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let f = offline();
+    let create = two_shards();
+    let describe = DescribeBackupDownloadTaskRequest::new("cmgo-x");
+    let backups = DescribeDbBackupsRequest::new("cmgo-x");
+    let config = WaiterConfig::default();
+    assert_send(&f.client.create_backup_download_task(&create));
+    assert_send(&f.client.describe_backup_download_task(&describe));
+    assert_send(&f.client.describe_db_backups(&backups));
+    assert_send(&f.client.find_backup_download_tasks(&create));
+    assert_send(&f.client.wait_for_backup_download(&create, &config, |_| {}));
+    assert!(
+        f.recorder.requests().is_empty(),
+        "futures that are not polled send nothing"
+    );
+}
