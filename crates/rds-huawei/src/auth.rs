@@ -1,0 +1,72 @@
+//! How requests are authenticated: AK/SK signing through the shared transport, or an IAM token.
+
+use cloud_http::{
+    ApiRequest, AttemptContext, Classification, Endpoint, HttpClient, Operation, Protocol,
+    RawResponse,
+};
+use cloud_sign::{Credentials, SecretString, SignableRequest, SigningOutput, huawei};
+
+use crate::{Result, errors, token};
+
+/// How the client proves who it is. `Debug` never shows the secret key, the security token or
+/// the IAM token.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// Access key and secret key (optionally temporary, with a security token), signed with
+    /// `SDK-HMAC-SHA256` on every attempt. The usual choice.
+    AkSk(Credentials),
+    /// An IAM user token (from IAM `POST /v3/auth/tokens`), sent as `X-Auth-Token` on every
+    /// request, unsigned. Tokens are valid for 24 hours and bound to a project scope; this crate
+    /// does not renew them.
+    IamToken(SecretString),
+}
+
+impl Auth {
+    /// The project id carried by AK/SK credentials (`HUAWEICLOUD_SDK_PROJECT_ID`, the profile's
+    /// `project_id`), if any.
+    pub(crate) fn project_id(&self) -> Option<&str> {
+        match self {
+            Auth::AkSk(c) => c.project_id().filter(|p| !p.trim().is_empty()),
+            Auth::IamToken(_) => None,
+        }
+    }
+
+    /// Sends `request`, signing or stamping every attempt as this method of authentication
+    /// requires.
+    pub(crate) async fn send(
+        &self,
+        http: &HttpClient,
+        endpoint: &Endpoint,
+        operation: &Operation,
+        request: &ApiRequest,
+    ) -> Result<RawResponse> {
+        match self {
+            Auth::AkSk(credentials) => {
+                http.send(endpoint, operation, request, &AkSk(credentials))
+                    .await
+            }
+            Auth::IamToken(token) => token::send(http, endpoint, operation, request, token).await,
+        }
+    }
+}
+
+/// The [`Protocol`] of AK/SK requests: Huawei signing, Huawei error shapes.
+struct AkSk<'a>(&'a Credentials);
+
+impl Protocol for AkSk<'_> {
+    fn sign(
+        &self,
+        request: &SignableRequest<'_>,
+        attempt: &AttemptContext<'_>,
+    ) -> Result<SigningOutput> {
+        Ok(huawei::sign(request, attempt.time, self.0))
+    }
+
+    fn classify(&self, response: &RawResponse) -> Classification {
+        errors::classify(response)
+    }
+
+    fn request_id(&self, response: &RawResponse) -> Option<String> {
+        errors::request_id(response)
+    }
+}

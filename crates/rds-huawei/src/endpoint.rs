@@ -1,0 +1,92 @@
+//! Which host a region's DDS, RDS and IAM APIs live on.
+
+use std::fmt;
+
+/// The two database services this crate talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// Document Database Service (MongoDB compatible), `dds.<region>.myhuaweicloud.com`.
+    Dds,
+    /// Relational Database Service (MySQL, PostgreSQL, SQL Server), `rds.<region>.myhuaweicloud.com`.
+    Rds,
+}
+
+impl Service {
+    /// The first label of the service's host name: `dds` or `rds`.
+    pub fn host_prefix(self) -> &'static str {
+        match self {
+            Service::Dds => "dds",
+            Service::Rds => "rds",
+        }
+    }
+
+    /// The vendor name used in errors and traces: `huawei-dds` or `huawei-rds`.
+    pub(crate) fn vendor(self) -> &'static str {
+        match self {
+            Service::Dds => "huawei-dds",
+            Service::Rds => "huawei-rds",
+        }
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Service::Dds => "DDS",
+            Service::Rds => "RDS",
+        })
+    }
+}
+
+/// The domain a region's public endpoints live under: `myhuaweicloud.eu` for the European
+/// sovereign region `eu-west-101`, `myhuaweicloud.com` everywhere else.
+///
+/// ```
+/// assert_eq!(rds_huawei::domain_suffix("eu-west-101"), "myhuaweicloud.eu");
+/// assert_eq!(rds_huawei::domain_suffix("cn-north-4"), "myhuaweicloud.com");
+/// ```
+pub fn domain_suffix(region: &str) -> &'static str {
+    match region {
+        "eu-west-101" => "myhuaweicloud.eu",
+        _ => "myhuaweicloud.com",
+    }
+}
+
+/// The public host of a service in a region: `<prefix>.<region>.<domain_suffix(region)>`.
+/// `prefix` is `dds`, `rds` ([`Service::host_prefix`]) or `iam`.
+///
+/// ```
+/// assert_eq!(rds_huawei::default_host("dds", "cn-north-4"), "dds.cn-north-4.myhuaweicloud.com");
+/// assert_eq!(rds_huawei::default_host("iam", "eu-west-101"), "iam.eu-west-101.myhuaweicloud.eu");
+/// ```
+pub fn default_host(prefix: &str, region: &str) -> String {
+    format!("{prefix}.{region}.{}", domain_suffix(region))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_follow_the_region_and_its_domain() {
+        assert_eq!(
+            default_host(Service::Dds.host_prefix(), "cn-north-4"),
+            "dds.cn-north-4.myhuaweicloud.com"
+        );
+        assert_eq!(
+            default_host(Service::Rds.host_prefix(), "ap-southeast-1"),
+            "rds.ap-southeast-1.myhuaweicloud.com"
+        );
+        assert_eq!(
+            default_host(Service::Rds.host_prefix(), "eu-west-101"),
+            "rds.eu-west-101.myhuaweicloud.eu"
+        );
+        assert_eq!(
+            default_host("iam", "eu-west-101"),
+            "iam.eu-west-101.myhuaweicloud.eu"
+        );
+        // Only the sovereign region moves: its neighbours stay on .com.
+        assert_eq!(domain_suffix("eu-west-0"), "myhuaweicloud.com");
+        assert_eq!(domain_suffix("eu-west-1010"), "myhuaweicloud.com");
+    }
+}

@@ -1,0 +1,609 @@
+//! Types shared by the DDS and RDS operations: download links, file lists, lenient times, open
+//! enums, and the request pieces both services accept.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::formatting::Formattable;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+use crate::Error;
+
+/// Defines an open enum: known wire values as variants, anything else kept verbatim in
+/// `Unknown(String)`, so a value the vendor adds tomorrow parses and prints back unchanged.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not know, kept (and sent) verbatim.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the API spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $wire => Self::$variant, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+open_enum! {
+    /// A backup's status. DDS documents `BUILDING`, `COMPLETED`, `FAILED`, `DISABLED`; RDS adds
+    /// `DELETING`.
+    pub enum BackupStatus {
+        /// The backup is being made.
+        Building = "BUILDING",
+        /// The backup is complete and can be downloaded.
+        Completed = "COMPLETED",
+        /// The backup failed.
+        Failed = "FAILED",
+        /// The backup is being deleted or disabled (DDS).
+        Disabled = "DISABLED",
+        /// The backup is being deleted (RDS).
+        Deleting = "DELETING",
+    }
+}
+
+open_enum! {
+    /// The `X-Language` header: the language of the service's messages.
+    pub enum Language {
+        /// English.
+        EnUs = "en-us",
+        /// Simplified Chinese.
+        ZhCn = "zh-cn",
+    }
+}
+
+open_enum! {
+    /// The direction of [`SortOrder`] (`order_rule`).
+    pub enum SortRule {
+        /// Ascending.
+        Asc = "asc",
+        /// Descending.
+        Desc = "desc",
+    }
+}
+
+/// A pre-signed object-storage URL. Anyone holding it can read the backup for about 15 minutes,
+/// so it is a credential: `Debug` cuts its query string (where the signature lives), while
+/// [`DownloadLink::as_str`] gives callers the whole link. Fetch it with a plain `GET` and **no**
+/// `Authorization` or project headers.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DownloadLink(String);
+
+impl DownloadLink {
+    /// Wraps a link.
+    pub fn new(url: impl Into<String>) -> Self {
+        DownloadLink(url.into())
+    }
+    /// The whole link, query (signature) included: hand it to a downloader, never to a log.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The whole link, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+    /// The link with its query string replaced by `<redacted>`: safe to log.
+    pub fn redacted(&self) -> String {
+        let redacted = cloud_http::redact_urls(&self.0);
+        // `redact_urls` only recognises http(s) URLs; cut anything else at its query too.
+        match redacted.find('?') {
+            Some(q) if !redacted[q..].starts_with("?<redacted>") => {
+                format!("{}?<redacted>", &redacted[..q])
+            }
+            _ => redacted,
+        }
+    }
+}
+
+impl fmt::Debug for DownloadLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DownloadLink")
+            .field(&self.redacted())
+            .finish()
+    }
+}
+
+/// A time as the service wrote it, plus what it means when that could be worked out.
+///
+/// The services are inconsistent: RFC 3339, offsets without a colon (`+0000`), space-separated
+/// UTC times (`2018-08-06 10:41:14`), and even the documented `2018-08-016T10:15:14+0000` (a
+/// three-digit day). Parsing is lenient (numbers of any width, `T`, `t` or space between date and
+/// time, offset `Z`, `±HH:MM`, `±HHMM`, `±HH` or none for UTC) but never guesses: a value that
+/// does not name a real calendar time keeps only its raw text. Serializes as the raw text.
+///
+/// ```
+/// use rds_huawei::LenientTime;
+/// let t = LenientTime::parse("2018-08-016T10:15:14+0000");
+/// assert_eq!(t.raw(), "2018-08-016T10:15:14+0000");
+/// assert_eq!(t.datetime().unwrap().unix_timestamp(), 1_534_414_514);
+/// assert!(LenientTime::parse("soon").datetime().is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LenientTime {
+    raw: String,
+    parsed: Option<OffsetDateTime>,
+}
+
+impl LenientTime {
+    /// Parses `raw` leniently, keeping the text.
+    pub fn parse(raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        let parsed = parse_lenient(&raw);
+        LenientTime { raw, parsed }
+    }
+    /// The text the service sent.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+    /// The time, when the text could be understood.
+    pub fn datetime(&self) -> Option<OffsetDateTime> {
+        self.parsed
+    }
+}
+
+impl Serialize for LenientTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(LenientTime::parse(String::deserialize(d)?))
+    }
+}
+
+fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_offset(zone: &str) -> Option<UtcOffset> {
+    let zone = zone.trim();
+    if zone.is_empty() || zone.eq_ignore_ascii_case("z") {
+        return Some(UtcOffset::UTC);
+    }
+    let (sign, rest) = match zone.as_bytes()[0] {
+        b'+' => (1i8, &zone[1..]),
+        b'-' => (-1i8, &zone[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None if rest.len() <= 2 => (rest, "0"),
+        None => return None,
+    };
+    let (hours, minutes): (i8, i8) = (digits(hours)?, digits(minutes)?);
+    // Real offsets stay within ±18 h (`time` would accept up to ±25 h).
+    if hours > 18 || minutes > 59 {
+        return None;
+    }
+    UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
+}
+
+fn parse_lenient(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t);
+    }
+    let (date, rest) = text.split_once(['T', 't', ' '])?;
+    let mut ymd = date.split('-');
+    let year: i32 = digits(ymd.next()?)?;
+    let month: u8 = digits(ymd.next()?)?;
+    let day: u8 = digits(ymd.next()?)?;
+    if ymd.next().is_some() {
+        return None;
+    }
+    let zone_at = rest.find(['Z', 'z', '+', '-', ' ']).unwrap_or(rest.len());
+    let (clock, zone) = rest.split_at(zone_at);
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((hms, f)) => (hms, Some(f)),
+        None => (clock, None),
+    };
+    let mut parts = hms.split(':');
+    let hour: u8 = digits(parts.next()?)?;
+    let minute: u8 = digits(parts.next()?)?;
+    let second: u8 = digits(parts.next()?)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    // Fractions finer than nanoseconds are cut, as RFC 3339 parsers do.
+    let nanos: u32 = match fraction {
+        None => 0,
+        Some(f) if f.bytes().all(|b| b.is_ascii_digit()) => {
+            let f = &f[..f.len().min(9)];
+            digits::<u32>(f)? * 10u32.pow(9 - f.len() as u32)
+        }
+        Some(_) => return None,
+    };
+    let date = Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()?;
+    let time = Time::from_hms_nano(hour, minute, second, nanos).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_offset(parse_offset(zone)?))
+}
+
+/// A file of a backup and the link to download it. DDS returns one entry per shard of a
+/// cluster (with `group_id`, `group_name`); RDS may name the database (`database_name`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupFile {
+    /// File name.
+    pub name: String,
+    /// File size in **KiB** as the service reports it (wire field `size`); see
+    /// [`BackupFile::size_bytes`].
+    #[serde(rename = "size", default, deserialize_with = "lenient_u64")]
+    pub size_kb: u64,
+    /// The pre-signed link, valid about 15 minutes.
+    pub download_link: DownloadLink,
+    /// When the link expires (documented `yyyy-mm-ddThh:mm:ssZ`, sent in several shapes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_expired_time: Option<LenientTime>,
+    /// DDS cluster: the shard (replica set) this file belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// DDS cluster: the shard's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// RDS: the database this file holds, when the backup is per database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_name: Option<String>,
+}
+
+impl BackupFile {
+    /// The file size in bytes (`size_kb * 1024`): an approximation from whole KiB, good for
+    /// progress and disk-space checks, not for verifying a download byte for byte.
+    pub fn size_bytes(&self) -> u64 {
+        kib_to_bytes(self.size_kb)
+    }
+}
+
+/// What `ShowBackupDownloadLink` returns, for DDS and RDS alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupDownloadLinks {
+    /// The backup's files (one per shard for a DDS cluster).
+    #[serde(default)]
+    pub files: Vec<BackupFile>,
+    /// The object-storage bucket holding the files.
+    #[serde(default)]
+    pub bucket: String,
+}
+
+impl BackupDownloadLinks {
+    /// Traces each file received, its link with the query cut: links are credentials.
+    pub(crate) fn trace(&self) {
+        for file in &self.files {
+            tracing::debug!(name = %file.name, link = %file.download_link.redacted(), "received a download link");
+        }
+    }
+}
+
+/// The database engine of a backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Datastore {
+    /// Engine: `DDS-Community`, `DDS-Enhanced`, `MySQL`, `PostgreSQL`, `SQLServer`, ...
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Engine version (`4.0`, `8.0`).
+    #[serde(default)]
+    pub version: String,
+}
+
+/// A closed time window for `ListBackups` (`begin_time` and `end_time`, always sent together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    begin: OffsetDateTime,
+    end: OffsetDateTime,
+}
+
+impl TimeRange {
+    /// The window from `begin` to `end` (any offsets; sent in UTC). Refuses a window that ends
+    /// before it begins.
+    pub fn new(begin: OffsetDateTime, end: OffsetDateTime) -> Result<Self, Error> {
+        if end < begin {
+            return Err(Error::invalid(
+                "end_time",
+                "must not be earlier than begin_time",
+            ));
+        }
+        Ok(TimeRange { begin, end })
+    }
+    /// The start of the window.
+    pub fn begin(&self) -> OffsetDateTime {
+        self.begin
+    }
+    /// The end of the window.
+    pub fn end(&self) -> OffsetDateTime {
+        self.end
+    }
+
+    /// Appends `begin_time` and `end_time`, in UTC, written with `format`.
+    pub(crate) fn push_query(
+        &self,
+        query: &mut Vec<(String, String)>,
+        format: &(impl Formattable + ?Sized),
+    ) {
+        for (name, t) in [("begin_time", self.begin), ("end_time", self.end)] {
+            let utc = t.to_offset(UtcOffset::UTC);
+            let text = utc
+                .format(format)
+                .expect("the query formats have no optional parts");
+            query.push((name.to_owned(), text));
+        }
+    }
+}
+
+/// How `ListBackups` sorts (`order_field` and `order_rule`, always sent together).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortOrder {
+    /// The field to sort by (`order_field`), e.g. `begin_time`.
+    pub field: String,
+    /// The direction (`order_rule`).
+    pub rule: SortRule,
+}
+
+/// Accepts a count sent as a JSON number (integer or float) or a numeric string.
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Int(u64),
+        Float(f64),
+        Text(String),
+        Null(()),
+    }
+    let bad = |what: &str| serde::de::Error::custom(format!("expected a count, got {what}"));
+    match Wire::deserialize(d)? {
+        Wire::Int(n) => Ok(n),
+        Wire::Float(f) if f >= 0.0 && f.is_finite() => Ok(f as u64),
+        Wire::Float(f) => Err(bad(&f.to_string())),
+        Wire::Text(s) => match s.trim() {
+            "" => Ok(0),
+            t => t
+                .parse::<u64>()
+                .or_else(|_| t.parse::<f64>().map(|f| f as u64))
+                .map_err(|_| bad(&format!("{s:?}"))),
+        },
+        Wire::Null(()) => Ok(0),
+    }
+}
+
+/// Refuses an empty (or blank) identifier.
+pub(crate) fn require_non_empty(field: &str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        Err(Error::invalid(field, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The checks both services' `ListBackups` share.
+pub(crate) fn check_list_filters(
+    instance_id: Option<&str>,
+    backup_id: Option<&str>,
+    limit: Option<u32>,
+) -> Result<(), Error> {
+    if let Some(id) = instance_id {
+        require_non_empty("instance_id", id)?;
+    }
+    if let Some(id) = backup_id {
+        require_non_empty("backup_id", id)?;
+    }
+    check_limit(limit)
+}
+
+/// The query pairs both services' `ListBackups` share.
+pub(crate) fn list_query(
+    instance_id: Option<&str>,
+    backup_id: Option<&str>,
+    backup_type: Option<&str>,
+    offset: Option<u32>,
+    limit: Option<u32>,
+) -> Vec<(String, String)> {
+    let texts = [
+        ("instance_id", instance_id.map(str::to_owned)),
+        ("backup_id", backup_id.map(str::to_owned)),
+        ("backup_type", backup_type.map(str::to_owned)),
+        ("offset", offset.map(|n| n.to_string())),
+        ("limit", limit.map(|n| n.to_string())),
+    ];
+    texts
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_owned(), v)))
+        .collect()
+}
+
+/// Refuses an empty or unprintable `X-Language` (it would be dropped from the request).
+pub(crate) fn check_language(language: Option<&Language>) -> Result<(), Error> {
+    match language {
+        Some(l) if l.as_str().is_empty() || !l.as_str().bytes().all(|b| b.is_ascii_graphic()) => {
+            Err(Error::invalid(
+                "X-Language",
+                "must be a language tag such as en-us",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// KiB, as the services count file sizes, to bytes.
+pub(crate) fn kib_to_bytes(kib: u64) -> u64 {
+    kib.saturating_mul(1024)
+}
+
+/// The page size rule both services share.
+pub(crate) fn check_limit(limit: Option<u32>) -> Result<(), Error> {
+    match limit {
+        Some(l) if !(1..=100).contains(&l) => Err(Error::invalid(
+            "limit",
+            format!("must be between 1 and 100 (got {l})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn lenient_times_parse_every_shape_the_services_send() {
+        for (raw, want) in [
+            ("2026-01-01T00:15:00Z", datetime!(2026-01-01 0:15 UTC)),
+            ("2026-01-01T08:15:00+08:00", datetime!(2026-01-01 0:15 UTC)),
+            ("2026-01-01T08:15:00+0800", datetime!(2026-01-01 0:15 UTC)),
+            (
+                "2026-01-01T08:15:00.5+08",
+                datetime!(2026-01-01 0:15:00.5 UTC),
+            ),
+            (
+                "2018-08-16T10:15:14+0000",
+                datetime!(2018-08-16 10:15:14 UTC),
+            ),
+            (
+                "2018-08-016T10:15:14+0000",
+                datetime!(2018-08-16 10:15:14 UTC),
+            ),
+            ("2018-08-06 10:41:14", datetime!(2018-08-06 10:41:14 UTC)),
+            (
+                "2020-02-18T07:55:27-0130",
+                datetime!(2020-02-18 09:25:27 UTC),
+            ),
+            (
+                "2018-08-16T10:15:14.1234567891Z",
+                datetime!(2018-08-16 10:15:14.123456789 UTC),
+            ),
+            (
+                "2018-08-16T10:15:14.1234567891+0000",
+                datetime!(2018-08-16 10:15:14.123456789 UTC),
+            ),
+        ] {
+            let t = LenientTime::parse(raw);
+            assert_eq!(t.raw(), raw);
+            assert_eq!(t.datetime(), Some(want), "{raw}");
+        }
+    }
+
+    #[test]
+    fn unparseable_times_keep_their_text() {
+        for raw in [
+            "",
+            "soon",
+            "2018-02-30T00:00:00Z",
+            "2018-13-01T00:00:00Z",
+            "2018-08-16T25:00:00Z",
+            "2018-08-16T10:15:14+2500",
+            "2018-08-16T10:15:14 PST",
+            "2018-08-16T10:15",
+            "2018-08-16",
+            "+2018-08-16T10:15:14Z",
+            "2018-08-16T10:15:14.12x+0000",
+        ] {
+            let t = LenientTime::parse(raw);
+            assert_eq!(t.raw(), raw);
+            assert_eq!(t.datetime(), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn download_links_print_without_their_query() {
+        let link =
+            DownloadLink::new("https://obs.example.com/b/f.tar?AccessKeyId=AK&Signature=SIG");
+        let debug = format!("{link:?}");
+        assert_eq!(
+            debug,
+            "DownloadLink(\"https://obs.example.com/b/f.tar?<redacted>\")"
+        );
+        assert!(link.as_str().ends_with("Signature=SIG"));
+        let odd = DownloadLink::new("obs.example.com/f?Signature=SIG");
+        assert_eq!(odd.redacted(), "obs.example.com/f?<redacted>");
+        assert_eq!(DownloadLink::new("https://a/b").redacted(), "https://a/b");
+    }
+
+    #[test]
+    fn open_enums_round_trip_unknown_values() {
+        let s: BackupStatus = serde_json::from_str("\"COMPLETED\"").unwrap();
+        assert_eq!(s, BackupStatus::Completed);
+        let s: BackupStatus = serde_json::from_str("\"ARCHIVED\"").unwrap();
+        assert_eq!(s, BackupStatus::Unknown("ARCHIVED".into()));
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"ARCHIVED\"");
+        assert_eq!(Language::ZhCn.to_string(), "zh-cn");
+    }
+
+    #[test]
+    fn sizes_accept_numbers_floats_and_strings() {
+        #[derive(Deserialize)]
+        struct S {
+            #[serde(deserialize_with = "lenient_u64")]
+            n: u64,
+        }
+        for (json, want) in [
+            (r#"{"n":2803}"#, 2803),
+            (r#"{"n":2803.9}"#, 2803),
+            (r#"{"n":"2803"}"#, 2803),
+            (r#"{"n":null}"#, 0),
+        ] {
+            assert_eq!(serde_json::from_str::<S>(json).unwrap().n, want, "{json}");
+        }
+        assert!(serde_json::from_str::<S>(r#"{"n":-1}"#).is_err());
+        assert!(serde_json::from_str::<S>(r#"{"n":"big"}"#).is_err());
+    }
+
+    #[test]
+    fn time_ranges_must_not_run_backwards() {
+        let a = datetime!(2026-01-01 0:00 UTC);
+        let b = datetime!(2026-01-02 0:00 UTC);
+        assert!(TimeRange::new(a, b).is_ok());
+        assert!(TimeRange::new(a, a).is_ok());
+        let err = TimeRange::new(b, a).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid input: end_time: must not be earlier than begin_time"
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! Offline tests of the DDS, RDS and IAM calls: signed-request and parsed-response snapshots,
+//! error shapes, retries, project-id resolution, IAM-token auth, validation and redaction.
+
+mod builder;
+mod canary;
+mod errors;
+mod project;
+mod requests;
+mod responses;
+mod token;
+mod validation;
+
+use std::time::{Duration, SystemTime};
+
+use cloud_http::testing::{Recorder, offline_client};
+use rds_huawei::{Client, ClientBuilder, Credentials};
+
+/// 2026-01-01T00:00:00Z, the date of the signing.md vectors.
+pub const T0: u64 = 1_767_225_600;
+/// The signing.md project.
+pub const PROJECT: &str = "0123456789abcdef";
+/// The signing.md H1 instance.
+pub const DDS_INSTANCE: &str = "befb1cfe1f96403780396b0c54f85d11in02";
+/// The signing.md H1 backup.
+pub const DDS_BACKUP: &str = "bd062e1af2d248b3bb4cd3dbb4183888br02";
+/// The signing.md H3 backup.
+pub const RDS_BACKUP: &str = "c0c9f155c7b7423a9d30f0175998b63bbr01";
+
+/// The signing.md AK/SK, without a project id.
+pub fn credentials() -> Credentials {
+    Credentials::new("HPUAEXAMPLE", "exampleSecretKey")
+}
+
+/// A client on the offline recorder, region cn-north-4, shaped by `f`.
+pub fn client_with(recorder: &Recorder, f: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
+    let http = offline_client(SystemTime::UNIX_EPOCH + Duration::from_secs(T0), recorder);
+    f(Client::builder().region("cn-north-4").http_client(http))
+        .build()
+        .expect("client builds")
+}
+
+/// A client with the signing.md credentials and project.
+pub fn client(recorder: &Recorder) -> Client {
+    client_with(recorder, |b| {
+        b.credentials(credentials().with_project_id(PROJECT))
+    })
+}
+
+/// The signature in a recorded request's `Authorization` header.
+pub fn signature(request: &cloud_http::PreparedRequest) -> &str {
+    let auth = request.header("authorization").expect("signed");
+    auth.rsplit_once("Signature=").expect("has a signature").1
+}
+
+/// The seed's example response (DDS), malformed date included.
+pub const SEED_DDS_LINKS: &str = r#"{
+   "files": [
+    {
+        "name": "43e4feaab48f11e89039fa163ebaa7e4br02.xxx",
+        "size": 2803,
+        "download_link":"https://obs.domainname.com/rdsbucket.username.1/xxxxxx",
+        "link_expired_time":"2018-08-016T10:15:14+0000"
+     }
+     ],
+    "bucket": "rdsbucket.bucketname"
+}"#;
+
+/// The IAM answer listing one project named after the region.
+pub const ONE_PROJECT: &str = r#"{"projects":[{"domain_id":"d78cbac186b744899480f25bd022f468","is_domain":false,"parent_id":"d78cbac186b744899480f25bd022f468","name":"cn-north-4","description":"","links":{"next":null,"previous":null,"self":"https://iam.myhuaweicloud.com/v3/projects/0123456789abcdef"},"id":"0123456789abcdef","enabled":true}],"links":{"next":null,"previous":null,"self":"https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4"}}"#;
