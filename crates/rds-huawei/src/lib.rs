@@ -50,7 +50,10 @@
 //!
 //! [`Auth::AkSk`] signs each attempt with `SDK-HMAC-SHA256` (`X-Sdk-Date`, `X-Project-Id` and,
 //! for temporary credentials, `X-Security-Token` are signed). [`Auth::IamToken`] sends an IAM
-//! token as `X-Auth-Token`, with no `Authorization` header.
+//! token as `X-Auth-Token`, with no `Authorization` header. `cloud-sign` cannot yet express an
+//! unsigned request to the shared transport, so token requests are sent by this crate with the
+//! [`HttpClient`]'s own `reqwest` client, timeouts, retry settings, clock and sleep; an
+//! injected `HttpBackend` (an offline recorder) is not used for them.
 //!
 //! # Project id
 //!
@@ -84,8 +87,10 @@ mod token;
 
 pub use auth::Auth;
 pub use client::{Client, ClientBuilder, IAM_ENDPOINT_VARIABLE};
-pub use cloud_http::{Endpoint, Error, HttpClient, ServiceError};
-pub use cloud_sign::{Credentials, ProviderContext, SecretString};
+pub use cloud_http::{Endpoint, Error, HttpClient, HttpConfig, ServiceError};
+pub use cloud_sign::{
+    Credentials, CredentialsError, ProvideCredentials, ProviderContext, SecretString,
+};
 pub use dds::Dds;
 pub use endpoint::{Service, default_host, domain_suffix};
 pub use model::{
@@ -93,6 +98,7 @@ pub use model::{
     SortOrder, SortRule, TimeRange,
 };
 pub use rds::Rds;
+pub use time;
 
 /// The result of this crate's operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -99,3 +99,88 @@ async fn links_in_error_bodies_lose_their_query() {
         "{shown}"
     );
 }
+
+/// A subscriber that writes every event and span field it sees into one string.
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<String>>);
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut out = self.0.lock().unwrap();
+        out.push_str("\nspan");
+        span.record(&mut Fields(&mut out));
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut Fields(&mut self.0.lock().unwrap()));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut out = self.0.lock().unwrap();
+        out.push_str("\nevent");
+        event.record(&mut Fields(&mut out));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn logs_never_carry_link_queries_or_secrets() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let recorder = Recorder::new();
+    recorder.push(
+        429,
+        &[],
+        r#"{"error_message":"The request is throttled.","error_code":"APIGW.0308","request_id":"t"}"#,
+    );
+    recorder.push(
+        200,
+        &[],
+        &format!(
+            r#"{{"files":[{{"name":"f.tar","size":1,"download_link":"https://obs.example.com/b/f.tar?Signature={LINK_SIGNATURE}","link_expired_time":"2026-01-01T00:15:00Z"}}],"bucket":"b"}}"#
+        ),
+    );
+    let client = client_with(&recorder, |b| {
+        b.credentials(
+            rds_huawei::Credentials::new("HPUACANARY", SECRET)
+                .with_session_token(STS_TOKEN)
+                .with_project_id(PROJECT),
+        )
+    });
+    let links = client
+        .dds()
+        .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
+            DDS_INSTANCE,
+            DDS_BACKUP,
+        ))
+        .await
+        .unwrap();
+    assert!(
+        links.files[0]
+            .download_link
+            .as_str()
+            .contains(LINK_SIGNATURE)
+    );
+    let logged = capture.0.lock().unwrap().clone();
+    assert!(
+        logged.contains("link=https://obs.example.com/b/f.tar?<redacted>"),
+        "the link is logged, cut: {logged}"
+    );
+    assert!(
+        logged.contains("APIGW.0308"),
+        "the retry is logged: {logged}"
+    );
+    assert_clean("logs", &logged);
+}

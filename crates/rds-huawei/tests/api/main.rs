@@ -67,3 +67,25 @@ pub const SEED_DDS_LINKS: &str = r#"{
 
 /// The IAM answer listing one project named after the region.
 pub const ONE_PROJECT: &str = r#"{"projects":[{"domain_id":"d78cbac186b744899480f25bd022f468","is_domain":false,"parent_id":"d78cbac186b744899480f25bd022f468","name":"cn-north-4","description":"","links":{"next":null,"previous":null,"self":"https://iam.myhuaweicloud.com/v3/projects/0123456789abcdef"},"id":"0123456789abcdef","enabled":true}],"links":{"next":null,"previous":null,"self":"https://iam.myhuaweicloud.com/v3/projects?name=cn-north-4"}}"#;
+
+#[test]
+fn clients_and_operation_futures_can_cross_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_shareable<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    assert_shareable::<Client>();
+    let recorder = Recorder::new();
+    let client = client(&recorder);
+    let dds_link = rds_huawei::dds::ShowBackupDownloadLinkRequest::new("i", "b");
+    let dds_list = rds_huawei::dds::ListBackupsRequest::default();
+    let rds_link = rds_huawei::rds::ShowBackupDownloadLinkRequest::new("b");
+    let rds_list = rds_huawei::rds::ListBackupsRequest::new("i");
+    assert_send(&client.dds().show_backup_download_link(&dds_link));
+    assert_send(&client.dds().list_backups(&dds_list));
+    assert_send(&client.rds().show_backup_download_link(&rds_link));
+    assert_send(&client.rds().list_backups(&rds_list));
+    assert_send(&client.project_id());
+    assert!(
+        recorder.requests().is_empty(),
+        "futures do nothing until polled"
+    );
+}
