@@ -1,0 +1,52 @@
+//! Paged listings.
+
+use serde::Deserialize;
+
+use crate::wire::opt_u64;
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// This page's number.
+    pub page_number: Option<u64>,
+    /// Items per page.
+    pub page_size: Option<u64>,
+    /// Items in all pages.
+    pub total_elements: Option<u64>,
+    /// Number of pages.
+    pub total_pages: Option<u64>,
+    /// The request id.
+    pub request_id: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn new(items: Vec<T>, counts: PageCounts, request_id: Option<String>) -> Self {
+        Page {
+            items,
+            page_number: counts.page_number.or(counts.page_num),
+            page_size: counts.page_size,
+            total_elements: counts.total_elements,
+            total_pages: counts.total_pages,
+            request_id,
+        }
+    }
+}
+
+/// The paging fields of both API versions (`PageNumber` in 2021-01-01, `PageNum` in 2019-03-06).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct PageCounts {
+    #[serde(default, deserialize_with = "opt_u64")]
+    page_number: Option<u64>,
+    #[serde(default, deserialize_with = "opt_u64")]
+    page_num: Option<u64>,
+    #[serde(default, deserialize_with = "opt_u64")]
+    page_size: Option<u64>,
+    #[serde(default, deserialize_with = "opt_u64")]
+    total_elements: Option<u64>,
+    #[serde(default, deserialize_with = "opt_u64")]
+    total_pages: Option<u64>,
+}
