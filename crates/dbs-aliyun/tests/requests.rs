@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use cloud_http::testing::Recorder;
-use common::{SECRET, fixture, offline};
+use common::{SECRET, fixture, offline, restore_to_rds};
 use dbs_aliyun::*;
 use time::macros::datetime;
 
@@ -164,16 +164,7 @@ async fn retry_download_task() {
 #[tokio::test]
 async fn create_restore_task_from_backup_set_to_rds() {
     let s = sent(&fixture("create_restore_task.seed.json"), |c| async move {
-        let mut req = CreateRestoreTaskRequest::new(
-            "dbs1hvb0w1234",
-            "restore-orders",
-            RestoreSource::BackupSet("1ibh2f5u123".into()),
-            RestoreDestination::Rds {
-                region: "cn-hangzhou".into(),
-                instance_id: "rm-bp1restore01".into(),
-            },
-        );
-        req.restore_objects = vec![RestoreObject::renamed("orders", "orders_restored")];
+        let mut req = restore_to_rds();
         req.duplicate_conflict = Some(DuplicateConflict::RenameNew);
         c.create_restore_task(&req).await
     })

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use cloud_http::testing::{MockResponse, MockServer};
-use common::{against, fixture, query_param};
+use common::{against, fixture, query_param, restore_to_rds};
 use dbs_aliyun::*;
 
 fn gateway(status: u16, code: &str) -> MockResponse {
@@ -26,20 +26,6 @@ fn create_download() -> CreateDownloadRequest {
         Export::Logical(LogicalFormat::Csv),
         DownloadTarget::Url,
     )
-}
-
-fn create_restore() -> CreateRestoreTaskRequest {
-    let mut r = CreateRestoreTaskRequest::new(
-        "dbs1hvb0w1234",
-        "restore-orders",
-        RestoreSource::BackupSet("1ibh2f5u123".into()),
-        RestoreDestination::Rds {
-            region: "cn-hangzhou".into(),
-            instance_id: "rm-bp1restore01".into(),
-        },
-    );
-    r.restore_objects = vec![RestoreObject::renamed("orders", "orders_restored")];
-    r
 }
 
 #[tokio::test]
@@ -163,7 +149,7 @@ async fn every_attempt_has_a_new_nonce_and_signature_and_the_same_client_token()
     let f = against(&server);
     let created = f
         .client
-        .create_restore_task(&create_restore())
+        .create_restore_task(&restore_to_rds())
         .await
         .unwrap();
     let requests = server.requests();

@@ -8,7 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use cloud_http::testing::{InstantSleep, ManualClock, MockServer, Recorder, SequenceRandom};
 use cloud_http::{HttpClient, HttpConfig};
-use dbs_aliyun::{Client, Credentials};
+use dbs_aliyun::{
+    Client, CreateRestoreTaskRequest, Credentials, Endpoint, RestoreDestination, RestoreObject,
+    RestoreSource,
+};
 
 /// 2026-01-01T00:00:00Z.
 pub const T0: u64 = 1_767_225_600;
@@ -40,14 +43,20 @@ fn http(
     (builder.build().unwrap(), clock, sleep)
 }
 
+fn client(http: HttpClient, endpoint: Option<Endpoint>) -> Client {
+    let mut builder = Client::builder("cn-hangzhou")
+        .credentials(Credentials::new(KEY_ID, SECRET))
+        .http_client(http);
+    if let Some(e) = endpoint {
+        builder = builder.endpoint(e);
+    }
+    builder.build().unwrap()
+}
+
 /// A `cn-hangzhou` client whose requests go to `recorder`.
 pub fn offline(recorder: &Recorder) -> Fixture {
     let (http, clock, sleep) = http(HttpConfig::default(), Some(recorder));
-    let client = Client::builder("cn-hangzhou")
-        .credentials(Credentials::new(KEY_ID, SECRET))
-        .http_client(http)
-        .build()
-        .unwrap();
+    let client = client(http, None);
     Fixture {
         client,
         clock,
@@ -57,24 +66,32 @@ pub fn offline(recorder: &Recorder) -> Fixture {
 
 /// A `cn-hangzhou` client whose requests go to `server` over plain HTTP.
 pub fn against(server: &MockServer) -> Fixture {
-    let (http, clock, sleep) = http(
-        HttpConfig {
-            allow_http: true,
-            ..HttpConfig::default()
-        },
-        None,
-    );
-    let client = Client::builder("cn-hangzhou")
-        .credentials(Credentials::new(KEY_ID, SECRET))
-        .endpoint(server.endpoint())
-        .http_client(http)
-        .build()
-        .unwrap();
+    let config = HttpConfig {
+        allow_http: true,
+        ..HttpConfig::default()
+    };
+    let (http, clock, sleep) = http(config, None);
+    let client = client(http, Some(server.endpoint()));
     Fixture {
         client,
         clock,
         sleep,
     }
+}
+
+/// A restore of one database from a backup set to an RDS instance.
+pub fn restore_to_rds() -> CreateRestoreTaskRequest {
+    let mut r = CreateRestoreTaskRequest::new(
+        "dbs1hvb0w1234",
+        "restore-orders",
+        RestoreSource::BackupSet("1ibh2f5u123".into()),
+        RestoreDestination::Rds {
+            region: "cn-hangzhou".into(),
+            instance_id: "rm-bp1restore01".into(),
+        },
+    );
+    r.restore_objects = vec![RestoreObject::renamed("orders", "orders_restored")];
+    r
 }
 
 /// A fixture file's text.
