@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
 use crate::endpoint::{Service, default_host};
-use crate::model::Language;
+use crate::model::{BackupDownloadLinks, Language};
 use crate::{Auth, Dds, Error, Rds, Result};
 
 /// The environment variable naming the IAM endpoint (read only when credentials come from the
@@ -233,32 +233,30 @@ fn provide(provider: &dyn ProvideCredentials, context: &ProviderContext) -> Resu
 }
 
 fn check_region(region: &str) -> Result<()> {
-    let ok = !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "region",
-            format!("must be a region id such as cn-north-4 (got {region:?})"),
-        ))
-    }
+    check_chars(
+        "region",
+        region,
+        "must be a region id such as cn-north-4",
+        |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-',
+    )
 }
 
 fn check_project_id(project_id: &str) -> Result<()> {
-    let ok = !project_id.is_empty()
-        && project_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
+    check_chars(
+        "project_id",
+        project_id,
+        "must be letters, digits, '-' or '_'",
+        |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_',
+    )
+}
+
+/// Refuses an empty `value` or one with a byte outside `allowed` (these values go into host
+/// names and paths).
+fn check_chars(field: &str, value: &str, rule: &str, allowed: fn(u8) -> bool) -> Result<()> {
+    if !value.is_empty() && value.bytes().all(allowed) {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "project_id",
-            format!("must be letters, digits, '-' or '_' (got {project_id:?})"),
-        ))
+        Err(Error::invalid(field, format!("{rule} (got {value:?})")))
     }
 }
 
@@ -395,6 +393,19 @@ impl Client {
                 ))
             }
         }
+    }
+
+    /// Runs a `ShowBackupDownloadLink` and traces each link with its query cut: links are
+    /// credentials.
+    pub(crate) async fn download_links<C>(&self, call: &C) -> Result<BackupDownloadLinks>
+    where
+        C: Call<Output = BackupDownloadLinks>,
+    {
+        let links = self.execute(call).await?;
+        for file in &links.files {
+            tracing::debug!(name = %file.name, link = %file.download_link.redacted(), "received a download link");
+        }
+        Ok(links)
     }
 
     /// Validates, resolves the project id, sends and parses one call.

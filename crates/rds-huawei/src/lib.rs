@@ -94,8 +94,8 @@ pub use cloud_sign::{
 pub use dds::Dds;
 pub use endpoint::{Service, default_host, domain_suffix};
 pub use model::{
-    BackupDownloadLinks, BackupFile, BackupStatus, Datastore, DownloadLink, Language, LenientTime,
-    SortOrder, SortRule, TimeRange,
+    BackupDownloadLinks, BackupFile, BackupList, BackupStatus, Datastore, DownloadLink, Language,
+    LenientTime, SortOrder, SortRule, TimeRange,
 };
 pub use rds::Rds;
 pub use time;

@@ -313,13 +313,16 @@ pub struct BackupDownloadLinks {
     pub bucket: String,
 }
 
-impl BackupDownloadLinks {
-    /// Traces each file received, its link with the query cut: links are credentials.
-    pub(crate) fn trace(&self) {
-        for file in &self.files {
-            tracing::debug!(name = %file.name, link = %file.download_link.redacted(), "received a download link");
-        }
-    }
+/// One page of `ListBackups`, for DDS ([`crate::dds::ListBackupsResponse`]) and RDS
+/// ([`crate::rds::ListBackupsResponse`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupList<B> {
+    /// The backups on this page.
+    #[serde(default = "Vec::new")]
+    pub backups: Vec<B>,
+    /// How many backups match in all pages.
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total_count: u64,
 }
 
 /// The database engine of a backup.

@@ -10,8 +10,9 @@ use crate::Result;
 use crate::client::{Call, Client};
 use crate::endpoint::Service;
 use crate::model::{
-    BackupDownloadLinks, BackupStatus, Datastore, Language, LenientTime, TimeRange, check_language,
-    check_list_filters, kib_to_bytes, lenient_u64, list_query, open_enum, require_non_empty,
+    BackupDownloadLinks, BackupList, BackupStatus, Datastore, Language, LenientTime, TimeRange,
+    check_language, check_list_filters, kib_to_bytes, lenient_u64, list_query, open_enum,
+    require_non_empty,
 };
 
 /// The RDS operations of a [`Client`] (from [`Client::rds`]).
@@ -33,9 +34,7 @@ impl<'a> Rds<'a> {
         &self,
         request: &ShowBackupDownloadLinkRequest,
     ) -> Result<BackupDownloadLinks> {
-        let links: BackupDownloadLinks = self.client.execute(request).await?;
-        links.trace();
-        Ok(links)
+        self.client.download_links(request).await
     }
 
     /// `ListBackups`: an instance's backups matching the filters.
@@ -191,15 +190,7 @@ impl Call for ListBackupsRequest {
 }
 
 /// Output of RDS `ListBackups`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListBackupsResponse {
-    /// The backups on this page.
-    #[serde(default)]
-    pub backups: Vec<Backup>,
-    /// How many backups match in all pages.
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub total_count: u64,
-}
+pub type ListBackupsResponse = BackupList<Backup>;
 
 /// A database included in an RDS backup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -44,6 +44,8 @@ pub(crate) async fn send(
             ),
         ));
     }
+    let url = endpoint.url(&request.path, &canonical_query(&request.query));
+    let headers = request_headers(request, token)?;
     let span = tracing::info_span!(
         "cloud_api",
         vendor = operation.name.vendor,
@@ -53,23 +55,23 @@ pub(crate) async fn send(
         status = field::Empty,
         request_id = field::Empty,
     );
-    send_inner(http, endpoint, operation, request, token)
+    retry_loop(http, operation, request, &url, &headers)
         .instrument(span)
         .await
 }
 
-async fn send_inner(
+/// Attempts until success, a failure that must not be retried, or no attempts, time or budget
+/// are left.
+async fn retry_loop(
     http: &HttpClient,
-    endpoint: &Endpoint,
     operation: &Operation,
     request: &ApiRequest,
-    token: &SecretString,
+    url: &str,
+    headers: &HeaderMap,
 ) -> Result<RawResponse, Error> {
     let span = tracing::Span::current();
     let config = http.config();
     let retry = &config.retry;
-    let url = endpoint.url(&request.path, &canonical_query(&request.query));
-    let headers = request_headers(request, token)?;
     let start = http.clock().now();
     let elapsed = || http.clock().now().duration_since(start).unwrap_or_default();
     let mut attempt = 0u32;
@@ -80,7 +82,7 @@ async fn send_inner(
         let limit = config.attempt_timeout.min(remaining);
         let outcome = match tokio::time::timeout(
             limit,
-            attempt_once(http, &url, request, headers.clone(), operation),
+            attempt_once(http, url, request, headers.clone(), operation),
         )
         .await
         {

@@ -4,9 +4,18 @@ use std::time::{Duration, SystemTime};
 
 use cloud_http::testing::{Recorder, offline_client};
 use cloud_sign::{ProviderContext, StaticProvider};
-use rds_huawei::{Client, Endpoint, Error, Service, dds, rds};
+use rds_huawei::{Client, Endpoint, Error, Service, rds};
 
 use crate::*;
+
+/// An environment with the signing.md keys plus `extra`.
+fn env_with_keys(extra: &[(&str, &str)]) -> ProviderContext {
+    let keys = [
+        ("HUAWEICLOUD_SDK_AK", "HPUAEXAMPLE"),
+        ("HUAWEICLOUD_SDK_SK", "exampleSecretKey"),
+    ];
+    ProviderContext::from_map(keys.iter().chain(extra).copied(), None)
+}
 
 fn offline(recorder: &Recorder) -> rds_huawei::HttpClient {
     offline_client(SystemTime::UNIX_EPOCH + Duration::from_secs(T0), recorder)
@@ -18,20 +27,14 @@ fn a_region_is_required_and_checked() {
         .credentials(credentials())
         .build()
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "region"),
-        "{err:?}"
-    );
+    assert_eq!(invalid_field(&err), "region", "{err:?}");
     for bad in ["", "cn north 4", "CN-NORTH-4", "cn-north-4.evil.com/"] {
         let err = Client::builder()
             .region(bad)
             .credentials(credentials())
             .build()
             .unwrap_err();
-        assert!(
-            matches!(&err, Error::InvalidInput { field, .. } if field == "region"),
-            "{bad}"
-        );
+        assert_eq!(invalid_field(&err), "region", "{bad}");
     }
 }
 
@@ -68,17 +71,10 @@ fn broken_credentials_say_what_is_wrong() {
 async fn the_default_chain_reads_keys_project_and_iam_endpoint_from_the_environment() {
     let recorder = Recorder::new();
     recorder.push(200, &[], ONE_PROJECT);
-    let env = ProviderContext::from_map(
-        [
-            ("HUAWEICLOUD_SDK_AK", "HPUAEXAMPLE"),
-            ("HUAWEICLOUD_SDK_SK", "exampleSecretKey"),
-            (
-                "HUAWEICLOUD_SDK_IAM_ENDPOINT",
-                "https://iam.internal.example.com",
-            ),
-        ],
-        None,
-    );
+    let env = env_with_keys(&[(
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+        "https://iam.internal.example.com",
+    )]);
     let client = Client::builder()
         .region("cn-north-4")
         .http_client(offline(&recorder))
@@ -100,15 +96,10 @@ async fn the_default_chain_reads_keys_project_and_iam_endpoint_from_the_environm
 
     // A bare host works too, and the project id from the environment skips IAM.
     let recorder = Recorder::new();
-    let env = ProviderContext::from_map(
-        [
-            ("HUAWEICLOUD_SDK_AK", "HPUAEXAMPLE"),
-            ("HUAWEICLOUD_SDK_SK", "exampleSecretKey"),
-            ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT),
-            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "iam.internal.example.com"),
-        ],
-        None,
-    );
+    let env = env_with_keys(&[
+        ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT),
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "iam.internal.example.com"),
+    ]);
     let client = Client::builder()
         .region("cn-north-4")
         .http_client(offline(&recorder))
@@ -146,21 +137,15 @@ async fn explicit_credentials_ignore_the_iam_endpoint_variable() {
 
 #[test]
 fn a_malformed_iam_endpoint_variable_is_refused() {
-    let env = ProviderContext::from_map(
-        [
-            ("HUAWEICLOUD_SDK_AK", "HPUAEXAMPLE"),
-            ("HUAWEICLOUD_SDK_SK", "exampleSecretKey"),
-            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "ftp://iam.example.com"),
-        ],
-        None,
-    );
+    let env = env_with_keys(&[("HUAWEICLOUD_SDK_IAM_ENDPOINT", "ftp://iam.example.com")]);
     let err = Client::builder()
         .region("cn-north-4")
         .provider_context(env)
         .build()
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "HUAWEICLOUD_SDK_IAM_ENDPOINT"),
+    assert_eq!(
+        invalid_field(&err),
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT",
         "{err:?}"
     );
 }
@@ -173,7 +158,7 @@ fn bad_project_ids_and_empty_tokens_are_refused() {
         .project_id("../admin")
         .build()
         .unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "project_id"));
+    assert_eq!(invalid_field(&err), "project_id");
     let err = Client::builder()
         .region("cn-north-4")
         .iam_token(" ")
@@ -223,11 +208,7 @@ async fn endpoints_can_be_overridden_per_service() {
             .endpoint(Endpoint::parse("https://gateway.example.com/huawei").unwrap())
             .service_endpoint(Service::Rds, Endpoint::https("rds.vpc.example.com"))
     });
-    client
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    list_dds(&client).await.unwrap();
     client
         .rds()
         .list_backups(&rds::ListBackupsRequest::new("i"))

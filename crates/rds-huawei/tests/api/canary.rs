@@ -2,7 +2,7 @@
 //! snapshots.
 
 use cloud_http::testing::Recorder;
-use rds_huawei::{BackupDownloadLinks, Client, dds};
+use rds_huawei::{BackupDownloadLinks, Client};
 
 use crate::*;
 
@@ -33,11 +33,7 @@ async fn secrets_stay_out_of_debug_errors_and_snapshots() {
         )
     });
     assert_clean("client Debug", &format!("{client:?}"));
-    let err = client
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap_err();
+    let err = list_dds(&client).await.unwrap_err();
     assert_clean("error", &format!("{err} {err:?}"));
     let sent = recorder.requests();
     assert_eq!(sent[0].header("x-security-token"), Some(STS_TOKEN));
@@ -84,14 +80,7 @@ async fn links_in_error_bodies_lose_their_query() {
         r#"{{"error_code":"DBS.200010","error_msg":"Download refused for https://obs.example.com/f?Signature={LINK_SIGNATURE}"}}"#
     );
     recorder.push(400, &[], &body);
-    let err = client(&recorder)
-        .dds()
-        .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-            DDS_INSTANCE,
-            DDS_BACKUP,
-        ))
-        .await
-        .unwrap_err();
+    let err = show_h1(&client(&recorder)).await.unwrap_err();
     let shown = format!("{err} {err:?}");
     assert_clean("error", &shown);
     assert!(
@@ -159,14 +148,7 @@ async fn logs_never_carry_link_queries_or_secrets() {
                 .with_project_id(PROJECT),
         )
     });
-    let links = client
-        .dds()
-        .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-            DDS_INSTANCE,
-            DDS_BACKUP,
-        ))
-        .await
-        .unwrap();
+    let links = show_h1(&client).await.unwrap();
     assert!(
         links.files[0]
             .download_link

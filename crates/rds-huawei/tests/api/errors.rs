@@ -2,7 +2,7 @@
 //! is not.
 
 use cloud_http::testing::Recorder;
-use rds_huawei::{Error, ServiceError, dds};
+use rds_huawei::{Error, ServiceError};
 
 use crate::*;
 
@@ -16,11 +16,7 @@ async fn fail(responses: &[Canned<'_>]) -> (Error, usize) {
     for (status, headers, body) in responses {
         recorder.push(*status, headers, body);
     }
-    let err = client(&recorder)
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap_err();
+    let err = list_dds(&client(&recorder)).await.unwrap_err();
     (err, recorder.requests().len())
 }
 
@@ -164,11 +160,7 @@ async fn succeed_after(status: u16, body: &str) -> usize {
     let recorder = Recorder::new();
     recorder.push(status, &[], body);
     recorder.push(200, &[], r#"{"backups":[],"total_count":0}"#);
-    let list = client(&recorder)
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    let list = list_dds(&client(&recorder)).await.unwrap();
     assert_eq!(list.total_count, 0);
     recorder.requests().len()
 }
@@ -202,11 +194,7 @@ async fn every_retry_is_signed_afresh() {
     // A server hint of 2 s moves the test clock past a second boundary.
     recorder.push(429, &[("Retry-After", "2")], throttled);
     recorder.push(200, &[], r#"{"backups":[],"total_count":0}"#);
-    client(&recorder)
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    list_dds(&client(&recorder)).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent[0].header("x-sdk-date"), Some("20260101T000000Z"));
     assert_eq!(sent[1].header("x-sdk-date"), Some("20260101T000002Z"));

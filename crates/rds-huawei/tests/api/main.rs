@@ -46,6 +46,32 @@ pub fn client(recorder: &Recorder) -> Client {
     })
 }
 
+/// The signing.md H1 request: DDS `ShowBackupDownloadLink`.
+pub fn h1_request() -> rds_huawei::dds::ShowBackupDownloadLinkRequest {
+    rds_huawei::dds::ShowBackupDownloadLinkRequest::new(DDS_INSTANCE, DDS_BACKUP)
+}
+
+/// Sends the H1 request.
+pub async fn show_h1(client: &Client) -> rds_huawei::Result<rds_huawei::BackupDownloadLinks> {
+    client.dds().show_backup_download_link(&h1_request()).await
+}
+
+/// Sends a DDS `ListBackups` without filters.
+pub async fn list_dds(client: &Client) -> rds_huawei::Result<rds_huawei::dds::ListBackupsResponse> {
+    client
+        .dds()
+        .list_backups(&rds_huawei::dds::ListBackupsRequest::default())
+        .await
+}
+
+/// The field an [`rds_huawei::Error::InvalidInput`] names (panics on any other error).
+pub fn invalid_field(err: &rds_huawei::Error) -> &str {
+    match err {
+        rds_huawei::Error::InvalidInput { field, .. } => field,
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
 /// The signature in a recorded request's `Authorization` header.
 pub fn signature(request: &cloud_http::PreparedRequest) -> &str {
     let auth = request.header("authorization").expect("signed");

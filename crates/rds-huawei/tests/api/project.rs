@@ -1,13 +1,9 @@
 //! Project-id resolution: configured, or looked up once through IAM and cached.
 
 use cloud_http::testing::Recorder;
-use rds_huawei::{Error, dds, rds};
+use rds_huawei::rds;
 
 use crate::*;
-
-fn list() -> dds::ListBackupsRequest {
-    dds::ListBackupsRequest::default()
-}
 
 const EMPTY_LIST: &str = r#"{"backups":[],"total_count":0}"#;
 
@@ -17,7 +13,7 @@ async fn one_project_is_used_in_the_path_and_header() {
     recorder.push(200, &[], ONE_PROJECT);
     recorder.push(200, &[], EMPTY_LIST);
     let client = client_with(&recorder, |b| b.credentials(credentials()));
-    client.dds().list_backups(&list()).await.unwrap();
+    list_dds(&client).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(
@@ -36,8 +32,8 @@ async fn the_project_is_looked_up_once_and_shared_by_clones_and_services() {
     let recorder = Recorder::new();
     recorder.push(200, &[], ONE_PROJECT);
     let client = client_with(&recorder, |b| b.credentials(credentials()));
-    client.dds().list_backups(&list()).await.unwrap();
-    client.dds().list_backups(&list()).await.unwrap();
+    list_dds(&client).await.unwrap();
+    list_dds(&client).await.unwrap();
     let clone = client.clone();
     clone
         .rds()
@@ -56,12 +52,9 @@ async fn zero_projects_tell_the_user_what_to_set() {
     let recorder = Recorder::new();
     recorder.push(200, &[], r#"{"projects":[],"links":{}}"#);
     let client = client_with(&recorder, |b| b.credentials(credentials()));
-    let err = client.dds().list_backups(&list()).await.unwrap_err();
+    let err = list_dds(&client).await.unwrap_err();
     let text = err.to_string();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "project_id"),
-        "{err:?}"
-    );
+    assert_eq!(invalid_field(&err), "project_id", "{err:?}");
     assert!(text.contains("no project named \"cn-north-4\""), "{text}");
     assert!(text.contains("HUAWEICLOUD_SDK_PROJECT_ID"), "{text}");
     assert!(text.contains("ClientBuilder::project_id"), "{text}");
@@ -112,7 +105,7 @@ async fn the_credentials_project_skips_iam() {
     let recorder = Recorder::new();
     let client = client(&recorder);
     assert_eq!(client.project_id().await.unwrap(), PROJECT);
-    client.dds().list_backups(&list()).await.unwrap();
+    list_dds(&client).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent.len(), 1);
     assert!(sent[0].url.contains("/v3/0123456789abcdef/backups"));
@@ -125,7 +118,7 @@ async fn the_builder_project_wins_over_the_credentials() {
         b.credentials(credentials().with_project_id("fromcredentials"))
             .project_id("frombuilder")
     });
-    client.dds().list_backups(&list()).await.unwrap();
+    list_dds(&client).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent.len(), 1);
     assert!(

@@ -12,14 +12,7 @@ use crate::*;
 async fn dds_show_backup_download_link_is_signing_vector_h1() {
     let recorder = Recorder::new();
     recorder.push(200, &[], SEED_DDS_LINKS);
-    client(&recorder)
-        .dds()
-        .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-            DDS_INSTANCE,
-            DDS_BACKUP,
-        ))
-        .await
-        .unwrap();
+    show_h1(&client(&recorder)).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent.len(), 1);
     assert_eq!(
@@ -33,20 +26,14 @@ async fn dds_show_backup_download_link_is_signing_vector_h1() {
 async fn security_token_is_sent_and_signed_as_in_vector_h2() {
     let recorder = Recorder::new();
     recorder.push(200, &[], SEED_DDS_LINKS);
-    client_with(&recorder, |b| {
+    let client = client_with(&recorder, |b| {
         b.credentials(
             credentials()
                 .with_project_id(PROJECT)
                 .with_session_token("exampleSecurityToken"),
         )
-    })
-    .dds()
-    .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-        DDS_INSTANCE,
-        DDS_BACKUP,
-    ))
-    .await
-    .unwrap();
+    });
+    show_h1(&client).await.unwrap();
     let sent = &recorder.requests()[0];
     assert_eq!(
         sent.header("x-security-token"),
@@ -141,11 +128,7 @@ async fn dds_list_backups_with_every_filter() {
 async fn dds_list_backups_without_filters_sends_no_query() {
     let recorder = Recorder::new();
     recorder.push(200, &[], r#"{"backups":[],"total_count":0}"#);
-    client(&recorder)
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    list_dds(&client(&recorder)).await.unwrap();
     let sent = &recorder.requests()[0];
     assert_eq!(
         sent.url,

@@ -2,7 +2,7 @@
 //! (what a log would show: links without their query).
 
 use cloud_http::testing::Recorder;
-use rds_huawei::dds::{self, BackupType};
+use rds_huawei::dds::BackupType;
 use rds_huawei::{BackupStatus, rds};
 use time::macros::datetime;
 
@@ -11,14 +11,7 @@ use crate::*;
 async fn dds_links(body: &str) -> rds_huawei::BackupDownloadLinks {
     let recorder = Recorder::new();
     recorder.push(200, &[("X-Request-Id", "req-1")], body);
-    client(&recorder)
-        .dds()
-        .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-            DDS_INSTANCE,
-            DDS_BACKUP,
-        ))
-        .await
-        .unwrap()
+    show_h1(&client(&recorder)).await.unwrap()
 }
 
 #[tokio::test]
@@ -100,11 +93,7 @@ async fn dds_backup_list_parses_known_and_unknown_values() {
             {"id":"a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5br02","name":"weekly","instance_id":"befb1cfe1f96403780396b0c54f85d11in02","instance_name":"cluster-test","datastore":{"type":"DDS-Enhanced","version":"4.2"},"type":"Snapshot","begin_time":"2018-08-016 10:41:14","end_time":null,"status":"ARCHIVING","size":"1.5","description":"","storage_type":"OBS"}
         ],"total_count":2}"#,
     );
-    let list = client(&recorder)
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    let list = list_dds(&client(&recorder)).await.unwrap();
     assert_eq!(list.total_count, 2);
     let [first, second] = list.backups.as_slice() else {
         panic!("two backups")
@@ -168,11 +157,7 @@ async fn a_success_that_is_not_json_is_unreadable() {
         &[("X-Request-Id", "req-html")],
         "<html>see https://login.example.com/?ticket=SECRET</html>",
     );
-    let err = client(&recorder)
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap_err();
+    let err = list_dds(&client(&recorder)).await.unwrap_err();
     assert!(
         matches!(err, rds_huawei::Error::UnreadableResponse { .. }),
         "{err:?}"

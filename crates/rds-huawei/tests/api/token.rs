@@ -43,12 +43,7 @@ fn token_client(server: &MockServer, project: Option<&str>) -> Client {
 async fn iam_token_is_sent_as_x_auth_token_without_authorization() {
     let server = MockServer::start().await;
     server.push(MockResponse::json(200, SEED_DDS_LINKS).with_header("X-Request-Id", "tok-1"));
-    let links = token_client(&server, Some(PROJECT))
-        .dds()
-        .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-            DDS_INSTANCE,
-            DDS_BACKUP,
-        ))
+    let links = show_h1(&token_client(&server, Some(PROJECT)))
         .await
         .unwrap();
     assert_eq!(links.files.len(), 1);
@@ -105,9 +100,7 @@ async fn iam_token_calls_retry_throttling_then_succeed() {
         r#"{"error_msg":"Backend unavailable","error_code":"APIGW.0201","request_id":"t2"}"#,
     ));
     server.push(MockResponse::json(200, r#"{"backups":[],"total_count":7}"#));
-    let list = token_client(&server, Some(PROJECT))
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
+    let list = list_dds(&token_client(&server, Some(PROJECT)))
         .await
         .unwrap();
     assert_eq!(list.total_count, 7);
@@ -124,9 +117,7 @@ async fn iam_token_401_is_not_retried() {
         )
         .with_header("X-Request-Id", "hdr-id"),
     );
-    let err = token_client(&server, Some(PROJECT))
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
+    let err = list_dds(&token_client(&server, Some(PROJECT)))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("APIGW.0301"));
@@ -136,25 +127,26 @@ async fn iam_token_401_is_not_retried() {
     assert!(!format!("{err} {err:?}").contains(TOKEN));
 }
 
-#[tokio::test]
-async fn iam_token_calls_refuse_plain_http_unless_allowed() {
-    let client = Client::builder()
+/// A token-authenticated DDS `ListBackups` sent to `url`, which must fail.
+async fn list_at(url: &str, allow_http: bool) -> Error {
+    Client::builder()
         .region("cn-north-4")
-        .http_client(http(false))
+        .http_client(http(allow_http))
         .iam_token(TOKEN)
         .project_id(PROJECT)
-        .endpoint(Endpoint::parse("http://127.0.0.1:9").unwrap())
+        .endpoint(Endpoint::parse(url).unwrap())
         .build()
-        .unwrap();
-    let err = client
+        .unwrap()
         .dds()
         .list_backups(&dds::ListBackupsRequest::default())
         .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "endpoint"),
-        "{err:?}"
-    );
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn iam_token_calls_refuse_plain_http_unless_allowed() {
+    let err = list_at("http://127.0.0.1:9", false).await;
+    assert_eq!(invalid_field(&err), "endpoint", "{err:?}");
 }
 
 #[tokio::test]
@@ -165,19 +157,7 @@ async fn iam_token_connection_failures_are_dispatch_errors() {
         .local_addr()
         .unwrap()
         .port();
-    let client = Client::builder()
-        .region("cn-north-4")
-        .http_client(http(true))
-        .iam_token(TOKEN)
-        .project_id(PROJECT)
-        .endpoint(Endpoint::parse(&format!("http://127.0.0.1:{port}")).unwrap())
-        .build()
-        .unwrap();
-    let err = client
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap_err();
+    let err = list_at(&format!("http://127.0.0.1:{port}"), true).await;
     assert!(
         matches!(err, Error::Dispatch { attempts: 3, .. }),
         "{err:?}"

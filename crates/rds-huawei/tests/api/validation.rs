@@ -2,16 +2,9 @@
 
 use cloud_http::testing::Recorder;
 use rds_huawei::dds::{self, BackupType};
-use rds_huawei::{Error, Language, SortOrder, SortRule, rds};
+use rds_huawei::{Language, SortOrder, SortRule, rds};
 
 use crate::*;
-
-fn field_of(err: &Error) -> &str {
-    match err {
-        Error::InvalidInput { field, .. } => field,
-        other => panic!("expected invalid input, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn invalid_dds_requests_send_nothing() {
@@ -74,7 +67,7 @@ async fn invalid_dds_requests_send_nothing() {
         // No project id: a valid call would first ask IAM.
         let client = client_with(&recorder, |b| b.credentials(credentials()));
         let err = client.dds().list_backups(&request).await.unwrap_err();
-        assert_eq!(field_of(&err), field, "{request:?}");
+        assert_eq!(invalid_field(&err), field, "{request:?}");
         assert!(!err.may_have_reached_server());
         assert!(recorder.requests().is_empty(), "{request:?}");
     }
@@ -89,19 +82,19 @@ async fn invalid_link_requests_send_nothing() {
         .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new("", DDS_BACKUP))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&err), "instance_id");
+    assert_eq!(invalid_field(&err), "instance_id");
     let err = client
         .dds()
         .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(DDS_INSTANCE, ""))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&err), "backup_id");
+    assert_eq!(invalid_field(&err), "backup_id");
     let err = client
         .rds()
         .show_backup_download_link(&rds::ShowBackupDownloadLinkRequest::new("  "))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&err), "backup_id");
+    assert_eq!(invalid_field(&err), "backup_id");
     let err = client
         .rds()
         .show_backup_download_link(
@@ -110,7 +103,7 @@ async fn invalid_link_requests_send_nothing() {
         )
         .await
         .unwrap_err();
-    assert_eq!(field_of(&err), "X-Language");
+    assert_eq!(invalid_field(&err), "X-Language");
     let err = client
         .rds()
         .list_backups(&rds::ListBackupsRequest {
@@ -128,6 +121,6 @@ async fn invalid_link_requests_send_nothing() {
         .list_backups(&rds::ListBackupsRequest::new(""))
         .await
         .unwrap_err();
-    assert_eq!(field_of(&err), "instance_id");
+    assert_eq!(invalid_field(&err), "instance_id");
     assert!(recorder.requests().is_empty());
 }
