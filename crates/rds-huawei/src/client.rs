@@ -188,18 +188,18 @@ impl ClientBuilder {
         {
             return Err(Error::Credentials("the IAM token is empty".into()));
         }
-        let iam = match (self.iam, default_path) {
-            (Some(e), _) => e,
-            (None, true) => match context.var(IAM_ENDPOINT_VARIABLE).filter(|v| !v.is_empty()) {
-                Some(url) => parse_endpoint_variable(&url)?,
-                None => Endpoint::https(default_host("iam", &region)),
-            },
-            (None, false) => Endpoint::https(default_host("iam", &region)),
+        // The variable belongs to the default configuration, like the default credential chain.
+        let iam_variable = context
+            .var(IAM_ENDPOINT_VARIABLE)
+            .filter(|v| default_path && !v.is_empty());
+        let iam = match (self.iam, iam_variable) {
+            (Some(endpoint), _) => endpoint,
+            (None, Some(url)) => parse_endpoint_variable(&url)?,
+            (None, None) => Endpoint::https(default_host("iam", &region)),
         };
-        let project_id = match self.project_id {
-            Some(p) => Some(p),
-            None => auth.project_id().map(str::to_owned),
-        };
+        let project_id = self
+            .project_id
+            .or_else(|| auth.project_id().map(str::to_owned));
         if let Some(p) = &project_id {
             check_project_id(p)?;
         }
@@ -300,7 +300,7 @@ pub(crate) trait Call {
     type Output: DeserializeOwned;
     /// Checks the input; an error here means nothing is sent (not even the IAM lookup).
     fn validate(&self) -> Result<()>;
-    /// The path, under `/v3/{project_id}`.
+    /// The path, `/v3/{project_id}/...`.
     fn path(&self, project_id: &str) -> String;
     /// The query pairs, unencoded.
     fn query(&self) -> Vec<(String, String)>;

@@ -13,12 +13,16 @@ use crate::*;
 const TOKEN: &str = "MIIT-example-iam-token";
 
 fn http(allow_http: bool) -> HttpClient {
+    http_with(HttpConfig {
+        allow_http,
+        ..HttpConfig::default()
+    })
+}
+
+fn http_with(config: HttpConfig) -> HttpClient {
     let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(T0));
     HttpClient::builder()
-        .config(HttpConfig {
-            allow_http,
-            ..HttpConfig::default()
-        })
+        .config(config)
         .clock(Arc::new(clock.clone()))
         .sleep(Arc::new(InstantSleep::new(clock)))
         .random(Arc::new(SequenceRandom::default()))
@@ -163,4 +167,58 @@ async fn iam_token_connection_failures_are_dispatch_errors() {
         "{err:?}"
     );
     assert!(!err.may_have_reached_server());
+}
+
+#[tokio::test]
+async fn iam_token_calls_honour_the_attempt_timeout_and_size_cap() {
+    let server = MockServer::start().await;
+    let slow = || {
+        MockResponse::Delay(
+            Duration::from_secs(2),
+            Box::new(MockResponse::json(200, r#"{"backups":[],"total_count":0}"#)),
+        )
+    };
+    for _ in 0..3 {
+        server.push(slow());
+    }
+    server.push(MockResponse::json(
+        200,
+        &format!(r#"{{"pad":"{}"}}"#, "x".repeat(4096)),
+    ));
+    let client = Client::builder()
+        .region("cn-north-4")
+        .http_client(http_with(HttpConfig {
+            allow_http: true,
+            attempt_timeout: Duration::from_millis(100),
+            max_response_bytes: 1024,
+            ..HttpConfig::default()
+        }))
+        .iam_token(TOKEN)
+        .project_id(PROJECT)
+        .endpoint(server.endpoint())
+        .build()
+        .unwrap();
+    let err = list_dds(&client).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                kind: "attempt",
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = list_dds(&client).await.unwrap_err();
+    assert!(matches!(err, Error::UnreadableResponse { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("exceeds the 1024 byte limit"),
+        "{err}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        4,
+        "an oversized answer is not retried"
+    );
 }
