@@ -673,7 +673,25 @@ impl Downloader {
                 .map_err(io_err(part))?;
             let mut resp = resp;
             let mut last_save = Instant::now();
-            let mut unsaved = 0u64;
+            // Network chunks are small; gather them into 1 MiB writes. A byte counts as written
+            // (and may be saved as resumable) only once it has reached the OS.
+            let mut pending: Vec<u8> = Vec::with_capacity(WRITE_BUFFER);
+            let mut room = end - pos;
+            let flush =
+                |pending: &mut Vec<u8>, file: &mut std::fs::File| -> Result<(), DownloadError> {
+                    if pending.is_empty() {
+                        return Ok(());
+                    }
+                    file.write_all(pending).map_err(io_err(part))?;
+                    if let Some(c) = inline.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                        c.update(pending);
+                    }
+                    state.lock().unwrap_or_else(|e| e.into_inner()).written[index] +=
+                        pending.len() as u64;
+                    shared.add(pending.len() as u64, progress);
+                    pending.clear();
+                    Ok(())
+                };
             let outcome: Result<(), DownloadError> = loop {
                 let next = tokio::time::timeout(options.idle_timeout, resp.chunk()).await;
                 let chunk = match next {
@@ -693,23 +711,19 @@ impl Downloader {
                     Ok(Ok(None)) => break Ok(()),
                     Ok(Ok(Some(c))) => c,
                 };
-                let room =
-                    end - (start + state.lock().unwrap_or_else(|e| e.into_inner()).written[index]);
                 let take = (chunk.len() as u64).min(room) as usize;
-                file.write_all(&chunk[..take]).map_err(io_err(part))?;
-                if let Some(c) = inline.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-                    c.update(&chunk[..take]);
-                }
-                state.lock().unwrap_or_else(|e| e.into_inner()).written[index] += take as u64;
-                shared.add(take as u64, progress);
-                unsaved += take as u64;
-                // Bound the work lost to a crash: save every 256 KiB or 200 ms.
-                if unsaved >= 256 * 1024 || last_save.elapsed() >= Duration::from_millis(200) {
-                    save_meta(meta_path, state).await?;
-                    last_save = Instant::now();
-                    unsaved = 0;
+                room -= take as u64;
+                pending.extend_from_slice(&chunk[..take]);
+                if pending.len() >= WRITE_BUFFER {
+                    flush(&mut pending, file)?;
+                    // Bound the work lost to a crash: save at least every 200 ms.
+                    if last_save.elapsed() >= Duration::from_millis(200) {
+                        save_meta(meta_path, state).await?;
+                        last_save = Instant::now();
+                    }
                 }
             };
+            flush(&mut pending, file)?;
             save_meta(meta_path, state).await?;
             match outcome {
                 Ok(()) => {
@@ -741,6 +755,9 @@ impl Downloader {
         }
     }
 }
+
+/// Bytes gathered per file write (per connection).
+const WRITE_BUFFER: usize = 1 << 20;
 
 fn backoff(n: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << n.min(6)))

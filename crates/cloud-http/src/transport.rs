@@ -31,6 +31,10 @@ pub struct ApiRequest {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// Query parameters whose values are secrets (a database password the API wants in the
+    /// query): sent and signed as usual, but shown as `<redacted>` in traces, snapshots and
+    /// `Debug` of the prepared request.
+    pub sensitive_query: Vec<&'static str>,
 }
 
 impl ApiRequest {
@@ -42,7 +46,28 @@ impl ApiRequest {
             query: Vec::new(),
             headers: Vec::new(),
             body: Vec::new(),
+            sensitive_query: Vec::new(),
         }
+    }
+
+    /// Replaces the values of [`ApiRequest::sensitive_query`] parameters in `text` (a URL or a
+    /// canonical request, where values appear percent-encoded after `name=`).
+    pub fn redact_sensitive(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (name, value) in &self.query {
+            if self.sensitive_query.contains(&name.as_str()) && !value.is_empty() {
+                let encoded = format!(
+                    "{}={}",
+                    cloud_sign::percent_encode(name),
+                    cloud_sign::percent_encode(value)
+                );
+                out = out.replace(
+                    &encoded,
+                    &format!("{}=<redacted>", cloud_sign::percent_encode(name)),
+                );
+            }
+        }
+        out
     }
 }
 
@@ -303,7 +328,8 @@ pub struct HttpClient {
 pub struct PreparedRequest {
     /// Method.
     pub method: String,
-    /// Full URL, query included (API queries carry parameters, not secrets).
+    /// Full URL, query included. Sensitive parameters (see [`ApiRequest::sensitive_query`]) are
+    /// in it as sent; [`PreparedRequest::to_snapshot`] and `Debug` hide them.
     pub url: String,
     /// Every header sent, in order.
     pub headers: Vec<(String, String)>,
@@ -313,6 +339,8 @@ pub struct PreparedRequest {
     pub canonical_request: String,
     /// The string that was signed.
     pub string_to_sign: String,
+    /// The request it was prepared from (for redacting sensitive query values).
+    redact: ApiRequest,
 }
 
 impl PreparedRequest {
@@ -326,14 +354,18 @@ impl PreparedRequest {
             .map(|(n, v)| (n.to_ascii_lowercase(), redact_header(n, v)))
             .collect();
         headers.sort();
-        let mut out = format!("{} {}\n", self.method, self.url);
+        let mut out = format!(
+            "{} {}\n",
+            self.method,
+            self.redact.redact_sensitive(&self.url)
+        );
         for (n, v) in headers {
             out.push_str(&format!("{n}: {v}\n"));
         }
         out.push('\n');
         out.push_str(&String::from_utf8_lossy(&self.body));
         out.push_str("\n\n--- canonical request ---\n");
-        out.push_str(&self.canonical_request);
+        out.push_str(&self.redact.redact_sensitive(&self.canonical_request));
         out.push_str("\n--- string to sign ---\n");
         out.push_str(&self.string_to_sign);
         out.push('\n');
@@ -522,7 +554,7 @@ impl HttpClient {
                 .with_payload(Payload::Bytes(&request.body));
             let signing = protocol.sign(&signable, &ctx)?;
             tracing::trace!(
-                canonical_request = %signing.canonical_request_redacted(),
+                canonical_request = %request.redact_sensitive(&signing.canonical_request_redacted()),
                 string_to_sign = signing.string_to_sign(),
                 "signed attempt"
             );
@@ -770,6 +802,7 @@ fn prepare(
         headers: all,
         body: request.body.clone(),
         canonical_request: signing.canonical_request_redacted(),
+        redact: request.clone(),
         string_to_sign: signing.string_to_sign().to_owned(),
     }
 }

@@ -526,3 +526,38 @@ async fn the_recorder_goes_through_the_same_retry_logic() {
         .unwrap();
     assert_eq!(recorder.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn sensitive_query_values_never_reach_snapshots_or_debug() {
+    let recorder = cloud_http::testing::Recorder::new();
+    let client = cloud_http::testing::offline_client(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(T0),
+        &recorder,
+    );
+    let mut req = request();
+    req.query
+        .push(("DestinationEndpointPassword".into(), "PASS CANARY/1".into()));
+    req.sensitive_query.push("DestinationEndpointPassword");
+    client
+        .send(
+            &cloud_http::Endpoint::https("dbs-api.cn-hangzhou.aliyuncs.com"),
+            &op(Idempotency::Token),
+            &req,
+            &TestProtocol(Credentials::new("AK", "SK")),
+        )
+        .await
+        .unwrap();
+    let sent = &recorder.requests()[0];
+    assert!(
+        sent.url
+            .contains("DestinationEndpointPassword=PASS%20CANARY%2F1"),
+        "sent as is"
+    );
+    let snap = sent.to_snapshot();
+    assert!(
+        snap.contains("DestinationEndpointPassword=<redacted>"),
+        "{snap}"
+    );
+    assert!(!snap.contains("CANARY"), "{snap}");
+    assert!(!format!("{sent:?}").contains("CANARY"));
+}

@@ -40,9 +40,9 @@ impl Eq for SecretString {}
 ///
 /// ```
 /// use cloud_sign::Credentials;
-/// let c = Credentials::new("LTAI5tExample", "exampleSecret").with_session_token("tok");
+/// let c = Credentials::new("LTAI5tExample", "exampleSecret").with_session_token("exampleToken");
 /// assert!(!format!("{c:?}").contains("exampleSecret"));
-/// assert!(!format!("{c:?}").contains("tok"));
+/// assert!(!format!("{c:?}").contains("exampleToken"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {

@@ -49,20 +49,19 @@ impl Object {
         self.sums
             .get_or_init(|| {
                 use md5::Digest;
-                let crc = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
-                let mut c = crc.digest();
+                let mut c = crc64fast::Digest::new();
                 let mut m = md5::Md5::new();
                 let mut buf = vec![0u8; 1 << 20];
                 let mut pos = 0;
                 while pos < self.size {
                     let n = (self.size - pos).min(buf.len() as u64) as usize;
                     self.fill(pos, &mut buf[..n]);
-                    c.update(&buf[..n]);
+                    c.write(&buf[..n]);
                     m.update(&buf[..n]);
                     pos += n as u64;
                 }
                 let md5: String = m.finalize().iter().map(|b| format!("{b:02x}")).collect();
-                (c.finalize(), md5)
+                (c.sum64(), md5)
             })
             .clone()
     }

@@ -1,0 +1,201 @@
+//! Measures the downloader against `fake-cloud`'s object storage on loopback:
+//!
+//! 1. single-stream throughput of ours vs `curl` on the same URL (same file size);
+//! 2. our peak memory (VmHWM of a child process that only downloads);
+//! 3. with a per-connection bandwidth limit L, our throughput with 1, 4 and 8 connections.
+//!
+//! ```text
+//! cargo run --release -p backup-core --example download_bench -- [SIZE_MIB] [LIMIT_MIB_PER_S]
+//! ```
+//! Defaults: 1024 MiB, 8 MiB/s. The child mode (`get URL FILE CONNECTIONS`) is internal.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use backup_core::download::{DownloadOptions, Downloader};
+use fake_cloud::FakeCloud;
+
+const MIB: u64 = 1024 * 1024;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("get") {
+        return child(&args[1], &args[2], args[3].parse().expect("connections"));
+    }
+    if args.first().map(String::as_str) == Some("serve") {
+        // Internal: serve one object and print its link (for profiling a client alone).
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let cloud = rt.block_on(FakeCloud::start());
+        let size: u64 = args[1].parse().unwrap();
+        let url = cloud.publish(
+            &format!("{}/bench/x.bin", args[2]),
+            size * MIB,
+            Duration::from_secs(86_400),
+        );
+        println!("{url}");
+        std::thread::sleep(Duration::from_secs(3600));
+        return;
+    }
+    let size_mib: u64 = args
+        .first()
+        .map(|a| a.parse().expect("SIZE_MIB"))
+        .unwrap_or(1024);
+    let limit_mib: u64 = args.get(1).map(|a| a.parse().expect("LIMIT")).unwrap_or(8);
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let cloud = server.block_on(FakeCloud::start());
+    let prefix = std::env::var("BENCH_PREFIX").unwrap_or_else(|_| "aliyun".into());
+    let key = format!("{prefix}/bench/{size_mib}m.bin");
+    let url = cloud.publish(&key, size_mib * MIB, Duration::from_secs(86_400));
+    // Compute the object's checksums once, before timing anything.
+    let _ = cloud.object(&key).unwrap().checksums();
+    let dir =
+        tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into())).unwrap();
+
+    println!("file: {size_mib} MiB, loopback, server in-process (1 tokio worker)");
+    // 1. ours (single stream, in a child process that also reports its peak memory) and curl,
+    //    alternating, three runs each; medians reported.
+    let exe = std::env::current_exe().unwrap();
+    let ours = dir.path().join("ours.bin");
+    let theirs = dir.path().join("curl.bin");
+    let (mut ours_secs, mut curl_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
+    let mut report = String::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = Command::new(&exe)
+            .args(["get", &url, ours.to_str().unwrap(), "1"])
+            .output()
+            .unwrap();
+        ours_secs.push(t.elapsed().as_secs_f64());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        report = String::from_utf8_lossy(&out.stdout).to_string();
+        std::fs::remove_file(&ours).unwrap();
+        let t = Instant::now();
+        match Command::new("curl")
+            .args(["-s", "-f", "-o", theirs.to_str().unwrap(), &url])
+            .status()
+        {
+            Ok(s) if s.success() => {
+                curl_secs.push(t.elapsed().as_secs_f64());
+                std::fs::remove_file(&theirs).unwrap();
+            }
+            other => println!("curl not run: {other:?}"),
+        }
+        // curl made durable the way ours is: download, then fsync the file.
+        let t = Instant::now();
+        let script = format!(
+            "curl -s -f -o '{0}' '{url}' && sync '{0}'",
+            theirs.display()
+        );
+        if Command::new("sh")
+            .args(["-c", &script])
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            curl_sync_secs.push(t.elapsed().as_secs_f64());
+            std::fs::remove_file(&theirs).unwrap();
+        }
+    }
+    print!("{report}");
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let o = median(&mut ours_secs);
+    let ours_rate = size_mib as f64 / o;
+    println!(
+        "ours, 1 connection, median of 3 (process wall time, fsync included): {o:.2} s, {ours_rate:.0} MiB/s"
+    );
+    if !curl_secs.is_empty() {
+        let c = median(&mut curl_secs);
+        let rate = size_mib as f64 / c;
+        println!("curl, median of 3 (process wall time, no fsync): {c:.2} s, {rate:.0} MiB/s");
+        println!("ours / curl throughput: {:.0}%", 100.0 * ours_rate / rate);
+    }
+    if !curl_sync_secs.is_empty() {
+        let c = median(&mut curl_sync_secs);
+        let rate = size_mib as f64 / c;
+        println!("curl + fsync (sync FILE), median of 3: {c:.2} s, {rate:.0} MiB/s");
+        println!(
+            "ours / (curl + fsync) throughput: {:.0}%",
+            100.0 * ours_rate / rate
+        );
+    }
+
+    // 3. bandwidth-limited, 1/4/8 connections, 64 MiB (8 MiB chunks)
+    let limited_mib = 64u64.min(size_mib);
+    let lkey = format!("aliyun/bench/limited-{limited_mib}m.bin");
+    let lurl = cloud.publish(&lkey, limited_mib * MIB, Duration::from_secs(86_400));
+    let _ = cloud.object(&lkey).unwrap().checksums();
+    cloud.set_bandwidth(Some(limit_mib * MIB));
+    println!("per-connection limit L = {limit_mib} MiB/s, file {limited_mib} MiB, 8 MiB ranges");
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for connections in [1usize, 4, 8] {
+        let dest: PathBuf = dir.path().join(format!("limited-{connections}.bin"));
+        let opts = DownloadOptions {
+            connections,
+            chunk_size: 8 * MIB,
+            ..DownloadOptions::default()
+        };
+        let t = Instant::now();
+        client
+            .block_on(
+                Downloader::new()
+                    .unwrap()
+                    .download(&lurl, &dest, &opts, None, &|_| {}),
+            )
+            .unwrap();
+        let rate = limited_mib as f64 / t.elapsed().as_secs_f64();
+        println!(
+            "{connections} connection(s): {rate:.1} MiB/s = {:.2} x L",
+            rate / limit_mib as f64
+        );
+        std::fs::remove_file(&dest).unwrap();
+    }
+}
+
+fn child(url: &str, file: &str, connections: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let opts = DownloadOptions {
+        connections,
+        ..DownloadOptions::default()
+    };
+    let t = Instant::now();
+    let report = rt
+        .block_on(Downloader::new().unwrap().download(
+            url,
+            std::path::Path::new(file),
+            &opts,
+            None,
+            &|_| {},
+        ))
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.to_owned())
+        })
+        .unwrap_or_else(|| "VmHWM: unknown".into());
+    println!(
+        "ours, 1 connection (download only): {secs:.2} s, verified {:?}; peak memory {}",
+        report.verified,
+        hwm.trim_start_matches("VmHWM:").trim()
+    );
+}
