@@ -139,6 +139,30 @@ pub struct SigningOutput {
 }
 
 impl SigningOutput {
+    /// An output for a request authenticated without a signature (for example a Huawei IAM
+    /// token sent as `X-Auth-Token`): just the headers to add. Values of headers whose name
+    /// contains `token` are treated as secrets (redacted in `Debug`).
+    ///
+    /// ```
+    /// let out = cloud_sign::SigningOutput::unsigned(vec![("X-Auth-Token", "secret-token".into())]);
+    /// assert_eq!(out.headers().len(), 1);
+    /// assert!(!format!("{out:?}").contains("secret-token"));
+    /// ```
+    pub fn unsigned(headers: Vec<(&'static str, String)>) -> Self {
+        let secrets = headers
+            .iter()
+            .filter(|(n, _)| n.to_ascii_lowercase().contains("token"))
+            .map(|(_, v)| v.clone())
+            .collect();
+        SigningOutput {
+            headers,
+            canonical_request: String::new(),
+            string_to_sign: String::new(),
+            signature: String::new(),
+            secrets,
+        }
+    }
+
     /// Headers to add to the request (names as the vendor spells them), `Authorization` last.
     /// `Host` is not among them: the transport sends the `host` the request was signed with.
     pub fn headers(&self) -> &[(&'static str, String)] {
