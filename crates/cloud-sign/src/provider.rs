@@ -290,6 +290,10 @@ impl ProvideCredentials for EnvironmentProvider {
 ///   INI section `[default]` (or the profile given) with `secret_id`, `secret_key`, optional `token`.
 /// - Huawei: `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`; INI section
 ///   `[basic]` (or the profile given) with `ak`, `sk`, optional `project_id`, `security_token`.
+///
+/// A missing file at a default location means "not configured here" (`Ok(None)`); a file named by
+/// `HUAWEICLOUD_SDK_CREDENTIALS_FILE` that does not exist is an error, because the user asked for
+/// it. A leading UTF-8 byte order mark (as Windows editors write) is ignored.
 #[derive(Debug, Clone)]
 pub struct ProfileFileProvider {
     vendor: Vendor,
@@ -311,15 +315,15 @@ impl ProfileFileProvider {
         self
     }
 
-    fn candidate_files(&self, ctx: &ProviderContext) -> Vec<PathBuf> {
+    /// The files to try, in order, and the variable that named them (when one did).
+    fn candidate_files(&self, ctx: &ProviderContext) -> (Vec<PathBuf>, Option<&'static str>) {
+        const HUAWEI_FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
         let mut files = Vec::new();
         if self.vendor == Vendor::Huawei
-            && let Some(f) = ctx
-                .var("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
-                .filter(|f| !f.is_empty())
+            && let Some(f) = ctx.var(HUAWEI_FILE_VAR).filter(|f| !f.is_empty())
         {
             files.push(PathBuf::from(f));
-            return files;
+            return (files, Some(HUAWEI_FILE_VAR));
         }
         if let Some(home) = ctx.home() {
             files.push(home.join(self.vendor.profile_file()));
@@ -329,29 +333,39 @@ impl ProfileFileProvider {
         {
             files.push(etc.join("tencentcloud/credentials"));
         }
-        files
+        (files, None)
     }
 }
 
 impl ProvideCredentials for ProfileFileProvider {
     fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
-        for path in self.candidate_files(ctx) {
+        let (files, named_by) = self.candidate_files(ctx);
+        for path in files {
+            let origin = path.display().to_string();
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => match named_by {
+                    Some(var) => {
+                        return Err(CredentialsError::new(
+                            origin,
+                            format!("does not exist (named by {var})"),
+                        ));
+                    }
+                    None => continue,
+                },
                 Err(e) => {
                     return Err(CredentialsError::new(
-                        path.display().to_string(),
+                        origin,
                         format!("cannot be read: {e}"),
                     ));
                 }
             };
-            let origin = path.display().to_string();
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             return match self.vendor {
-                Vendor::Aliyun => aliyun_profile(&origin, &text, self.profile.as_deref(), ctx),
+                Vendor::Aliyun => aliyun_profile(&origin, text, self.profile.as_deref(), ctx),
                 Vendor::Tencent => ini_profile(
                     &origin,
-                    &text,
+                    text,
                     self.profile.as_deref(),
                     "default",
                     IniKeys {
@@ -363,7 +377,7 @@ impl ProvideCredentials for ProfileFileProvider {
                 ),
                 Vendor::Huawei => ini_profile(
                     &origin,
-                    &text,
+                    text,
                     self.profile.as_deref(),
                     "basic",
                     IniKeys {

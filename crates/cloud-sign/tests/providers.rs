@@ -1,0 +1,1003 @@
+//! Credential providers: static, environment, each vendor's profile file, and the chain.
+//!
+//! Every test builds its own [`ProviderContext`] from a map and a temporary home directory, so
+//! nothing here reads the real environment or the real home.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cloud_sign::{
+    ChainProvider, Credentials, CredentialsError, EnvironmentProvider, ProfileFileProvider,
+    ProvideCredentials, ProviderContext, StaticProvider, Vendor,
+};
+use tempfile::TempDir;
+
+// ------------------------------------------------------------------------------------ helpers
+
+/// A fake home directory (and a fake `/etc`) that disappears with the test.
+struct Home {
+    dir: TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn etc(&self) -> PathBuf {
+        self.dir.path().join("etc")
+    }
+
+    /// Writes `text` to `relative` under the home directory; returns the full path.
+    fn write(&self, relative: &str, text: &str) -> PathBuf {
+        write_file(&self.path().join(relative), text)
+    }
+
+    /// Writes `text` to `relative` under the fake system configuration directory.
+    fn write_etc(&self, relative: &str, text: &str) -> PathBuf {
+        write_file(&self.etc().join(relative), text)
+    }
+
+    /// A context with `env`, this home and no system configuration directory.
+    fn ctx(&self, env: &[(&str, &str)]) -> ProviderContext {
+        ProviderContext::from_map(env.iter().copied(), Some(self.path()))
+    }
+
+    /// A context with `env`, this home and this fake `/etc`.
+    fn ctx_with_etc(&self, env: &[(&str, &str)]) -> ProviderContext {
+        self.ctx(env).with_system_config_dir(self.etc())
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> PathBuf {
+    fs::create_dir_all(path.parent().expect("a parent directory")).expect("create directories");
+    fs::write(path, text).expect("write file");
+    path.to_owned()
+}
+
+fn no_env() -> [(&'static str, &'static str); 0] {
+    []
+}
+
+fn env(vendor: Vendor, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+    EnvironmentProvider::new(vendor).provide(ctx)
+}
+
+fn file(vendor: Vendor, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+    ProfileFileProvider::new(vendor).provide(ctx)
+}
+
+fn some(r: Result<Option<Credentials>, CredentialsError>) -> Credentials {
+    match r {
+        Ok(Some(c)) => c,
+        Ok(None) => panic!("expected credentials, got Ok(None)"),
+        Err(e) => panic!("expected credentials, got error: {e}"),
+    }
+}
+
+fn err(r: Result<Option<Credentials>, CredentialsError>) -> CredentialsError {
+    match r {
+        Err(e) => e,
+        Ok(Some(c)) => panic!("expected an error, got credentials {c:?}"),
+        Ok(None) => panic!("expected an error, got Ok(None)"),
+    }
+}
+
+fn token(c: &Credentials) -> Option<&str> {
+    c.session_token().map(|t| t.expose())
+}
+
+fn assert_mentions(e: &CredentialsError, needles: &[&str]) {
+    let shown = e.to_string();
+    for n in needles {
+        assert!(shown.contains(n), "error {shown:?} should mention {n:?}");
+    }
+}
+
+// ------------------------------------------------------------------------------------- static
+
+#[test]
+fn static_provider_returns_its_credentials_every_time() {
+    let creds = Credentials::new("AKID", "secret").with_session_token("tok");
+    let p = StaticProvider::new(creds.clone());
+    let ctx = ProviderContext::from_map(no_env(), None);
+    assert_eq!(some(p.provide(&ctx)), creds);
+    assert_eq!(some(p.provide(&ctx)), creds);
+    assert_eq!(some(p.provide(&ctx)).source(), "static");
+}
+
+// ---------------------------------------------------------------------------------- vendor info
+
+#[test]
+fn vendor_names_variables_and_files() {
+    assert_eq!(
+        Vendor::Aliyun.key_variables(),
+        (
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+        )
+    );
+    assert_eq!(
+        Vendor::Tencent.key_variables(),
+        ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY")
+    );
+    assert_eq!(
+        Vendor::Huawei.key_variables(),
+        ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK")
+    );
+    assert_eq!(Vendor::Aliyun.profile_file(), ".aliyun/config.json");
+    assert_eq!(Vendor::Tencent.profile_file(), ".tencentcloud/credentials");
+    assert_eq!(Vendor::Huawei.profile_file(), ".huaweicloud/credentials");
+    for v in [Vendor::Aliyun, Vendor::Tencent, Vendor::Huawei] {
+        let hint = v.setup_hint();
+        let (id, secret) = v.key_variables();
+        assert!(hint.contains(id) && hint.contains(secret), "{hint}");
+        assert!(hint.contains(v.profile_file()), "{hint}");
+        assert!(hint.contains(&v.to_string()), "{hint}");
+    }
+}
+
+// -------------------------------------------------------------------------------- environment
+
+#[test]
+fn env_aliyun_keys_and_token() {
+    let ctx = ProviderContext::from_map(
+        [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tEnv"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "envSecret"),
+        ],
+        None,
+    );
+    let c = some(env(Vendor::Aliyun, &ctx));
+    assert_eq!(c.access_key_id(), "LTAI5tEnv");
+    assert_eq!(c.secret().expose(), "envSecret");
+    assert_eq!(token(&c), None);
+    assert_eq!(c.project_id(), None);
+    assert_eq!(c.source(), "environment");
+
+    let ctx = ProviderContext::from_map(
+        [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "STS.id"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "stsSecret"),
+            ("ALIBABA_CLOUD_SECURITY_TOKEN", "stsToken"),
+        ],
+        None,
+    );
+    let c = some(env(Vendor::Aliyun, &ctx));
+    assert_eq!(token(&c), Some("stsToken"));
+}
+
+#[test]
+fn env_values_are_trimmed() {
+    let ctx = ProviderContext::from_map(
+        [
+            ("TENCENTCLOUD_SECRET_ID", "  AKIDpadded \n"),
+            ("TENCENTCLOUD_SECRET_KEY", "\tkey "),
+            ("TENCENTCLOUD_TOKEN", " tok "),
+        ],
+        None,
+    );
+    let c = some(env(Vendor::Tencent, &ctx));
+    assert_eq!(c.access_key_id(), "AKIDpadded");
+    assert_eq!(c.secret().expose(), "key");
+    assert_eq!(token(&c), Some("tok"));
+}
+
+#[test]
+fn env_tencent_keys_without_token() {
+    let ctx = ProviderContext::from_map(
+        [
+            ("TENCENTCLOUD_SECRET_ID", "AKIDenv"),
+            ("TENCENTCLOUD_SECRET_KEY", "envKey"),
+        ],
+        None,
+    );
+    let c = some(env(Vendor::Tencent, &ctx));
+    assert_eq!(c.access_key_id(), "AKIDenv");
+    assert_eq!(c.secret().expose(), "envKey");
+    assert_eq!(token(&c), None);
+}
+
+#[test]
+fn env_tencent_token_names_first_set_wins() {
+    const NAMES: [&str; 3] = [
+        "TENCENTCLOUD_SESSION_TOKEN",
+        "TENCENTCLOUD_SECURITY_TOKEN",
+        "TENCENTCLOUD_TOKEN",
+    ];
+    let keys = [
+        ("TENCENTCLOUD_SECRET_ID", "AKID"),
+        ("TENCENTCLOUD_SECRET_KEY", "key"),
+    ];
+    // Each name alone is accepted.
+    for name in NAMES {
+        let ctx = ProviderContext::from_map(keys.into_iter().chain([(name, "only")]), None);
+        assert_eq!(
+            token(&some(env(Vendor::Tencent, &ctx))).unwrap(),
+            "only",
+            "{name}"
+        );
+    }
+    // All three set: the session token wins.
+    let all = [
+        (NAMES[0], "session"),
+        (NAMES[1], "security"),
+        (NAMES[2], "plain"),
+    ];
+    let ctx = ProviderContext::from_map(keys.into_iter().chain(all), None);
+    assert_eq!(token(&some(env(Vendor::Tencent, &ctx))), Some("session"));
+    // The last two: the security token wins.
+    let ctx = ProviderContext::from_map(keys.into_iter().chain(all.into_iter().skip(1)), None);
+    assert_eq!(token(&some(env(Vendor::Tencent, &ctx))), Some("security"));
+    // The first and the last: the session token wins.
+    let ctx = ProviderContext::from_map(keys.into_iter().chain([all[0], all[2]]), None);
+    assert_eq!(token(&some(env(Vendor::Tencent, &ctx))), Some("session"));
+    // A variable set to an empty value counts as not set (an empty token is no token).
+    let ctx = ProviderContext::from_map(keys.into_iter().chain([(NAMES[0], ""), all[2]]), None);
+    assert_eq!(token(&some(env(Vendor::Tencent, &ctx))), Some("plain"));
+    let ctx = ProviderContext::from_map(keys.into_iter().chain([(NAMES[1], "  ")]), None);
+    assert_eq!(token(&some(env(Vendor::Tencent, &ctx))), None);
+}
+
+#[test]
+fn env_aliyun_ignores_other_vendors_token_names() {
+    let ctx = ProviderContext::from_map(
+        [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+            ("TENCENTCLOUD_TOKEN", "not-mine"),
+            ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "not-mine"),
+        ],
+        None,
+    );
+    assert_eq!(token(&some(env(Vendor::Aliyun, &ctx))), None);
+}
+
+#[test]
+fn env_huawei_keys_token_and_project() {
+    let ctx = ProviderContext::from_map(
+        [
+            ("HUAWEICLOUD_SDK_AK", "HPUAENV"),
+            ("HUAWEICLOUD_SDK_SK", "envSk"),
+        ],
+        None,
+    );
+    let c = some(env(Vendor::Huawei, &ctx));
+    assert_eq!(c.access_key_id(), "HPUAENV");
+    assert_eq!(c.secret().expose(), "envSk");
+    assert_eq!(token(&c), None);
+    assert_eq!(c.project_id(), None);
+
+    let ctx = ProviderContext::from_map(
+        [
+            ("HUAWEICLOUD_SDK_AK", "HPUAENV"),
+            ("HUAWEICLOUD_SDK_SK", "envSk"),
+            ("HUAWEICLOUD_SDK_SECURITY_TOKEN", "hwToken"),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", " 0123456789abcdef "),
+        ],
+        None,
+    );
+    let c = some(env(Vendor::Huawei, &ctx));
+    assert_eq!(token(&c), Some("hwToken"));
+    assert_eq!(c.project_id(), Some("0123456789abcdef"));
+
+    // An empty project id is no project id.
+    let ctx = ProviderContext::from_map(
+        [
+            ("HUAWEICLOUD_SDK_AK", "HPUAENV"),
+            ("HUAWEICLOUD_SDK_SK", "envSk"),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", ""),
+        ],
+        None,
+    );
+    assert_eq!(some(env(Vendor::Huawei, &ctx)).project_id(), None);
+}
+
+#[test]
+fn env_project_id_only_for_huawei() {
+    let ctx = ProviderContext::from_map(
+        [
+            ("TENCENTCLOUD_SECRET_ID", "AKID"),
+            ("TENCENTCLOUD_SECRET_KEY", "key"),
+            ("HUAWEICLOUD_SDK_PROJECT_ID", "p"),
+        ],
+        None,
+    );
+    assert_eq!(some(env(Vendor::Tencent, &ctx)).project_id(), None);
+}
+
+#[test]
+fn env_absent_is_none_for_every_vendor() {
+    // Unrelated variables, including another vendor's keys and a lone token, do not count.
+    let ctx =
+        ProviderContext::from_map([("PATH", "/usr/bin"), ("TENCENTCLOUD_TOKEN", "tok")], None);
+    for v in [Vendor::Aliyun, Vendor::Tencent, Vendor::Huawei] {
+        assert_eq!(env(v, &ctx), Ok(None), "{v}");
+    }
+    let ctx = ProviderContext::from_map(
+        [("HUAWEICLOUD_SDK_AK", "HPUA"), ("HUAWEICLOUD_SDK_SK", "sk")],
+        None,
+    );
+    assert_eq!(env(Vendor::Aliyun, &ctx), Ok(None));
+    assert_eq!(env(Vendor::Tencent, &ctx), Ok(None));
+}
+
+#[test]
+fn env_half_configured_is_an_error_naming_both_variables() {
+    for v in [Vendor::Aliyun, Vendor::Tencent, Vendor::Huawei] {
+        let (id, secret) = v.key_variables();
+        let e = err(env(v, &ProviderContext::from_map([(id, "x")], None)));
+        assert_eq!(e.origin(), "the environment");
+        assert_mentions(&e, &[id, secret]);
+        assert!(e.problem().starts_with(&format!("{id} is set")), "{e}");
+
+        let e = err(env(v, &ProviderContext::from_map([(secret, "x")], None)));
+        assert_mentions(&e, &[id, secret]);
+        assert!(e.problem().starts_with(&format!("{secret} is set")), "{e}");
+    }
+}
+
+#[test]
+fn env_empty_value_is_an_error_naming_the_variable() {
+    for v in [Vendor::Aliyun, Vendor::Tencent, Vendor::Huawei] {
+        let (id, secret) = v.key_variables();
+        for (empty_var, ctx) in [
+            (
+                id,
+                ProviderContext::from_map([(id, ""), (secret, "s")], None),
+            ),
+            (
+                id,
+                ProviderContext::from_map([(id, "  "), (secret, "s")], None),
+            ),
+            (
+                secret,
+                ProviderContext::from_map([(id, "i"), (secret, "")], None),
+            ),
+            (
+                secret,
+                ProviderContext::from_map([(id, "i"), (secret, "\t")], None),
+            ),
+        ] {
+            let e = err(env(v, &ctx));
+            assert_eq!(e.problem(), format!("{empty_var} is set but empty"));
+        }
+    }
+}
+
+// ----------------------------------------------------------------------- Aliyun config.json
+
+const ALIYUN_CONFIG: &str = r#"{
+  "current": "sts",
+  "profiles": [
+    {"name": "default", "mode": "AK", "access_key_id": "LTAI5tDefault",
+     "access_key_secret": "defaultSecret", "sts_token": "", "region_id": "cn-hangzhou",
+     "output_format": "json", "language": "en"},
+    {"name": "sts", "mode": "StsToken", "access_key_id": "STS.NUexample",
+     "access_key_secret": "stsSecret", "sts_token": "stsTokenValue", "region_id": "cn-beijing"},
+    {"name": "work", "mode": "AK", "access_key_id": " LTAI5tWork ",
+     "access_key_secret": " workSecret ", "region_id": "cn-shanghai"},
+    {"name": "role", "mode": "RamRoleArn", "access_key_id": "LTAI5tRole",
+     "access_key_secret": "roleSecret", "ram_role_arn": "acs:ram::123:role/backup",
+     "ram_session_name": "s"},
+    {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "backup"},
+    {"name": "nomode", "access_key_id": "LTAI5tNoMode", "access_key_secret": "noModeSecret"},
+    {"name": "emptykey", "mode": "AK", "access_key_id": "LTAI5tEmpty", "access_key_secret": ""},
+    {"name": "emptyid", "mode": "AK", "access_key_id": "", "access_key_secret": "s"},
+    {"name": "ststoken-missing", "mode": "StsToken", "access_key_id": "STS.x",
+     "access_key_secret": "s"}
+  ],
+  "meta_path": ""
+}"#;
+
+fn aliyun_profile(
+    profile: &str,
+    ctx: &ProviderContext,
+) -> Result<Option<Credentials>, CredentialsError> {
+    ProfileFileProvider::new(Vendor::Aliyun)
+        .with_profile(profile)
+        .provide(ctx)
+}
+
+#[test]
+fn aliyun_ak_mode() {
+    let home = Home::new();
+    home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    let c = some(aliyun_profile("default", &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "LTAI5tDefault");
+    assert_eq!(c.secret().expose(), "defaultSecret");
+    assert_eq!(token(&c), None, "an AK profile ignores a stray sts_token");
+    assert_eq!(c.source(), "profile file");
+}
+
+#[test]
+fn aliyun_sts_token_mode() {
+    let home = Home::new();
+    home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    let c = some(aliyun_profile("sts", &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "STS.NUexample");
+    assert_eq!(c.secret().expose(), "stsSecret");
+    assert_eq!(token(&c), Some("stsTokenValue"));
+}
+
+#[test]
+fn aliyun_values_are_trimmed_and_missing_mode_means_ak() {
+    let home = Home::new();
+    home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    let c = some(aliyun_profile("work", &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "LTAI5tWork");
+    assert_eq!(c.secret().expose(), "workSecret");
+    let c = some(aliyun_profile("nomode", &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "LTAI5tNoMode");
+}
+
+#[test]
+fn aliyun_current_selects_the_profile() {
+    let home = Home::new();
+    home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    let c = some(file(Vendor::Aliyun, &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "STS.NUexample", "current is 'sts'");
+}
+
+#[test]
+fn aliyun_without_current_uses_default() {
+    let home = Home::new();
+    home.write(
+        ".aliyun/config.json",
+        &ALIYUN_CONFIG.replace(r#""current": "sts","#, ""),
+    );
+    let c = some(file(Vendor::Aliyun, &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "LTAI5tDefault");
+    // An empty `current` is the same as none.
+    home.write(
+        ".aliyun/config.json",
+        &ALIYUN_CONFIG.replace(r#""current": "sts","#, r#""current": "","#),
+    );
+    let c = some(file(Vendor::Aliyun, &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "LTAI5tDefault");
+}
+
+#[test]
+fn aliyun_without_current_or_default_profile_is_none() {
+    let home = Home::new();
+    home.write(
+        ".aliyun/config.json",
+        r#"{"profiles": [{"name": "other", "mode": "AK", "access_key_id": "a", "access_key_secret": "b"}]}"#,
+    );
+    assert_eq!(file(Vendor::Aliyun, &home.ctx(&no_env())), Ok(None));
+    home.write(".aliyun/config.json", "{}");
+    assert_eq!(file(Vendor::Aliyun, &home.ctx(&no_env())), Ok(None));
+}
+
+#[test]
+fn aliyun_profile_variable_beats_current_and_explicit_beats_variable() {
+    let home = Home::new();
+    home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    let ctx = home.ctx(&[("ALIBABA_CLOUD_PROFILE", "work")]);
+    assert_eq!(
+        some(file(Vendor::Aliyun, &ctx)).access_key_id(),
+        "LTAI5tWork"
+    );
+    assert_eq!(
+        some(aliyun_profile("default", &ctx)).access_key_id(),
+        "LTAI5tDefault"
+    );
+    // An empty ALIBABA_CLOUD_PROFILE is ignored.
+    let ctx = home.ctx(&[("ALIBABA_CLOUD_PROFILE", "")]);
+    assert_eq!(
+        some(file(Vendor::Aliyun, &ctx)).access_key_id(),
+        "STS.NUexample"
+    );
+}
+
+#[test]
+fn aliyun_missing_named_profile_is_an_error() {
+    let home = Home::new();
+    let path = home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    let e = err(aliyun_profile("nope", &home.ctx(&no_env())));
+    assert_eq!(e.origin(), path.display().to_string());
+    assert_mentions(&e, &["nope"]);
+
+    let e = err(file(
+        Vendor::Aliyun,
+        &home.ctx(&[("ALIBABA_CLOUD_PROFILE", "from-env")]),
+    ));
+    assert_mentions(&e, &["from-env"]);
+
+    home.write(
+        ".aliyun/config.json",
+        &ALIYUN_CONFIG.replace(r#""current": "sts""#, r#""current": "gone""#),
+    );
+    let e = err(file(Vendor::Aliyun, &home.ctx(&no_env())));
+    assert_mentions(&e, &["gone"]);
+}
+
+#[test]
+fn aliyun_modes_needing_network_are_unsupported() {
+    let home = Home::new();
+    home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    for (profile, mode) in [("role", "RamRoleArn"), ("ecs", "EcsRamRole")] {
+        let e = err(aliyun_profile(profile, &home.ctx(&no_env())));
+        assert_mentions(&e, &[profile, mode, "not supported"]);
+        assert_mentions(&e, &["ALIBABA_CLOUD_ACCESS_KEY_ID"]);
+    }
+    // Any other unknown mode as well.
+    home.write(
+        ".aliyun/config.json",
+        r#"{"current": "x", "profiles": [{"name": "x", "mode": "OIDC"}]}"#,
+    );
+    let e = err(file(Vendor::Aliyun, &home.ctx(&no_env())));
+    assert_mentions(&e, &["OIDC", "not supported"]);
+}
+
+#[test]
+fn aliyun_empty_key_is_an_error() {
+    let home = Home::new();
+    let path = home.write(".aliyun/config.json", ALIYUN_CONFIG);
+    for (profile, key) in [
+        ("emptykey", "access_key_secret"),
+        ("emptyid", "access_key_id"),
+        ("ststoken-missing", "sts_token"),
+    ] {
+        let e = err(aliyun_profile(profile, &home.ctx(&no_env())));
+        assert_eq!(e.origin(), path.display().to_string());
+        assert_mentions(&e, &[profile, key, "empty"]);
+    }
+}
+
+#[test]
+fn aliyun_invalid_json_is_an_error_naming_the_file() {
+    let home = Home::new();
+    for text in [
+        "",
+        "{",
+        "not json",
+        r#"{"profiles": {}}"#,
+        r#"{"profiles": [{"mode": "AK"}]}"#,
+        r#"{"profiles": [{"name": "default", "access_key_secret": 12}]}"#,
+    ] {
+        let path = home.write(".aliyun/config.json", text);
+        let e = err(file(Vendor::Aliyun, &home.ctx(&no_env())));
+        assert_eq!(e.origin(), path.display().to_string(), "{text}");
+        assert_mentions(&e, &[&path.display().to_string(), "line"]);
+    }
+}
+
+#[test]
+fn aliyun_missing_file_or_home_is_none() {
+    let home = Home::new();
+    assert_eq!(file(Vendor::Aliyun, &home.ctx(&no_env())), Ok(None));
+    // Even with a profile requested: there is simply no file here.
+    assert_eq!(aliyun_profile("work", &home.ctx(&no_env())), Ok(None));
+    let no_home = ProviderContext::from_map(no_env(), None);
+    assert_eq!(file(Vendor::Aliyun, &no_home), Ok(None));
+}
+
+#[test]
+fn unreadable_profile_path_is_an_error() {
+    // The profile "file" is a directory: configured, but broken.
+    let home = Home::new();
+    let path = home.path().join(".aliyun/config.json");
+    fs::create_dir_all(&path).unwrap();
+    let e = err(file(Vendor::Aliyun, &home.ctx(&no_env())));
+    assert_eq!(e.origin(), path.display().to_string());
+    assert_mentions(&e, &["cannot be read"]);
+}
+
+// ------------------------------------------------------------------------------ Tencent INI
+
+const TENCENT_INI: &str = "\
+# written by tccli
+[default]
+secret_id = AKIDdefault
+secret_key = defaultKey
+
+; a temporary profile
+[temp]
+  secret_id=AKIDtemp   
+secret_key =   tempKey\t
+token = tempToken
+";
+
+fn tencent_profile(
+    profile: &str,
+    ctx: &ProviderContext,
+) -> Result<Option<Credentials>, CredentialsError> {
+    ProfileFileProvider::new(Vendor::Tencent)
+        .with_profile(profile)
+        .provide(ctx)
+}
+
+#[test]
+fn tencent_default_section() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let c = some(file(Vendor::Tencent, &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "AKIDdefault");
+    assert_eq!(c.secret().expose(), "defaultKey");
+    assert_eq!(token(&c), None);
+    assert_eq!(c.project_id(), None);
+    assert_eq!(c.source(), "profile file");
+}
+
+#[test]
+fn tencent_named_profile_values_trimmed_with_token() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let c = some(tencent_profile("temp", &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "AKIDtemp");
+    assert_eq!(c.secret().expose(), "tempKey");
+    assert_eq!(token(&c), Some("tempToken"));
+}
+
+#[test]
+fn tencent_windows_line_endings() {
+    let home = Home::new();
+    home.write(
+        ".tencentcloud/credentials",
+        "[default]\r\nsecret_id = AKIDcrlf\r\nsecret_key = crlfKey\r\n",
+    );
+    let c = some(file(Vendor::Tencent, &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "AKIDcrlf");
+    assert_eq!(c.secret().expose(), "crlfKey");
+}
+
+#[test]
+fn profile_files_may_start_with_a_byte_order_mark() {
+    // Editors on Windows (Notepad) write one.
+    let home = Home::new();
+    home.write(
+        ".tencentcloud/credentials",
+        "\u{feff}[default]\nsecret_id = AKIDbom\nsecret_key = bomKey\n",
+    );
+    assert_eq!(
+        some(file(Vendor::Tencent, &home.ctx(&no_env()))).access_key_id(),
+        "AKIDbom"
+    );
+    home.write(
+        ".aliyun/config.json",
+        "\u{feff}{\"profiles\": [{\"name\": \"default\", \"mode\": \"AK\", \
+         \"access_key_id\": \"LTAIbom\", \"access_key_secret\": \"s\"}]}",
+    );
+    assert_eq!(
+        some(file(Vendor::Aliyun, &home.ctx(&no_env()))).access_key_id(),
+        "LTAIbom"
+    );
+}
+
+#[test]
+fn tencent_secret_may_contain_equals_signs() {
+    let home = Home::new();
+    home.write(
+        ".tencentcloud/credentials",
+        "[default]\nsecret_id = AKID\nsecret_key = abc==\n",
+    );
+    assert_eq!(
+        some(file(Vendor::Tencent, &home.ctx(&no_env())))
+            .secret()
+            .expose(),
+        "abc=="
+    );
+}
+
+#[test]
+fn tencent_falls_back_to_the_system_config_dir() {
+    let home = Home::new();
+    home.write_etc(
+        "tencentcloud/credentials",
+        "[default]\nsecret_id = AKIDsystem\nsecret_key = systemKey\n",
+    );
+    let c = some(file(Vendor::Tencent, &home.ctx_with_etc(&no_env())));
+    assert_eq!(c.access_key_id(), "AKIDsystem");
+    // Without a system directory in the context, the file there is not read.
+    assert_eq!(file(Vendor::Tencent, &home.ctx(&no_env())), Ok(None));
+    // Without a home, the system file is still found.
+    let ctx = ProviderContext::from_map(no_env(), None).with_system_config_dir(home.etc());
+    assert_eq!(
+        some(file(Vendor::Tencent, &ctx)).access_key_id(),
+        "AKIDsystem"
+    );
+}
+
+#[test]
+fn tencent_home_file_beats_the_system_file() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    home.write_etc(
+        "tencentcloud/credentials",
+        "[default]\nsecret_id = AKIDsystem\nsecret_key = systemKey\n",
+    );
+    let c = some(file(Vendor::Tencent, &home.ctx_with_etc(&no_env())));
+    assert_eq!(c.access_key_id(), "AKIDdefault");
+    // A broken home file is reported; the system file does not hide it.
+    home.write(".tencentcloud/credentials", "[default]\nsecret_key = k\n");
+    let e = err(file(Vendor::Tencent, &home.ctx_with_etc(&no_env())));
+    assert_mentions(&e, &["secret_id"]);
+}
+
+#[test]
+fn tencent_missing_file_is_none() {
+    let home = Home::new();
+    assert_eq!(
+        file(Vendor::Tencent, &home.ctx_with_etc(&no_env())),
+        Ok(None)
+    );
+    assert_eq!(
+        tencent_profile("temp", &home.ctx_with_etc(&no_env())),
+        Ok(None)
+    );
+}
+
+#[test]
+fn tencent_missing_section_is_an_error() {
+    let home = Home::new();
+    let path = home.write(".tencentcloud/credentials", TENCENT_INI);
+    let e = err(tencent_profile("prod", &home.ctx(&no_env())));
+    assert_eq!(e.origin(), path.display().to_string());
+    assert_mentions(&e, &["[prod]"]);
+
+    home.write(
+        ".tencentcloud/credentials",
+        "[other]\nsecret_id = a\nsecret_key = b\n",
+    );
+    let e = err(file(Vendor::Tencent, &home.ctx(&no_env())));
+    assert_mentions(&e, &["[default]"]);
+}
+
+#[test]
+fn tencent_empty_or_missing_key_is_an_error() {
+    let home = Home::new();
+    for (text, key) in [
+        ("[default]\nsecret_id =\nsecret_key = k\n", "secret_id"),
+        (
+            "[default]\nsecret_id = AKID\nsecret_key =   \n",
+            "secret_key",
+        ),
+        ("[default]\nsecret_id = AKID\n", "secret_key"),
+        ("[default]\n", "secret_id"),
+    ] {
+        let path = home.write(".tencentcloud/credentials", text);
+        let e = err(file(Vendor::Tencent, &home.ctx(&no_env())));
+        assert_eq!(e.origin(), path.display().to_string());
+        assert_mentions(&e, &["'default'", key, "empty"]);
+    }
+}
+
+#[test]
+fn tencent_malformed_line_is_an_error_with_its_number() {
+    let home = Home::new();
+    for (text, line) in [
+        ("[default]\nsecret_id = AKID\nsecret_key\n", 3),
+        ("# comment\n\n[default\nsecret_id = a\n", 3),
+        ("secret_id = AKID\n[default]\n", 1),
+        ("[default]\r\nsecret_id = a\r\n\r\njust some words\r\n", 4),
+    ] {
+        let path = home.write(".tencentcloud/credentials", text);
+        let e = err(file(Vendor::Tencent, &home.ctx(&no_env())));
+        assert_eq!(e.origin(), path.display().to_string());
+        assert!(
+            e.problem().starts_with(&format!("line {line}:")),
+            "{text:?}: {e}"
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------- Huawei INI
+
+const HUAWEI_INI: &str = "\
+[basic]
+ak = HPUAbasic
+sk = basicSk
+project_id = 0123456789abcdef
+
+[temporary]
+ak = HPUAtemp
+sk = tempSk
+security_token = hwTempToken
+project_id =
+";
+
+fn huawei_profile(
+    profile: &str,
+    ctx: &ProviderContext,
+) -> Result<Option<Credentials>, CredentialsError> {
+    ProfileFileProvider::new(Vendor::Huawei)
+        .with_profile(profile)
+        .provide(ctx)
+}
+
+#[test]
+fn huawei_basic_section() {
+    let home = Home::new();
+    home.write(".huaweicloud/credentials", HUAWEI_INI);
+    let c = some(file(Vendor::Huawei, &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "HPUAbasic");
+    assert_eq!(c.secret().expose(), "basicSk");
+    assert_eq!(c.project_id(), Some("0123456789abcdef"));
+    assert_eq!(token(&c), None);
+}
+
+#[test]
+fn huawei_named_section_with_token_and_empty_project() {
+    let home = Home::new();
+    home.write(".huaweicloud/credentials", HUAWEI_INI);
+    let c = some(huawei_profile("temporary", &home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "HPUAtemp");
+    assert_eq!(token(&c), Some("hwTempToken"));
+    assert_eq!(c.project_id(), None);
+}
+
+#[test]
+fn huawei_credentials_file_variable_overrides_home() {
+    let home = Home::new();
+    home.write(".huaweicloud/credentials", HUAWEI_INI);
+    let elsewhere = home.dir.path().join("elsewhere/hw.ini");
+    write_file(&elsewhere, "[basic]\nak = HPUAoverride\nsk = overrideSk\n");
+    let path = elsewhere.display().to_string();
+    let ctx = home.ctx(&[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", &path)]);
+    let c = some(file(Vendor::Huawei, &ctx));
+    assert_eq!(c.access_key_id(), "HPUAoverride");
+    // The override works without any home directory.
+    let ctx =
+        ProviderContext::from_map([("HUAWEICLOUD_SDK_CREDENTIALS_FILE", path.as_str())], None);
+    assert_eq!(
+        some(file(Vendor::Huawei, &ctx)).access_key_id(),
+        "HPUAoverride"
+    );
+    // An empty override is ignored.
+    let ctx = home.ctx(&[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", "")]);
+    assert_eq!(
+        some(file(Vendor::Huawei, &ctx)).access_key_id(),
+        "HPUAbasic"
+    );
+    // Other vendors ignore it.
+    let ctx = home.ctx(&[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", &path)]);
+    assert_eq!(file(Vendor::Tencent, &ctx), Ok(None));
+}
+
+#[test]
+fn huawei_credentials_file_variable_naming_a_missing_file_is_an_error() {
+    // The user pointed at a file: that it is missing is a configuration error, not
+    // "not configured", and the home file must not silently replace it.
+    let home = Home::new();
+    home.write(".huaweicloud/credentials", HUAWEI_INI);
+    let missing = home.dir.path().join("nowhere/hw.ini").display().to_string();
+    let ctx = home.ctx(&[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", &missing)]);
+    let e = err(file(Vendor::Huawei, &ctx));
+    assert_eq!(e.origin(), missing);
+    assert_mentions(&e, &["HUAWEICLOUD_SDK_CREDENTIALS_FILE"]);
+}
+
+#[test]
+fn huawei_missing_file_is_none() {
+    let home = Home::new();
+    assert_eq!(file(Vendor::Huawei, &home.ctx(&no_env())), Ok(None));
+}
+
+#[test]
+fn huawei_broken_files_are_errors() {
+    let home = Home::new();
+    let path = home.write(".huaweicloud/credentials", "[default]\nak = a\nsk = b\n");
+    let e = err(file(Vendor::Huawei, &home.ctx(&no_env())));
+    assert_eq!(e.origin(), path.display().to_string());
+    assert_mentions(&e, &["[basic]"]);
+
+    home.write(".huaweicloud/credentials", "[basic]\nak = a\nsk =\n");
+    assert_mentions(
+        &err(file(Vendor::Huawei, &home.ctx(&no_env()))),
+        &["sk", "empty"],
+    );
+
+    home.write(".huaweicloud/credentials", "[basic]\nak: a\n");
+    let e = err(file(Vendor::Huawei, &home.ctx(&no_env())));
+    assert!(e.problem().starts_with("line 2:"), "{e}");
+}
+
+// ------------------------------------------------------------------------------------ chain
+
+const TENCENT_ENV: [(&str, &str); 2] = [
+    ("TENCENTCLOUD_SECRET_ID", "AKIDenv"),
+    ("TENCENTCLOUD_SECRET_KEY", "envKey"),
+];
+
+#[test]
+fn chain_environment_wins_over_file() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let chain = ChainProvider::default_for(Vendor::Tencent, None);
+    let c = some(chain.provide(&home.ctx(&TENCENT_ENV)));
+    assert_eq!(c.access_key_id(), "AKIDenv");
+    assert_eq!(c.source(), "environment");
+}
+
+#[test]
+fn chain_falls_through_none_to_the_file() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let chain = ChainProvider::default_for(Vendor::Tencent, None);
+    let c = some(chain.provide(&home.ctx(&no_env())));
+    assert_eq!(c.access_key_id(), "AKIDdefault");
+    assert_eq!(c.source(), "profile file");
+    // The profile given to the chain reaches the file provider.
+    let chain = ChainProvider::default_for(Vendor::Tencent, Some("temp"));
+    assert_eq!(
+        some(chain.provide(&home.ctx(&no_env()))).access_key_id(),
+        "AKIDtemp"
+    );
+}
+
+#[test]
+fn chain_with_nothing_configured_is_none() {
+    let home = Home::new();
+    for v in [Vendor::Aliyun, Vendor::Tencent, Vendor::Huawei] {
+        let chain = ChainProvider::default_for(v, None);
+        assert_eq!(
+            chain.provide(&home.ctx_with_etc(&no_env())),
+            Ok(None),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        ChainProvider::new(vec![]).provide(&home.ctx(&no_env())),
+        Ok(None)
+    );
+}
+
+#[test]
+fn chain_error_stops_even_if_a_later_provider_would_succeed() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    // A half-configured environment is reported, not skipped in favour of the good file.
+    let ctx = home.ctx(&[("TENCENTCLOUD_SECRET_ID", "AKIDenv")]);
+    let chain = ChainProvider::default_for(Vendor::Tencent, None);
+    let e = err(chain.provide(&ctx));
+    assert_eq!(e.origin(), "the environment");
+
+    // A broken file stops the chain before a static fallback.
+    home.write(".aliyun/config.json", "{ broken");
+    let chain = ChainProvider::new(vec![
+        Box::new(EnvironmentProvider::new(Vendor::Aliyun)),
+        Box::new(ProfileFileProvider::new(Vendor::Aliyun)),
+        Box::new(StaticProvider::new(Credentials::new("fallback", "s"))),
+    ]);
+    let e = err(chain.provide(&home.ctx(&no_env())));
+    assert!(e.origin().ends_with("config.json"), "{e}");
+}
+
+#[test]
+fn chain_order_is_the_order_given() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let chain = ChainProvider::new(vec![
+        Box::new(ProfileFileProvider::new(Vendor::Tencent)),
+        Box::new(EnvironmentProvider::new(Vendor::Tencent)),
+    ]);
+    assert_eq!(
+        some(chain.provide(&home.ctx(&TENCENT_ENV))).access_key_id(),
+        "AKIDdefault"
+    );
+    let chain = ChainProvider::new(vec![
+        Box::new(EnvironmentProvider::new(Vendor::Tencent)),
+        Box::new(StaticProvider::new(Credentials::new("static", "s"))),
+        Box::new(ProfileFileProvider::new(Vendor::Tencent)),
+    ]);
+    assert_eq!(
+        some(chain.provide(&home.ctx(&no_env()))).access_key_id(),
+        "static"
+    );
+}
+
+#[test]
+fn providers_are_usable_as_trait_objects_across_threads() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    let chain = ChainProvider::default_for(Vendor::Huawei, Some("basic"));
+    assert_send_sync(&chain);
+    let ctx = ProviderContext::from_map(no_env(), None);
+    assert_send_sync(&ctx);
+}
