@@ -13,12 +13,28 @@ fn main() -> ExitCode {
             eprintln!("xtask {other}: not implemented yet (issue 9)");
             ExitCode::from(2)
         }
-        _ => {
-            eprintln!("usage: cargo xtask ci");
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("xtask: unknown subcommand '{other}'\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        None => {
+            eprintln!("{USAGE}");
             ExitCode::from(2)
         }
     }
 }
+
+const USAGE: &str = "\
+usage: cargo xtask <subcommand>
+
+subcommands:
+  ci        everything CI checks: fmt --check, clippy -D warnings, tests (INSTA_UPDATE=no), docs
+  snap      review insta snapshots (not implemented yet, issue 9)
+  release   prepare a release (not implemented yet, issue 9)";
 
 /// One CI step: a cargo invocation with extra environment.
 struct Step {
