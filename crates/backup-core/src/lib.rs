@@ -1,6 +1,10 @@
 //! One API to export and download managed-database backups from Alibaba Cloud DBS, Tencent Cloud
 //! MongoDB and Huawei Cloud DDS/RDS.
 //!
+//! - [`aliyun`], [`tencent`], [`huawei`]: the vendor crates, behind the features of the same
+//!   names (`full`, the default, enables all three).
+//! - [`export`]: one workflow for every cloud — start the export, wait with progress, get the
+//!   files as refreshable links, download them verified ([`export::export_and_download`]).
 //! - [`download`]: a downloader that never loses data — `.part` files, resume with
 //!   `Range`/`If-Range`, parallel ranges, link refresh, size and checksum verification, and a
 //!   rename into place only after verification.
@@ -24,5 +28,17 @@
 
 pub mod checksum;
 pub mod download;
+pub mod export;
 
+pub use cloud_http;
 pub use cloud_sign;
+
+/// Alibaba Cloud DBS (`dbs-aliyun`).
+#[cfg(feature = "aliyun")]
+pub use dbs_aliyun as aliyun;
+/// Tencent Cloud MongoDB (`mongodb-tencent`).
+#[cfg(feature = "tencent")]
+pub use mongodb_tencent as tencent;
+/// Huawei Cloud DDS / RDS (`rds-huawei`).
+#[cfg(feature = "huawei")]
+pub use rds_huawei as huawei;

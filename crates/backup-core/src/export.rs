@@ -1,0 +1,604 @@
+//! The vendor-neutral export: start a backup's export (or ask for its links), wait for it, and
+//! get the resulting files as download links that can be refreshed through the vendor API.
+//!
+//! | vendor | what "export" does | links expire |
+//! |---|---|---|
+//! | Aliyun DBS | `CreateDownload` to URL, wait, `DescribeDownloadBackupSetStorageInfo` | after the requested `Duration` |
+//! | Tencent MongoDB | `CreateBackupDownloadTask` for the named replica sets, wait | undocumented: refreshed by describing the tasks again |
+//! | Huawei DDS / RDS | `ShowBackupDownloadLink` | after 15 minutes |
+//!
+//! Each vendor is a type implementing [`BackupExport`] that keeps the vendor's own request type,
+//! so every vendor-specific option stays available.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use cloud_http::{BoxFuture, Error};
+use time::OffsetDateTime;
+
+use crate::download::{
+    DownloadError, DownloadOptions, DownloadReport, Downloader, Progress, RefreshLink, display_url,
+};
+
+/// The size the vendor API declared for a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclaredSize {
+    /// Exactly this many bytes (Tencent `BackupSize`).
+    Bytes(u64),
+    /// This many KB, rounded (Huawei `size`): checked as `ceil(bytes / 1024)` within one KB.
+    Kilobytes(u64),
+}
+
+impl DeclaredSize {
+    /// Whether `bytes` agrees with the declaration.
+    pub fn matches(self, bytes: u64) -> bool {
+        match self {
+            DeclaredSize::Bytes(b) => b == bytes,
+            DeclaredSize::Kilobytes(kb) => bytes.div_ceil(1024).abs_diff(kb) <= 1,
+        }
+    }
+}
+
+/// One file of an export: a name, a download link (a credential), what the API said about it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExportedFile {
+    /// A file name for it (from the API, else from the link's path).
+    pub name: String,
+    url: String,
+    /// The size the API declared, if any.
+    pub size: Option<DeclaredSize>,
+    /// When the link stops working, if the API said.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Which part of the backup it is (Tencent replica set, Huawei shard); empty otherwise.
+    pub part: String,
+}
+
+impl ExportedFile {
+    /// A file with a link.
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
+        ExportedFile {
+            name: name.into(),
+            url: url.into(),
+            size: None,
+            expires_at: None,
+            part: String::new(),
+        }
+    }
+    /// The full link. Anyone holding it can read the backup: never log it.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl fmt::Debug for ExportedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportedFile")
+            .field("name", &self.name)
+            .field("url", &display_url(&self.url))
+            .field("size", &self.size)
+            .field("expires_at", &self.expires_at)
+            .field("part", &self.part)
+            .finish()
+    }
+}
+
+/// Progress of an export: the vendor's task state, as text, and a percentage when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportProgress {
+    /// Which part (replica set) the report is about; empty for the whole export.
+    pub part: String,
+    /// The vendor's state (`running`, `downloading`, ...).
+    pub state: String,
+    /// 0–100, when the vendor reports it.
+    pub percent: Option<u8>,
+}
+
+/// A callback receiving export progress.
+pub type ExportProgressFn<'a> = &'a (dyn Fn(&ExportProgress) + Send + Sync);
+
+/// One vendor's way to export a backup and refresh its links.
+pub trait BackupExport: Send + Sync {
+    /// `aliyun`, `tencent` or `huawei`.
+    fn vendor(&self) -> &'static str;
+    /// Starts the export if the vendor needs one, waits for it, and returns the files.
+    fn export<'a>(
+        &'a self,
+        progress: ExportProgressFn<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>>;
+    /// A fresh link for a file of a finished export.
+    fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>>;
+}
+
+fn file_name_from_url(url: &str, fallback: &str) -> String {
+    url.split('?')
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            percent_decode(n)
+                .replace(['/', '\\'], "_")
+                .trim_start_matches('.')
+                .to_owned()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len() + 1
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Aliyun DBS advanced download to URL.
+#[cfg(feature = "aliyun")]
+pub struct AliyunExport {
+    client: dbs_aliyun::Client,
+    request: dbs_aliyun::CreateDownloadRequest,
+    waiter: cloud_http::WaiterConfig,
+    link_validity: std::time::Duration,
+    task_id: Mutex<Option<String>>,
+}
+
+#[cfg(feature = "aliyun")]
+impl AliyunExport {
+    /// Exports with `request` (its target should be [`dbs_aliyun::DownloadTarget::Url`]); links
+    /// are asked for `link_validity` (300 s – 24 h).
+    pub fn new(
+        client: dbs_aliyun::Client,
+        request: dbs_aliyun::CreateDownloadRequest,
+        waiter: cloud_http::WaiterConfig,
+        link_validity: std::time::Duration,
+    ) -> Self {
+        AliyunExport {
+            client,
+            request,
+            waiter,
+            link_validity,
+            task_id: Mutex::new(None),
+        }
+    }
+
+    async fn links(&self, task_id: &str) -> Result<(String, Option<OffsetDateTime>), Error> {
+        let req = dbs_aliyun::StorageInfoRequest::for_task(task_id, self.link_validity);
+        let links = self
+            .client
+            .describe_download_backup_set_storage_info(&req)
+            .await?;
+        let url = links
+            .public_url
+            .as_ref()
+            .map(|u| u.expose().to_owned())
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| Error::TaskFailed {
+                what: format!("DBS download task {task_id}"),
+                state: "finished without a public URL (is the target OSS?)".into(),
+            })?;
+        Ok((url, links.expiration_time))
+    }
+}
+
+#[cfg(feature = "aliyun")]
+impl BackupExport for AliyunExport {
+    fn vendor(&self) -> &'static str {
+        "aliyun"
+    }
+
+    fn export<'a>(
+        &'a self,
+        progress: ExportProgressFn<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
+        Box::pin(async move {
+            let created = self.client.create_download(&self.request).await?;
+            let task = self
+                .client
+                .wait_for_download(&created.key, &self.waiter, |t| {
+                    progress(&ExportProgress {
+                        part: String::new(),
+                        state: t.status.to_string(),
+                        percent: t.progress.as_deref().and_then(fraction_percent),
+                    })
+                })
+                .await?;
+            *self.task_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.task_id.clone());
+            let (url, expires_at) = self.links(&task.task_id).await?;
+            let mut file = ExportedFile::new(
+                file_name_from_url(&url, &format!("{}.download", task.task_id)),
+                url,
+            );
+            file.expires_at = expires_at;
+            Ok(vec![file])
+        })
+    }
+
+    fn refresh<'a>(&'a self, _file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let task_id = self
+                .task_id
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+                .ok_or_else(|| Error::invalid("task", "export() has not finished yet"))?;
+            Ok(self.links(&task_id).await?.0)
+        })
+    }
+}
+
+/// `"3/4"` or `"75"` → percent.
+fn fraction_percent(p: &str) -> Option<u8> {
+    match p.split_once('/') {
+        Some((a, b)) => {
+            let (a, b): (u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+            (b > 0).then(|| (a * 100 / b).min(100) as u8)
+        }
+        None => p
+            .trim()
+            .trim_end_matches('%')
+            .parse::<u64>()
+            .ok()
+            .map(|v| v.min(100) as u8),
+    }
+}
+
+/// Tencent MongoDB backup download tasks, one file per replica set.
+#[cfg(feature = "tencent")]
+pub struct TencentExport {
+    client: mongodb_tencent::Client,
+    request: mongodb_tencent::CreateBackupDownloadTaskRequest,
+    waiter: cloud_http::WaiterConfig,
+}
+
+#[cfg(feature = "tencent")]
+impl TencentExport {
+    /// Exports `request` (instance, backup name, replica sets).
+    pub fn new(
+        client: mongodb_tencent::Client,
+        request: mongodb_tencent::CreateBackupDownloadTaskRequest,
+        waiter: cloud_http::WaiterConfig,
+    ) -> Self {
+        TencentExport {
+            client,
+            request,
+            waiter,
+        }
+    }
+
+    async fn finished(
+        &self,
+        progress: ExportProgressFn<'_>,
+    ) -> Result<Vec<mongodb_tencent::BackupDownloadTask>, Error> {
+        self.client
+            .wait_for_backup_download(&self.request, &self.waiter, |tasks| {
+                for t in tasks {
+                    progress(&ExportProgress {
+                        part: t.replica_set_id.clone(),
+                        state: t.status.to_string(),
+                        percent: u8::try_from(t.percent.clamp(0, 100)).ok(),
+                    });
+                }
+            })
+            .await
+    }
+}
+
+#[cfg(feature = "tencent")]
+impl BackupExport for TencentExport {
+    fn vendor(&self) -> &'static str {
+        "tencent"
+    }
+
+    fn export<'a>(
+        &'a self,
+        progress: ExportProgressFn<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
+        Box::pin(async move {
+            self.client
+                .create_backup_download_task(&self.request)
+                .await?;
+            let tasks = self.finished(progress).await?;
+            Ok(tasks
+                .into_iter()
+                .map(|t| {
+                    let url = t.url.as_str().to_owned();
+                    let mut f = ExportedFile::new(
+                        file_name_from_url(&url, &format!("{}.tar", t.replica_set_id)),
+                        url,
+                    );
+                    f.size = Some(DeclaredSize::Bytes(t.backup_size_bytes));
+                    f.part = t.replica_set_id;
+                    f
+                })
+                .collect())
+        })
+    }
+
+    fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let tasks = self.finished(&|_| {}).await?;
+            tasks
+                .into_iter()
+                .find(|t| t.replica_set_id == file.part)
+                .map(|t| t.url.as_str().to_owned())
+                .ok_or_else(|| Error::TaskFailed {
+                    what: format!("download task of {}", file.part),
+                    state: "no longer listed".into(),
+                })
+        })
+    }
+}
+
+/// Which Huawei backup to get links for.
+#[cfg(feature = "huawei")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HuaweiBackup {
+    /// A DDS backup (one file per shard for a cluster).
+    Dds {
+        /// `instance_id`.
+        instance_id: String,
+        /// `backup_id`.
+        backup_id: String,
+    },
+    /// An RDS backup.
+    Rds {
+        /// `backup_id`.
+        backup_id: String,
+    },
+}
+
+/// Huawei DDS / RDS download links (valid 15 minutes, refreshed by asking again).
+#[cfg(feature = "huawei")]
+pub struct HuaweiExport {
+    client: rds_huawei::Client,
+    backup: HuaweiBackup,
+}
+
+#[cfg(feature = "huawei")]
+impl HuaweiExport {
+    /// Links for `backup`.
+    pub fn new(client: rds_huawei::Client, backup: HuaweiBackup) -> Self {
+        HuaweiExport { client, backup }
+    }
+
+    async fn files(&self) -> Result<Vec<ExportedFile>, Error> {
+        let links = match &self.backup {
+            HuaweiBackup::Dds {
+                instance_id,
+                backup_id,
+            } => {
+                let req =
+                    rds_huawei::dds::ShowBackupDownloadLinkRequest::new(instance_id, backup_id);
+                self.client.dds().show_backup_download_link(&req).await?
+            }
+            HuaweiBackup::Rds { backup_id } => {
+                let req = rds_huawei::rds::ShowBackupDownloadLinkRequest::new(backup_id);
+                self.client.rds().show_backup_download_link(&req).await?
+            }
+        };
+        Ok(links
+            .files
+            .into_iter()
+            .map(|f| {
+                let url = f.download_link.as_str().to_owned();
+                let mut file = ExportedFile::new(file_name_from_url(&f.name, &f.name), url);
+                file.size = Some(DeclaredSize::Kilobytes(f.size_kb));
+                file.expires_at = f.link_expired_time.as_ref().and_then(|t| t.datetime());
+                file.part = f.group_name.unwrap_or_else(|| f.name.clone());
+                file
+            })
+            .collect())
+    }
+}
+
+#[cfg(feature = "huawei")]
+impl BackupExport for HuaweiExport {
+    fn vendor(&self) -> &'static str {
+        "huawei"
+    }
+
+    fn export<'a>(
+        &'a self,
+        progress: ExportProgressFn<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
+        Box::pin(async move {
+            let files = self.files().await?;
+            progress(&ExportProgress {
+                part: String::new(),
+                state: "links ready".into(),
+                percent: Some(100),
+            });
+            Ok(files)
+        })
+    }
+
+    fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            self.files()
+                .await?
+                .into_iter()
+                .find(|f| f.name == file.name)
+                .map(|f| f.url)
+                .ok_or_else(|| Error::TaskFailed {
+                    what: format!("backup file {}", file.name),
+                    state: "no longer listed".into(),
+                })
+        })
+    }
+}
+
+/// Why the whole workflow failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// The vendor API refused or failed.
+    #[error(transparent)]
+    Api(#[from] Error),
+    /// A file could not be downloaded or verified.
+    #[error("{file}: {source}")]
+    Download {
+        /// The file's name.
+        file: String,
+        /// What went wrong.
+        #[source]
+        source: DownloadError,
+    },
+    /// A downloaded file's size disagrees with the API's declaration; the file was removed.
+    #[error("{file}: the API declared {declared:?} but {actual} bytes arrived")]
+    DeclaredSizeMismatch {
+        /// The file's name.
+        file: String,
+        /// The declaration.
+        declared: DeclaredSize,
+        /// What arrived.
+        actual: u64,
+    },
+    /// The destination directory is not usable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+struct FileRefresher<'a> {
+    export: &'a dyn BackupExport,
+    file: &'a ExportedFile,
+}
+
+impl RefreshLink for FileRefresher<'_> {
+    fn refresh(&self) -> BoxFuture<'_, Result<String, DownloadError>> {
+        Box::pin(async move {
+            self.export
+                .refresh(self.file)
+                .await
+                .map_err(|e| DownloadError::Expired(e.to_string()))
+        })
+    }
+}
+
+/// Downloads every file of an export into `dir` (created if missing), each verified, resumable
+/// and with its link refreshed through the vendor API when it expires. `progress` gets the file
+/// name with each event.
+pub async fn download_files(
+    export: &dyn BackupExport,
+    files: &[ExportedFile],
+    dir: &Path,
+    downloader: &Downloader,
+    options: &DownloadOptions,
+    progress: &(dyn Fn(&str, Progress) + Send + Sync),
+) -> Result<Vec<DownloadReport>, WorkflowError> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|source| WorkflowError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    let mut reports = Vec::with_capacity(files.len());
+    let mut used = std::collections::HashSet::new();
+    for file in files {
+        // Two parts may carry the same file name (Tencent replica sets of one backup): prefix
+        // the part so no download overwrites another.
+        let mut name = file.name.clone();
+        if !used.insert(name.clone()) {
+            name = format!("{}-{}", file.part, file.name);
+            used.insert(name.clone());
+        }
+        let dest = dir.join(&name);
+        let mut opts = options.clone();
+        if let Some(DeclaredSize::Bytes(b)) = file.size {
+            opts.expected_size = Some(b);
+        }
+        let refresher = FileRefresher { export, file };
+        let report = downloader
+            .download(file.url(), &dest, &opts, Some(&refresher), &|p| {
+                progress(&file.name, p)
+            })
+            .await
+            .map_err(|source| WorkflowError::Download {
+                file: file.name.clone(),
+                source,
+            })?;
+        if let Some(declared) = file.size
+            && !declared.matches(report.bytes)
+        {
+            let _ = tokio::fs::remove_file(&dest).await;
+            return Err(WorkflowError::DeclaredSizeMismatch {
+                file: file.name.clone(),
+                declared,
+                actual: report.bytes,
+            });
+        }
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// The whole workflow: export, wait, download every file into `dir`, verified.
+pub async fn export_and_download(
+    export: &dyn BackupExport,
+    dir: &Path,
+    options: &DownloadOptions,
+    on_export: ExportProgressFn<'_>,
+    on_download: &(dyn Fn(&str, Progress) + Send + Sync),
+) -> Result<Vec<DownloadReport>, WorkflowError> {
+    let files = export.export(on_export).await?;
+    let downloader = Downloader::new().map_err(|source| WorkflowError::Download {
+        file: String::new(),
+        source,
+    })?;
+    download_files(export, &files, dir, &downloader, options, on_download).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_link_path_without_the_query() {
+        assert_eq!(
+            file_name_from_url("https://b.example.com/a/b%20c.tar?Signature=x", "f"),
+            "b c.tar"
+        );
+        assert_eq!(
+            file_name_from_url("https://b.example.com/?x", "fallback"),
+            "fallback"
+        );
+        assert_eq!(
+            file_name_from_url("https://h/..%2F..%2Fetc", "f"),
+            "_.._etc"
+        );
+    }
+
+    #[test]
+    fn declared_sizes() {
+        assert!(DeclaredSize::Bytes(10).matches(10));
+        assert!(!DeclaredSize::Bytes(10).matches(11));
+        assert!(DeclaredSize::Kilobytes(98).matches(100_000));
+        assert!(!DeclaredSize::Kilobytes(98).matches(200_000));
+    }
+
+    #[test]
+    fn progress_fractions() {
+        assert_eq!(fraction_percent("3/4"), Some(75));
+        assert_eq!(fraction_percent("0/0"), None);
+        assert_eq!(fraction_percent("42"), Some(42));
+    }
+}
