@@ -7,7 +7,8 @@
 //! ```text
 //! cargo run --release -p backup-core --example download_bench -- [SIZE_MIB] [LIMIT_MIB_PER_S]
 //! ```
-//! Defaults: 1024 MiB, 8 MiB/s. The child mode (`get URL FILE CONNECTIONS`) is internal.
+//! Defaults: 1024 MiB, 8 MiB/s; `BENCH_RUNS` (default 3) runs each; files go to `BENCH_DIR`
+//! (default `.`). The child modes (`get URL FILE CONNECTIONS`, `serve`) are internal.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -64,7 +65,11 @@ fn main() {
     let theirs = dir.path().join("curl.bin");
     let (mut ours_secs, mut curl_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
     let mut report = String::new();
-    for _ in 0..3 {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..runs {
         let t = Instant::now();
         let out = Command::new(&exe)
             .args(["get", &url, ours.to_str().unwrap(), "1"])
@@ -112,18 +117,18 @@ fn main() {
     let o = median(&mut ours_secs);
     let ours_rate = size_mib as f64 / o;
     println!(
-        "ours, 1 connection, median of 3 (process wall time, fsync included): {o:.2} s, {ours_rate:.0} MiB/s"
+        "ours, 1 connection, median of {runs} (process wall time, fsync included): {o:.2} s, {ours_rate:.0} MiB/s"
     );
     if !curl_secs.is_empty() {
         let c = median(&mut curl_secs);
         let rate = size_mib as f64 / c;
-        println!("curl, median of 3 (process wall time, no fsync): {c:.2} s, {rate:.0} MiB/s");
+        println!("curl, median of {runs} (process wall time, no fsync): {c:.2} s, {rate:.0} MiB/s");
         println!("ours / curl throughput: {:.0}%", 100.0 * ours_rate / rate);
     }
     if !curl_sync_secs.is_empty() {
         let c = median(&mut curl_sync_secs);
         let rate = size_mib as f64 / c;
-        println!("curl + fsync (sync FILE), median of 3: {c:.2} s, {rate:.0} MiB/s");
+        println!("curl + fsync (sync FILE), median of {runs}: {c:.2} s, {rate:.0} MiB/s");
         println!(
             "ours / (curl + fsync) throughput: {:.0}%",
             100.0 * ours_rate / rate

@@ -239,6 +239,9 @@ impl Link<'_> {
 
 struct Shared {
     done: AtomicU64,
+    unsynced: AtomicU64,
+    /// A background writeback is running (at most one at a time).
+    syncing: Arc<std::sync::atomic::AtomicBool>,
     total: Option<u64>,
     started: Instant,
     resumed: u64,
@@ -468,6 +471,8 @@ impl Downloader {
                 let total = response.content_length();
                 let shared = Shared {
                     done: AtomicU64::new(0),
+                    unsynced: AtomicU64::new(0),
+                    syncing: Arc::default(),
                     total,
                     started: Instant::now(),
                     resumed: 0,
@@ -554,6 +559,8 @@ impl Downloader {
                 let resumed: u64 = meta.written.iter().sum();
                 let shared = Arc::new(Shared {
                     done: AtomicU64::new(resumed),
+                    unsynced: AtomicU64::new(0),
+                    syncing: Arc::default(),
                     total: Some(size),
                     started: Instant::now(),
                     resumed,
@@ -689,6 +696,22 @@ impl Downloader {
                     state.lock().unwrap_or_else(|e| e.into_inner()).written[index] +=
                         pending.len() as u64;
                     shared.add(pending.len() as u64, progress);
+                    // Start writeback early so the final fsync has little left to do: every
+                    // 64 MiB, a background fdatasync (not awaited; the final sync_all is).
+                    let before = shared
+                        .unsynced
+                        .fetch_add(pending.len() as u64, Ordering::Relaxed);
+                    if before + pending.len() as u64 >= SYNC_EVERY
+                        && !shared.syncing.swap(true, Ordering::AcqRel)
+                        && let Ok(f) = file.try_clone()
+                    {
+                        shared.unsynced.store(0, Ordering::Relaxed);
+                        let flag = shared.syncing.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let _ = f.sync_data();
+                            flag.store(false, Ordering::Release);
+                        });
+                    }
                     pending.clear();
                     Ok(())
                 };
@@ -758,6 +781,9 @@ impl Downloader {
 
 /// Bytes gathered per file write (per connection).
 const WRITE_BUFFER: usize = 1 << 20;
+
+/// Bytes written between background writeback requests.
+const SYNC_EVERY: u64 = 64 << 20;
 
 fn backoff(n: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << n.min(6)))

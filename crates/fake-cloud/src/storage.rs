@@ -18,7 +18,8 @@ pub struct Object {
     pub size: u64,
     /// Content seed; change it to model an object replaced by a new version.
     pub seed: u64,
-    sums: std::sync::OnceLock<(u64, String)>,
+    /// Shared by clones, so computing them on a copy warms the stored object too.
+    sums: Arc<std::sync::OnceLock<(u64, String)>>,
 }
 
 impl PartialEq for Object {
@@ -35,7 +36,7 @@ impl Object {
             key: key.into(),
             size,
             seed,
-            sums: std::sync::OnceLock::new(),
+            sums: Arc::default(),
         }
     }
 
@@ -44,7 +45,8 @@ impl Object {
         Object::new(self.key.clone(), self.size, self.seed.wrapping_add(1))
     }
 
-    /// CRC-64/ECMA (as OSS and COS report it) and MD5 (hex) of the content, computed once.
+    /// CRC-64/ECMA (as OSS and COS report it) and MD5 (hex) of the content, computed once per
+    /// version (clones share the result).
     pub fn checksums(&self) -> (u64, String) {
         self.sums
             .get_or_init(|| {
