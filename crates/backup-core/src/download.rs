@@ -288,17 +288,14 @@ impl Downloader {
     pub fn new() -> Result<Self, DownloadError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let downgrade = attempt
-                .previous()
-                .last()
-                .is_some_and(|p| p.scheme() == "https")
-                && attempt.url().scheme() == "http";
-            if downgrade {
-                attempt.error("refusing a redirect from https to http")
-            } else if attempt.previous().len() >= 5 {
-                attempt.error("too many redirects")
-            } else {
-                attempt.follow()
+            let previous = attempt.previous().last().map(|u| u.scheme().to_owned());
+            match redirect_verdict(
+                previous.as_deref(),
+                attempt.url().scheme(),
+                attempt.previous().len(),
+            ) {
+                Ok(()) => attempt.follow(),
+                Err(why) => attempt.error(why),
             }
         });
         let client = reqwest::Client::builder()
@@ -785,6 +782,22 @@ const WRITE_BUFFER: usize = 1 << 20;
 /// Bytes written between background writeback requests.
 const SYNC_EVERY: u64 = 64 << 20;
 
+/// Whether to follow a redirect: never from https to http (a link must not travel in clear
+/// text), at most 5 hops.
+fn redirect_verdict(
+    previous_scheme: Option<&str>,
+    next_scheme: &str,
+    hops: usize,
+) -> Result<(), &'static str> {
+    if previous_scheme == Some("https") && next_scheme == "http" {
+        Err("refusing a redirect from https to http")
+    } else if hops >= 5 {
+        Err("too many redirects")
+    } else {
+        Ok(())
+    }
+}
+
 fn backoff(n: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << n.min(6)))
 }
@@ -893,4 +906,26 @@ async fn finish(
         let _ = d.sync_all().await;
     }
     Ok(verified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_never_downgrade_to_http() {
+        assert!(redirect_verdict(Some("https"), "http", 1).is_err());
+        assert!(redirect_verdict(Some("https"), "https", 1).is_ok());
+        assert!(redirect_verdict(Some("http"), "https", 1).is_ok());
+        assert!(redirect_verdict(Some("http"), "http", 5).is_err());
+    }
+
+    #[test]
+    fn display_url_cuts_the_query() {
+        assert_eq!(
+            display_url("https://h/p/f.tar?Signature=s&x=1"),
+            "https://h/p/f.tar?<redacted>"
+        );
+        assert_eq!(display_url("https://h/p/f.tar"), "https://h/p/f.tar");
+    }
 }
