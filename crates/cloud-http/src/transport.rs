@@ -807,13 +807,18 @@ fn prepare(
     }
 }
 
+/// Builds a header map; `Authorization` and token headers are marked sensitive (kept out of
+/// `reqwest`'s `Debug` and HTTP/2 header compression tables).
 fn header_map<'a>(headers: impl Iterator<Item = (&'a str, String)>) -> HeaderMap {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
-        if let (Ok(n), Ok(v)) = (
+        if let (Ok(n), Ok(mut v)) = (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(&value),
         ) {
+            if n == reqwest::header::AUTHORIZATION || n.as_str().contains("token") {
+                v.set_sensitive(true);
+            }
             map.append(n, v);
         }
     }

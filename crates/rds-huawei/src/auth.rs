@@ -1,4 +1,5 @@
-//! How requests are authenticated: AK/SK signing through the shared transport, or an IAM token.
+//! How requests are authenticated: AK/SK signing or an IAM token, both through the shared
+//! transport.
 
 use cloud_http::{
     ApiRequest, AttemptContext, Classification, Endpoint, HttpClient, Operation, Protocol,
@@ -6,7 +7,7 @@ use cloud_http::{
 };
 use cloud_sign::{Credentials, SecretString, SignableRequest, SigningOutput, huawei};
 
-use crate::{Result, errors, token};
+use crate::{Error, Result, errors};
 
 /// How the client proves who it is. `Debug` never shows the secret key, the security token or
 /// the IAM token.
@@ -31,8 +32,8 @@ impl Auth {
         }
     }
 
-    /// Sends `request`, signing or stamping every attempt as this method of authentication
-    /// requires.
+    /// Sends `request` through the shared transport, signing or stamping every attempt as this
+    /// method of authentication requires.
     pub(crate) async fn send(
         &self,
         http: &HttpClient,
@@ -40,26 +41,39 @@ impl Auth {
         operation: &Operation,
         request: &ApiRequest,
     ) -> Result<RawResponse> {
-        match self {
-            Auth::AkSk(credentials) => {
-                http.send(endpoint, operation, request, &AkSk(credentials))
-                    .await
-            }
-            Auth::IamToken(token) => token::send(http, endpoint, operation, request, token).await,
-        }
+        http.send(endpoint, operation, request, &Huawei(self)).await
     }
 }
 
-/// The [`Protocol`] of AK/SK requests: Huawei signing, Huawei error shapes.
-struct AkSk<'a>(&'a Credentials);
+/// The [`Protocol`] of every Huawei request: `SDK-HMAC-SHA256` or `X-Auth-Token`, Huawei error
+/// shapes.
+struct Huawei<'a>(&'a Auth);
 
-impl Protocol for AkSk<'_> {
+impl Protocol for Huawei<'_> {
     fn sign(
         &self,
         request: &SignableRequest<'_>,
         attempt: &AttemptContext<'_>,
     ) -> Result<SigningOutput> {
-        Ok(huawei::sign(request, attempt.time, self.0))
+        match self.0 {
+            Auth::AkSk(credentials) => Ok(huawei::sign(request, attempt.time, credentials)),
+            Auth::IamToken(token) => {
+                let token = token.expose();
+                // What an HTTP header value may carry: visible ASCII, space and tab.
+                if !token
+                    .bytes()
+                    .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+                {
+                    return Err(Error::Credentials(
+                        "the IAM token contains characters an HTTP header cannot carry".into(),
+                    ));
+                }
+                Ok(SigningOutput::unsigned(vec![(
+                    "X-Auth-Token",
+                    token.to_owned(),
+                )]))
+            }
+        }
     }
 
     fn classify(&self, response: &RawResponse) -> Classification {

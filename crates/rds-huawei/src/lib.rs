@@ -50,10 +50,9 @@
 //!
 //! [`Auth::AkSk`] signs each attempt with `SDK-HMAC-SHA256` (`X-Sdk-Date`, `X-Project-Id` and,
 //! for temporary credentials, `X-Security-Token` are signed). [`Auth::IamToken`] sends an IAM
-//! token as `X-Auth-Token`, with no `Authorization` header. `cloud-sign` cannot yet express an
-//! unsigned request to the shared transport, so token requests are sent by this crate with the
-//! [`HttpClient`]'s own `reqwest` client, timeouts, retry settings, clock and sleep; an
-//! injected `HttpBackend` (an offline recorder) is not used for them.
+//! token as `X-Auth-Token`, with no `Authorization` header. Both go through the shared transport
+//! ([`HttpClient`]): the same timeouts, retries, clock, tracing and, in tests, the same injected
+//! `HttpBackend` (an offline recorder).
 //!
 //! # Project id
 //!
@@ -83,7 +82,6 @@ mod endpoint;
 mod errors;
 mod model;
 pub mod rds;
-mod token;
 
 pub use auth::Auth;
 pub use client::{Client, ClientBuilder, IAM_ENDPOINT_VARIABLE};

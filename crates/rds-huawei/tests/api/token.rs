@@ -1,10 +1,12 @@
-//! IAM-token authentication, against a scripted local server (token requests bypass the
-//! offline recorder; see the crate's notes on the gap in `cloud-sign`).
+//! IAM-token authentication: through the offline recorder like AK/SK requests, and against a
+//! scripted local server for the network path (timeouts, connection failures, size cap).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use cloud_http::testing::{InstantSleep, ManualClock, MockResponse, MockServer, SequenceRandom};
+use cloud_http::testing::{
+    InstantSleep, ManualClock, MockResponse, MockServer, Recorder, SequenceRandom,
+};
 use cloud_http::{HttpClient, HttpConfig};
 use rds_huawei::{Client, Endpoint, Error, dds, rds};
 
@@ -221,4 +223,49 @@ async fn iam_token_calls_honour_the_attempt_timeout_and_size_cap() {
         4,
         "an oversized answer is not retried"
     );
+}
+
+#[tokio::test]
+async fn iam_token_requests_go_through_an_injected_backend() {
+    let recorder = Recorder::new();
+    recorder.push(
+        503,
+        &[],
+        r#"{"error_msg":"Backend unavailable","error_code":"APIGW.0201","request_id":"t1"}"#,
+    );
+    recorder.push(200, &[("X-Request-Id", "tok-1")], SEED_DDS_LINKS);
+    let client = client_with(&recorder, |b| b.iam_token(TOKEN).project_id(PROJECT));
+    let links = show_h1(&client).await.unwrap();
+    assert_eq!(links.files.len(), 1);
+    let sent = recorder.requests();
+    assert_eq!(sent.len(), 2, "the 503 is retried");
+    for r in &sent {
+        assert_eq!(r.method, "GET");
+        assert_eq!(
+            r.url,
+            format!(
+                "https://dds.cn-north-4.myhuaweicloud.com/v3/{PROJECT}/backups/download-file\
+                 ?backup_id={DDS_BACKUP}&instance_id={DDS_INSTANCE}"
+            )
+        );
+        assert_eq!(r.header("x-auth-token"), Some(TOKEN));
+        assert_eq!(r.header("x-project-id"), Some(PROJECT));
+        assert_eq!(r.header("accept"), Some("application/json"));
+        assert_eq!(r.header("authorization"), None);
+        assert_eq!(r.header("x-sdk-date"), None);
+        assert_eq!(r.canonical_request, "", "nothing is signed");
+        let shown = format!("{} {r:?}", r.to_snapshot());
+        assert!(!shown.contains(TOKEN), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn iam_tokens_a_header_cannot_carry_are_refused_before_sending() {
+    let recorder = Recorder::new();
+    let client = client_with(&recorder, |b| {
+        b.iam_token("MIIT\nInjected: header").project_id(PROJECT)
+    });
+    let err = list_dds(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    assert!(recorder.requests().is_empty());
 }
