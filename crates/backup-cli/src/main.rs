@@ -1,22 +1,84 @@
-//! `cloud-backup`: the command line tool for exporting and downloading managed-database backups.
+//! `cloud-backup`: export, download and restore managed-database backups on Alibaba Cloud
+//! (DBS), Tencent Cloud (MongoDB) and Huawei Cloud (DDS/RDS) from the command line.
 //!
-//! The commands are being built (issue 7); today only `demo` is recognised and it says so.
+//! Commands are `cloud-backup <vendor> <operation> [flags]`: the operation is the API action in
+//! kebab-case, the flags are the API parameters in kebab-case, and the answer is printed as
+//! JSON with the vendor's field names (or as a table with `--output table`, the default on a
+//! terminal). Every operation of the `dbs-aliyun`, `mongodb-tencent` and `rds-huawei` crates is
+//! there.
+//!
+//! ```text
+//! $ cloud-backup demo                 # everything below, against a built-in emulator
+//! $ export ALIBABA_CLOUD_ACCESS_KEY_ID=... ALIBABA_CLOUD_ACCESS_KEY_SECRET=...
+//! $ cloud-backup aliyun create-download --region cn-hangzhou --instance-name rm-bp1xxxx \
+//!       --bak-set-id 1460051234 --format-type csv --wait
+//! $ cloud-backup aliyun describe-download-backup-set-storage-info --region cn-hangzhou \
+//!       --task-id dt-xxxx --duration 3600
+//! $ cloud-backup download "$URL" -o backup.csv --connections 8
+//! $ cloud-backup tencent describe-db-backups --region ap-guangzhou --instance-id cmgo-p8vnipr5
+//! $ cloud-backup huawei dds-show-backup-download-link --region cn-north-4 \
+//!       --instance-id ...in02 --backup-id ...br02
+//! ```
+//!
+//! Credentials come from each vendor's standard environment variables (`ALIBABA_CLOUD_*`,
+//! `TENCENTCLOUD_*`, `HUAWEICLOUD_SDK_*`) or profile file, through the vendor crates'
+//! providers. Download links in a command's answer are printed in full on stdout (that is what
+//! those commands are for); anywhere else (logs, errors, the demo) they lose their query string.
+//!
+//! Exit codes: 0 success, 1 service or network error, 2 usage error, 3 credentials missing or
+//! invalid. Errors are one line on stderr with the vendor's code, message and request id.
+
+mod aliyun;
+mod args;
+mod cli;
+mod demo;
+mod error;
+mod huawei;
+mod output;
+mod progress;
+mod tencent;
+mod transfer;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// `-v` levels; `RUST_LOG` wins when set.
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("demo") => {
-            println!(
-                "cloud-backup demo: the emulator-backed demo is not built yet (see issue 7); \
-                 the signing layer is ready: run `cargo test -p cloud-sign`."
-            );
-            ExitCode::SUCCESS
+    // Usage errors exit here with code 2; --help and --version with 0.
+    let cli = cli::Cli::parse();
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let failure = error::Failure::service(format!("cannot start the runtime: {e}"));
+            failure.report();
+            return failure.exit_code();
         }
-        _ => {
-            eprintln!("usage: cloud-backup demo");
-            ExitCode::from(2)
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            failure.report();
+            failure.exit_code()
         }
     }
 }

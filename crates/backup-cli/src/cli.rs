@@ -1,0 +1,259 @@
+//! The command line: global flags, the commands, and what every API command shares (region,
+//! endpoint, transport, waiter, output).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use backup_core::cloud_http::{Endpoint, HttpClient, HttpConfig, WaiterConfig};
+use backup_core::cloud_sign::Vendor;
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::error::{EXIT_CODES, Failure};
+use crate::output::{self, Format, Json};
+use crate::{aliyun, demo, huawei, tencent, transfer};
+
+/// Export, download and restore managed-database backups on Alibaba Cloud (DBS), Tencent Cloud
+/// (MongoDB) and Huawei Cloud (DDS/RDS).
+///
+/// Credentials come from each cloud's standard environment variables or profile file; try
+/// `cloud-backup demo` first, which needs none.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cloud-backup",
+    version,
+    max_term_width = 100,
+    after_help = EXIT_CODES,
+    subcommand_required = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Flags every command takes.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted before or after any command.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// The region (cn-hangzhou, ap-guangzhou, cn-north-4, ...) [default: ALIBABA_CLOUD_REGION_ID,
+    /// TENCENTCLOUD_REGION or HUAWEICLOUD_SDK_REGION]
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send API calls to this URL instead of the region's endpoint (private endpoints, proxies,
+    /// fake-cloud); for Huawei also the IAM project lookup
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Allow a plain http:// --endpoint
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+    /// The profile in ~/.aliyun/config.json, ~/.tencentcloud/credentials or
+    /// ~/.huaweicloud/credentials (environment variables win over profiles)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+    /// On create-download, create-backup-download-task and start-restore-task: wait until the
+    /// task ends (a progress line on stderr when it is a terminal), then print its final state
+    #[arg(long, global = true)]
+    pub wait: bool,
+    /// With --wait: give up after this many seconds (exit 1; the task goes on) [default: 3600]
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub wait_timeout: Option<u64>,
+    /// Log to stderr: -v info, -vv debug, -vvv trace (RUST_LOG, when set, wins)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Alibaba Cloud Database Backup (DBS): advanced download and restore
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Aliyun(aliyun::Command),
+    /// Tencent Cloud TencentDB for MongoDB: backup download tasks
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Tencent(tencent::Command),
+    /// Huawei Cloud DDS and RDS: backup listings and download links
+    #[command(after_help = EXIT_CODES)]
+    Huawei(huawei::Huawei),
+    /// Download a backup link to a file: resumable, parallel, verified (size, storage checksums,
+    /// optional SHA-256)
+    #[command(after_help = EXIT_CODES)]
+    Download(transfer::Download),
+    /// Run the whole stack end to end against fake-cloud, an emulator started in this process:
+    /// nothing to configure, nothing leaves the machine
+    #[command(after_help = EXIT_CODES)]
+    Demo,
+}
+
+impl Command {
+    /// Whether the command accepts `--wait`.
+    fn waits(&self) -> bool {
+        match self {
+            Command::Aliyun(c) => c.waits(),
+            Command::Tencent(c) => c.waits(),
+            Command::Huawei(_) | Command::Download(_) | Command::Demo => false,
+        }
+    }
+
+    /// The name shown in usage errors.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Aliyun(_) => "aliyun",
+            Command::Tencent(_) => "tencent",
+            Command::Huawei(_) => "huawei",
+            Command::Download(_) => "download",
+            Command::Demo => "demo",
+        }
+    }
+}
+
+/// Runs the parsed command line and prints its result.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let ctx = Context::new(cli.global)?;
+    let command = cli.command;
+    if ctx.global.wait && !command.waits() {
+        return Err(Failure::usage(
+            "--wait applies only to `aliyun create-download`, `aliyun start-restore-task` and \
+             `tencent create-backup-download-task`",
+        ));
+    }
+    let name = command.name();
+    let result = match command {
+        Command::Aliyun(c) => c.run(&ctx).await?,
+        Command::Tencent(c) => c.run(&ctx).await?,
+        Command::Huawei(c) => c.run(&ctx).await?,
+        Command::Download(c) => {
+            ctx.refuse_api_flags(name)?;
+            c.run().await?
+        }
+        Command::Demo => {
+            ctx.refuse_api_flags(name)?;
+            if ctx.global.output.is_some() {
+                return Err(Failure::usage(
+                    "demo prints a report for people; --output does not apply",
+                ));
+            }
+            return demo::run().await;
+        }
+    };
+    output::print(&result, ctx.format())
+}
+
+/// What every API command shares, from the global flags.
+#[derive(Debug)]
+pub struct Context {
+    global: Global,
+    endpoint: Option<Endpoint>,
+}
+
+impl Context {
+    /// Checks the global flags that depend on each other.
+    fn new(global: Global) -> Result<Self, Failure> {
+        if global.allow_http && global.endpoint.is_none() {
+            return Err(Failure::usage(
+                "--allow-http applies only to an explicit --endpoint URL",
+            ));
+        }
+        if global.wait_timeout.is_some() && !global.wait {
+            return Err(Failure::usage("--wait-timeout applies only with --wait"));
+        }
+        let endpoint = global
+            .endpoint
+            .as_deref()
+            .map(Endpoint::parse)
+            .transpose()?;
+        Ok(Context { global, endpoint })
+    }
+
+    /// `download` and `demo` talk to no API: refuse the flags that configure one.
+    fn refuse_api_flags(&self, command: &str) -> Result<(), Failure> {
+        let g = &self.global;
+        let given = [
+            ("--region", g.region.is_some()),
+            ("--endpoint", g.endpoint.is_some()),
+            ("--profile", g.profile.is_some()),
+        ];
+        match given.iter().find(|(_, set)| *set) {
+            Some((flag, _)) => Err(Failure::usage(format!(
+                "{flag} does not apply to `{command}`"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The region: `--region`, else the vendor's region variable.
+    pub fn region(&self, vendor: Vendor) -> Result<String, Failure> {
+        if let Some(region) = &self.global.region {
+            return Ok(region.clone());
+        }
+        let variable = match vendor {
+            Vendor::Aliyun => "ALIBABA_CLOUD_REGION_ID",
+            Vendor::Tencent => "TENCENTCLOUD_REGION",
+            Vendor::Huawei => "HUAWEICLOUD_SDK_REGION",
+        };
+        std::env::var(variable)
+            .ok()
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| {
+                Failure::usage(format!("no region given: pass --region or set {variable}"))
+            })
+    }
+
+    /// `--endpoint`, parsed.
+    pub fn endpoint(&self) -> Option<&Endpoint> {
+        self.endpoint.as_ref()
+    }
+
+    /// `--profile`.
+    pub fn profile(&self) -> Option<&str> {
+        self.global.profile.as_deref()
+    }
+
+    /// The transport, with plain http allowed when `--allow-http` says so.
+    pub fn http(&self) -> Result<HttpClient, Failure> {
+        api_http(self.global.allow_http)
+    }
+
+    /// How `--wait` polls.
+    pub fn waiter(&self) -> WaiterConfig {
+        let mut config = WaiterConfig::default();
+        if let Some(secs) = self.global.wait_timeout {
+            config.max_wait = Duration::from_secs(secs);
+        }
+        config
+    }
+
+    /// Whether `--wait` was given.
+    pub fn wait(&self) -> bool {
+        self.global.wait
+    }
+
+    fn format(&self) -> Format {
+        self.global
+            .output
+            .unwrap_or(if std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Json
+            })
+    }
+}
+
+/// An API transport with the default timeouts and retries.
+pub fn api_http(allow_http: bool) -> Result<HttpClient, Failure> {
+    Ok(HttpClient::builder()
+        .config(HttpConfig {
+            allow_http,
+            ..HttpConfig::default()
+        })
+        .build()?)
+}
+
+/// The result of an API command: the response to print.
+pub type Output = Result<Json, Failure>;

@@ -1,0 +1,202 @@
+//! Failures, the one line each prints on stderr, and the exit codes they map to.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use backup_core::cloud_http::{self, Error as ApiError, ServiceError};
+use backup_core::cloud_sign::Vendor;
+use backup_core::download::DownloadError;
+
+/// The exit codes, as `--help` shows them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  service or network error (the service's code, message and request id are on stderr)
+  2  usage error (a missing, invalid or contradictory flag)
+  3  credentials missing or invalid";
+
+/// What went wrong, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Exit 1: the service refused the call, the network failed, or a task failed.
+    Service,
+    /// Exit 2: the command line is wrong; nothing was sent.
+    Usage,
+    /// Exit 3: credentials are missing, or the service rejected them.
+    Credentials,
+}
+
+/// A failed command: its kind and a one-line message.
+#[derive(Debug)]
+pub struct Failure {
+    kind: Kind,
+    message: String,
+}
+
+impl Failure {
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            kind: Kind::Usage,
+            message: message.into(),
+        }
+    }
+
+    /// A service, network or local failure (exit 1).
+    pub fn service(message: impl Into<String>) -> Self {
+        Failure {
+            kind: Kind::Service,
+            message: message.into(),
+        }
+    }
+
+    /// The process exit code: 1, 2 or 3.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self.kind {
+            Kind::Service => 1,
+            Kind::Usage => 2,
+            Kind::Credentials => 3,
+        })
+    }
+
+    /// Prints the failure as one line on stderr.
+    pub fn report(&self) {
+        eprintln!("cloud-backup: error: {self}");
+    }
+}
+
+impl fmt::Display for Failure {
+    /// One line, with every URL's query string (a download link's signature) cut.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = cloud_http::redact_urls(&self.message);
+        let line: Vec<&str> = text.split_whitespace().collect();
+        f.write_str(&line.join(" "))
+    }
+}
+
+/// Service codes that mean "these credentials are wrong", not "this call is wrong".
+fn rejects_credentials(error: &ServiceError) -> bool {
+    const CODES: &[&str] = &[
+        // Alibaba Cloud
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        // Tencent Cloud
+        "AuthFailure.SecretIdNotFound",
+        "AuthFailure.SignatureFailure",
+        "AuthFailure.TokenFailure",
+        "AuthFailure.InvalidSecretId",
+        "AuthFailure.InvalidAuthorization",
+        // Huawei Cloud (401: bad AK/SK, signature or token)
+        "APIGW.0301",
+    ];
+    const PREFIXES: &[&str] = &["InvalidAccessKeyId", "InvalidSecurityToken"];
+    error.http_status == 401
+        || CODES.contains(&error.code.as_str())
+        || PREFIXES.iter().any(|p| error.code.starts_with(p))
+}
+
+/// The cloud an operation name (`aliyun-dbs`, `tencent-mongodb`, `huawei-dds`) belongs to.
+fn vendor_of(operation_vendor: &str) -> Option<Vendor> {
+    [
+        ("aliyun", Vendor::Aliyun),
+        ("tencent", Vendor::Tencent),
+        ("huawei", Vendor::Huawei),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| operation_vendor.starts_with(prefix))
+    .map(|(_, v)| v)
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        let kind = match &e {
+            ApiError::InvalidInput { .. } => Kind::Usage,
+            ApiError::Credentials(_) => Kind::Credentials,
+            ApiError::Service { error, .. } if rejects_credentials(error) => Kind::Credentials,
+            _ => Kind::Service,
+        };
+        let mut message = e.to_string();
+        if let (Kind::Credentials, ApiError::Service { operation, .. }) = (kind, &e)
+            && let Some(vendor) = vendor_of(operation.vendor)
+        {
+            let (id, secret) = vendor.key_variables();
+            message.push_str(&format!(
+                "; the service rejected the credentials: check {id} and {secret} or ~/{}",
+                vendor.profile_file()
+            ));
+        }
+        Failure { kind, message }
+    }
+}
+
+impl From<DownloadError> for Failure {
+    fn from(e: DownloadError) -> Self {
+        let kind = match e {
+            DownloadError::InvalidInput { .. } => Kind::Usage,
+            _ => Kind::Service,
+        };
+        Failure {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backup_core::cloud_http::OperationName;
+
+    fn service(code: &str, status: u16) -> ApiError {
+        ApiError::Service {
+            operation: OperationName {
+                vendor: "tencent-mongodb",
+                action: "DescribeDBBackups",
+            },
+            error: ServiceError {
+                code: code.into(),
+                message: "m".into(),
+                request_id: Some("r-1".into()),
+                http_status: status,
+            },
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_kind_of_failure() {
+        let code = |e: ApiError| Failure::from(e).kind;
+        assert_eq!(code(service("InternalError", 500)), Kind::Service);
+        assert_eq!(
+            code(service("AuthFailure.SignatureFailure", 200)),
+            Kind::Credentials
+        );
+        assert_eq!(
+            code(service("InvalidAccessKeyId.NotFound", 400)),
+            Kind::Credentials
+        );
+        assert_eq!(code(service("APIGW.0303", 401)), Kind::Credentials);
+        assert_eq!(code(ApiError::invalid("BakSetId", "empty")), Kind::Usage);
+        assert_eq!(
+            code(ApiError::Credentials("none".into())),
+            Kind::Credentials
+        );
+    }
+
+    #[test]
+    fn rejected_credentials_name_the_variables() {
+        let f = Failure::from(service("AuthFailure.SecretIdNotFound", 200));
+        let text = f.to_string();
+        assert!(text.contains("[request id r-1]"), "{text}");
+        assert!(text.contains("TENCENTCLOUD_SECRET_ID"), "{text}");
+    }
+
+    #[test]
+    fn messages_are_one_line_without_link_signatures() {
+        let f = Failure::service("failed:\n  https://b.example.com/f.tar?Signature=abc\n");
+        assert_eq!(
+            f.to_string(),
+            "failed: https://b.example.com/f.tar?<redacted>"
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! `cloud-backup huawei`: every operation of the `rds-huawei` crate, service first (`dds-...`,
+//! `rds-...`), flags named after the API parameters, output with the API's field names.
+
+use backup_core::cloud_sign::Vendor;
+use backup_core::huawei::{
+    BackupStatus, Client, Language, SortOrder, SortRule, TimeRange, dds, rds,
+};
+use clap::{Args, Subcommand};
+use time::OffsetDateTime;
+
+use crate::args;
+use crate::cli::{Context, Output};
+use crate::error::Failure;
+use crate::output::Json;
+
+/// `cloud-backup huawei`: the project id and the operation.
+#[derive(Debug, Args)]
+pub struct Huawei {
+    /// The project id [default: HUAWEICLOUD_SDK_PROJECT_ID or the profile's project_id, else
+    /// the project IAM lists under the region's name]
+    #[arg(long, global = true, value_name = "ID")]
+    project_id: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The DDS and RDS operations.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// DDS ShowBackupDownloadLink: a backup's files, one per shard, each with a link valid about
+    /// 15 minutes (printed in full: links are credentials)
+    DdsShowBackupDownloadLink(DdsShowBackupDownloadLink),
+    /// RDS ShowBackupDownloadLink: a backup's files, each with a link valid about 15 minutes
+    RdsShowBackupDownloadLink(RdsShowBackupDownloadLink),
+    /// DDS ListBackups: the backups matching the filters, newest first
+    DdsListBackups(DdsListBackups),
+    /// RDS ListBackups: an instance's backups matching the filters
+    RdsListBackups(RdsListBackups),
+}
+
+impl Huawei {
+    /// Checks the flags, builds the client, calls the operation and renders the response.
+    pub async fn run(self, ctx: &Context) -> Output {
+        let project_id = self.project_id;
+        let client = || client(ctx, project_id.clone());
+        match self.command {
+            Command::DdsShowBackupDownloadLink(a) => {
+                let mut request =
+                    dds::ShowBackupDownloadLinkRequest::new(a.instance_id, a.backup_id);
+                request.language = a.language.get();
+                Json::of(&client()?.dds().show_backup_download_link(&request).await?)
+            }
+            Command::RdsShowBackupDownloadLink(a) => {
+                let mut request = rds::ShowBackupDownloadLinkRequest::new(a.backup_id);
+                request.language = a.language.get();
+                Json::of(&client()?.rds().show_backup_download_link(&request).await?)
+            }
+            Command::DdsListBackups(a) => {
+                let request = a.request()?;
+                Json::of(&client()?.dds().list_backups(&request).await?)
+            }
+            Command::RdsListBackups(a) => {
+                let request = rds::ListBackupsRequest {
+                    backup_id: a.backup_id,
+                    backup_type: a.backup_type.as_deref().map(rds::BackupType::from),
+                    offset: a.offset,
+                    limit: a.limit,
+                    time_range: a.window.range()?,
+                    ..rds::ListBackupsRequest::new(a.instance_id)
+                };
+                Json::of(&client()?.rds().list_backups(&request).await?)
+            }
+        }
+    }
+}
+
+/// A client for the context's region and transport, with credentials from the environment or
+/// the profile file. `--endpoint` serves DDS, RDS and the IAM project lookup.
+fn client(ctx: &Context, project_id: Option<String>) -> Result<Client, Failure> {
+    let mut builder = Client::builder()
+        .region(ctx.region(Vendor::Huawei)?)
+        .http_client(ctx.http()?);
+    if let Some(profile) = ctx.profile() {
+        builder = builder.profile(profile);
+    }
+    if let Some(project_id) = project_id {
+        builder = builder.project_id(project_id);
+    }
+    if let Some(endpoint) = ctx.endpoint() {
+        builder = builder
+            .endpoint(endpoint.clone())
+            .iam_endpoint(endpoint.clone());
+    }
+    Ok(builder.build()?)
+}
+
+/// `--x-language`.
+#[derive(Debug, Args)]
+pub struct LanguageArg {
+    /// The language of the service's messages (X-Language header): en-us or zh-cn
+    #[arg(long, value_name = "LANGUAGE")]
+    x_language: Option<String>,
+}
+
+impl LanguageArg {
+    fn get(&self) -> Option<Language> {
+        self.x_language.as_deref().map(Language::from)
+    }
+}
+
+/// `--begin-time` and `--end-time`, always together.
+#[derive(Debug, Args)]
+pub struct Window {
+    /// Only backups from this time (begin_time, with --end-time): RFC 3339,
+    /// 'YYYY-MM-DD hh:mm:ss' (UTC) or epoch milliseconds
+    #[arg(long, value_name = "TIME", value_parser = args::time, requires = "end_time")]
+    begin_time: Option<OffsetDateTime>,
+    /// Only backups until this time (end_time, with --begin-time)
+    #[arg(long, value_name = "TIME", value_parser = args::time, requires = "begin_time")]
+    end_time: Option<OffsetDateTime>,
+}
+
+impl Window {
+    fn range(&self) -> Result<Option<TimeRange>, Failure> {
+        match (self.begin_time, self.end_time) {
+            (Some(begin), Some(end)) => Ok(Some(TimeRange::new(begin, end)?)),
+            (None, None) => Ok(None),
+            _ => Err(Failure::usage("give --begin-time and --end-time together")),
+        }
+    }
+}
+
+/// Flags of `dds-show-backup-download-link`.
+#[derive(Debug, Args)]
+pub struct DdsShowBackupDownloadLink {
+    /// The instance (instance_id)
+    #[arg(long, value_name = "ID")]
+    instance_id: String,
+    /// The backup (backup_id)
+    #[arg(long, value_name = "ID")]
+    backup_id: String,
+    #[command(flatten)]
+    language: LanguageArg,
+}
+
+/// Flags of `rds-show-backup-download-link`.
+#[derive(Debug, Args)]
+pub struct RdsShowBackupDownloadLink {
+    /// The backup (backup_id)
+    #[arg(long, value_name = "ID")]
+    backup_id: String,
+    #[command(flatten)]
+    language: LanguageArg,
+}
+
+/// Flags of `dds-list-backups`.
+#[derive(Debug, Args)]
+pub struct DdsListBackups {
+    /// Only this instance's backups (instance_id); required with --backup-type Incremental
+    #[arg(long, value_name = "ID")]
+    instance_id: Option<String>,
+    /// Only this backup (backup_id)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only this type (backup_type): Auto, Manual or Incremental [default: full backups]
+    #[arg(long, value_name = "TYPE")]
+    backup_type: Option<String>,
+    /// Skip this many backups (offset)
+    #[arg(long, value_name = "N")]
+    offset: Option<u32>,
+    /// At most this many, 1 to 100 (limit)
+    #[arg(long, value_name = "N")]
+    limit: Option<u32>,
+    #[command(flatten)]
+    window: Window,
+    /// Only instances of this topology (mode): Sharding, ReplicaSet or Single
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
+    /// Only backups in this status (backup_status): BUILDING, COMPLETED, FAILED, DISABLED
+    #[arg(long, value_name = "STATUS")]
+    backup_status: Option<String>,
+    /// Sort by this field (order_field, with --order-rule), e.g. begin_time
+    #[arg(long, value_name = "FIELD", requires = "order_rule")]
+    order_field: Option<String>,
+    /// Sort direction (order_rule, with --order-field): asc or desc
+    #[arg(long, value_name = "RULE", requires = "order_field")]
+    order_rule: Option<String>,
+}
+
+impl DdsListBackups {
+    fn request(self) -> Result<dds::ListBackupsRequest, Failure> {
+        let order = match (self.order_field, self.order_rule) {
+            (Some(field), Some(rule)) => Some(SortOrder {
+                field,
+                rule: SortRule::from(rule.as_str()),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(Failure::usage(
+                    "give --order-field and --order-rule together",
+                ));
+            }
+        };
+        Ok(dds::ListBackupsRequest {
+            instance_id: self.instance_id,
+            backup_id: self.backup_id,
+            backup_type: self.backup_type.as_deref().map(dds::BackupType::from),
+            offset: self.offset,
+            limit: self.limit,
+            time_range: self.window.range()?,
+            mode: self.mode.as_deref().map(dds::InstanceMode::from),
+            backup_status: self.backup_status.as_deref().map(BackupStatus::from),
+            order,
+        })
+    }
+}
+
+/// Flags of `rds-list-backups`.
+#[derive(Debug, Args)]
+pub struct RdsListBackups {
+    /// The instance (instance_id)
+    #[arg(long, value_name = "ID")]
+    instance_id: String,
+    /// Only this backup (backup_id)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only this type (backup_type): auto, manual, fragment or incremental
+    #[arg(long, value_name = "TYPE")]
+    backup_type: Option<String>,
+    /// Skip this many backups (offset)
+    #[arg(long, value_name = "N")]
+    offset: Option<u32>,
+    /// At most this many, 1 to 100 (limit)
+    #[arg(long, value_name = "N")]
+    limit: Option<u32>,
+    #[command(flatten)]
+    window: Window,
+}

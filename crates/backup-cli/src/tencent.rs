@@ -1,0 +1,193 @@
+//! `cloud-backup tencent`: every operation of the `mongodb-tencent` crate, flags named after the
+//! API parameters, output with the API's field names (the `Response` envelope removed).
+
+use backup_core::cloud_sign::Vendor;
+use backup_core::tencent::{
+    BackupDownloadTask, BackupMethod, Client, CreateBackupDownloadTaskRequest,
+    DescribeBackupDownloadTaskRequest, DescribeDbBackupsRequest, OrderBy, OrderByType, TaskStatus,
+};
+use clap::{Args, Subcommand};
+use time::PrimitiveDateTime;
+
+use crate::args;
+use crate::cli::{Context, Output};
+use crate::error::Failure;
+use crate::output::{Json, Object};
+use crate::progress::Progress;
+
+/// The TencentDB for MongoDB operations.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// CreateBackupDownloadTask: start preparing the download of a backup, one task per replica
+    /// set or shard
+    CreateBackupDownloadTask(CreateBackupDownloadTask),
+    /// DescribeBackupDownloadTask: list download tasks; a finished task carries its Url (printed
+    /// in full: it is a credential)
+    DescribeBackupDownloadTask(DescribeBackupDownloadTask),
+    /// DescribeDBBackups: list an instance's backups, to find the BackupName to download
+    #[command(name = "describe-db-backups")]
+    DescribeDbBackups(DescribeDbBackups),
+}
+
+impl Command {
+    /// Whether the operation starts a task `--wait` can wait for.
+    pub fn waits(&self) -> bool {
+        matches!(self, Command::CreateBackupDownloadTask(_))
+    }
+
+    /// Checks the flags, builds the client, calls the operation and renders the response.
+    pub async fn run(self, ctx: &Context) -> Output {
+        match self {
+            Command::CreateBackupDownloadTask(a) => {
+                let request = CreateBackupDownloadTaskRequest::new(
+                    a.instance_id,
+                    a.backup_name,
+                    a.replica_set_id,
+                );
+                let client = client(ctx)?;
+                let created = client.create_backup_download_task(&request).await?;
+                if !ctx.wait() {
+                    return Json::of(&created);
+                }
+                let progress = Progress::spinner();
+                let waited = client
+                    .wait_for_backup_download(&request, &ctx.waiter(), |tasks| {
+                        progress.message(tasks_state(tasks));
+                    })
+                    .await;
+                progress.finish();
+                Ok(Object::new()
+                    .field("Tasks", Json::of(&waited?)?)
+                    .field("RequestId", created.request_id)
+                    .build())
+            }
+            Command::DescribeBackupDownloadTask(a) => {
+                let request = a.request();
+                Json::of(&client(ctx)?.describe_backup_download_task(&request).await?)
+            }
+            Command::DescribeDbBackups(a) => {
+                let request = DescribeDbBackupsRequest {
+                    instance_id: a.instance_id,
+                    backup_method: a.backup_method.map(BackupMethod::from),
+                    limit: a.limit,
+                    offset: a.offset,
+                };
+                Json::of(&client(ctx)?.describe_db_backups(&request).await?)
+            }
+        }
+    }
+}
+
+/// A client for the context's region, endpoint and transport, with credentials from the
+/// environment or the profile file.
+fn client(ctx: &Context) -> Result<Client, Failure> {
+    let mut builder = Client::builder()
+        .region(ctx.region(Vendor::Tencent)?)
+        .http_client(ctx.http()?);
+    if let Some(profile) = ctx.profile() {
+        builder = builder.profile(profile);
+    }
+    if let Some(endpoint) = ctx.endpoint() {
+        builder = builder.endpoint(endpoint.clone());
+    }
+    Ok(builder.build()?)
+}
+
+/// The line `--wait` shows while the tasks run: each replica set's state and percentage.
+pub fn tasks_state(tasks: &[BackupDownloadTask]) -> String {
+    if tasks.is_empty() {
+        return "no task listed yet".to_owned();
+    }
+    let states: Vec<String> = tasks
+        .iter()
+        .map(|t| format!("{} {} {}%", t.replica_set_id, t.status, t.percent))
+        .collect();
+    states.join(", ")
+}
+
+/// Flags of `create-backup-download-task`.
+#[derive(Debug, Args)]
+pub struct CreateBackupDownloadTask {
+    /// The instance (InstanceId), e.g. cmgo-p8vnipr5
+    #[arg(long, value_name = "ID")]
+    instance_id: String,
+    /// The backup file (BackupName), as describe-db-backups lists it
+    #[arg(long, value_name = "NAME")]
+    backup_name: String,
+    /// A replica set or shard to download (BackupSets.N.ReplicaSetId): <InstanceId>_0 for a
+    /// replica set; repeat the flag for every shard of a sharded cluster
+    #[arg(long, value_name = "ID", required = true)]
+    replica_set_id: Vec<String>,
+}
+
+/// Flags of `describe-backup-download-task`.
+#[derive(Debug, Args)]
+pub struct DescribeBackupDownloadTask {
+    /// The instance (InstanceId)
+    #[arg(long, value_name = "ID")]
+    instance_id: String,
+    /// Only tasks of this backup file (BackupName)
+    #[arg(long, value_name = "NAME")]
+    backup_name: Option<String>,
+    /// Only tasks created at or after (StartTime), 'YYYY-MM-DD hh:mm:ss' in the service's time
+    #[arg(long, value_name = "TIME", value_parser = args::local_time)]
+    start_time: Option<PrimitiveDateTime>,
+    /// Only tasks created at or before (EndTime), 'YYYY-MM-DD hh:mm:ss'
+    #[arg(long, value_name = "TIME", value_parser = args::local_time)]
+    end_time: Option<PrimitiveDateTime>,
+    /// At most this many tasks, 1 to 100 (Limit) [default: the service's, 20]
+    #[arg(long, value_name = "N")]
+    limit: Option<u32>,
+    /// Skip this many tasks (Offset)
+    #[arg(long, value_name = "N")]
+    offset: Option<u32>,
+    /// Sort by (OrderBy): createTime or finishTime
+    #[arg(long, value_name = "FIELD", value_parser = ["createTime", "finishTime"])]
+    order_by: Option<String>,
+    /// Sort direction (OrderByType): asc or desc
+    #[arg(long, value_name = "ORDER", value_parser = ["asc", "desc"])]
+    order_by_type: Option<String>,
+    /// Only tasks in this state (Status): 0 waiting, 1 downloading, 2 finished, 3 failed, 4
+    /// waiting to retry; repeat the flag for several
+    #[arg(long, value_name = "N")]
+    status: Vec<i64>,
+}
+
+impl DescribeBackupDownloadTask {
+    fn request(self) -> DescribeBackupDownloadTaskRequest {
+        DescribeBackupDownloadTaskRequest {
+            instance_id: self.instance_id,
+            backup_name: self.backup_name,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            limit: self.limit,
+            offset: self.offset,
+            order_by: self.order_by.map(|o| match o.as_str() {
+                "finishTime" => OrderBy::FinishTime,
+                _ => OrderBy::CreateTime,
+            }),
+            order_by_type: self.order_by_type.map(|o| match o.as_str() {
+                "asc" => OrderByType::Asc,
+                _ => OrderByType::Desc,
+            }),
+            status: self.status.into_iter().map(TaskStatus::from).collect(),
+        }
+    }
+}
+
+/// Flags of `describe-db-backups`.
+#[derive(Debug, Args)]
+pub struct DescribeDbBackups {
+    /// The instance (InstanceId)
+    #[arg(long, value_name = "ID")]
+    instance_id: String,
+    /// Only backups made this way (BackupMethod): 0 logical, 1 physical, 3 snapshot
+    #[arg(long, value_name = "N")]
+    backup_method: Option<i64>,
+    /// At most this many backups, 1 to 100 (Limit)
+    #[arg(long, value_name = "N")]
+    limit: Option<u32>,
+    /// Skip this many backups (Offset)
+    #[arg(long, value_name = "N")]
+    offset: Option<u32>,
+}
