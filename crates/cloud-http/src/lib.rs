@@ -12,6 +12,9 @@
 //! Errors share one skeleton, [`Error`]; each variant documents whether the request may have
 //! reached the server. Clock, sleep and randomness are injectable ([`testing`]).
 //!
+//! The vendor crates' models share [`model`]: open enums, lenient deserializers and
+//! [`SecretUrl`], the download link whose `Debug` and `Display` hide its signature.
+//!
 //! ```no_run
 //! use cloud_http::{ApiRequest, Classification, Endpoint, HttpClient, Idempotency, Operation,
 //!     Protocol, RawResponse, AttemptContext, Error};
@@ -45,6 +48,7 @@
 
 mod endpoint;
 mod error;
+pub mod model;
 mod retry;
 mod runtime;
 pub mod testing;
@@ -53,6 +57,7 @@ mod waiter;
 
 pub use endpoint::Endpoint;
 pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
+pub use model::SecretUrl;
 pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
 pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
 pub use transport::{
@@ -63,3 +68,9 @@ pub use transport::{
 pub use waiter::{PollState, WaiterConfig};
 
 pub use cloud_sign;
+
+/// What the exported macros refer to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

@@ -3,6 +3,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use cloud_http::model::lenient::parse_bool;
 use cloud_http::{
     ApiRequest, Endpoint, Error, HttpClient, Idempotency, Operation, PollState, WaiterConfig,
 };
@@ -24,7 +25,7 @@ use crate::restore::{
     FullBackup, FullBackupListWire, RestoreStatus, RestoreTask, RestoreTaskIdWire,
     RestoreTaskListWire, StartRestoreTaskRequest, StartedRestoreTask, check_client_token,
 };
-use crate::wire::{Query, parse_bool};
+use crate::wire::Query;
 
 const V2021: &str = "2021-01-01";
 const V2019: &str = "2019-03-06";

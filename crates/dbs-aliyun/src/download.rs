@@ -2,17 +2,15 @@
 //! `DescribeDownloadTask`, `DescribeDownloadBackupSetStorageInfo`, `DescribeDownloadSupport` and
 //! `RetryDownloadTask`.
 
-use std::fmt;
 use std::time::Duration;
 
 use cloud_http::Error;
+use cloud_http::model::lenient::{opt_epoch_time, opt_int, opt_string, req_string};
+use cloud_http::{open_enum, secret_url};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::wire::{
-    Query, in_range, not_before_epoch, open_enum, opt_string, opt_time, opt_u64, req_string,
-    require, require_opt, unknown,
-};
+use crate::wire::{Query, in_range, not_before_epoch, require, require_opt, unknown};
 
 // ---------------------------------------------------------------------------------------------
 // CreateDownload
@@ -321,7 +319,9 @@ pub struct DownloadTaskKey {
 }
 
 open_enum! {
+    #[open_enum(case_insensitive)]
     /// The state of a download task.
+    #[non_exhaustive]
     pub enum DownloadStatus {
         /// `initializing`.
         Initializing = "initializing",
@@ -349,7 +349,9 @@ impl DownloadStatus {
 }
 
 open_enum! {
+    #[open_enum(case_insensitive)]
     /// The format of downloaded data, as DBS reports it.
+    #[non_exhaustive]
     pub enum FormatType {
         /// `csv`.
         Csv = "csv",
@@ -367,7 +369,9 @@ open_enum! {
 }
 
 open_enum! {
+    #[open_enum(case_insensitive)]
     /// Where a download goes.
+    #[non_exhaustive]
     pub enum TargetType {
         /// `URL`: download links.
         Url = "URL",
@@ -394,7 +398,7 @@ pub struct DownloadTask {
     #[serde(default, deserialize_with = "opt_string")]
     pub bak_set_id: Option<String>,
     /// The point in time of the data (`BackupSetTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub backup_set_time: Option<OffsetDateTime>,
     /// The region (`RegionCode`).
     #[serde(default, deserialize_with = "opt_string")]
@@ -408,13 +412,13 @@ pub struct DownloadTask {
     #[serde(default, deserialize_with = "opt_string")]
     pub db_list: Option<String>,
     /// Bytes exported (`ExportDataSize`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub export_data_size: Option<u64>,
     /// Bytes processed (`ImportDataSize`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub import_data_size: Option<u64>,
     /// When the task was created (`GmtCreate`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub gmt_create: Option<OffsetDateTime>,
     /// The format (`Format`).
     pub format: Option<FormatType>,
@@ -633,26 +637,11 @@ impl StorageInfoRequest {
     }
 }
 
-/// A download link. Anyone holding it can read the backup, so `Debug` cuts its query string
-/// (where OSS puts the signature) and there is no `Display`: call [`DownloadUrl::expose`] to
-/// use it.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct DownloadUrl(String);
-
-impl DownloadUrl {
-    /// The full link, signature included. Do not log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for DownloadUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DownloadUrl")
-            .field(&cloud_http::redact_urls(&self.0))
-            .finish()
-    }
+secret_url! {
+    /// A download link. Anyone holding it can read the backup, so `Debug` and `Display` cut its
+    /// query string (where OSS puts the signature): call [`DownloadUrl::expose`] (or `as_str`)
+    /// to use it. Serializes as the whole link.
+    pub struct DownloadUrl;
 }
 
 /// The links to a finished URL-type download.
@@ -667,7 +656,7 @@ pub struct DownloadLinks {
     #[serde(default)]
     pub private_url: Option<DownloadUrl>,
     /// When the links stop working (`ExpirationTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub expiration_time: Option<OffsetDateTime>,
     /// The request id.
     #[serde(skip)]
@@ -879,8 +868,8 @@ mod tests {
 
     #[test]
     fn download_urls_hide_their_query_in_debug() {
-        let url = DownloadUrl(
-            "https://b.oss-cn-hangzhou.aliyuncs.com/f.tar?Expires=1&Signature=abc".into(),
+        let url = DownloadUrl::new(
+            "https://b.oss-cn-hangzhou.aliyuncs.com/f.tar?Expires=1&Signature=abc",
         );
         let dbg = format!("{url:?}");
         assert!(!dbg.contains("Signature"), "{dbg}");

@@ -56,7 +56,8 @@
 //! error; each variant says whether the request may have reached DBS. [`codes`] lists the DBS
 //! error codes the vendor documents.
 //!
-//! Download links ([`DownloadUrl`]) are credentials: their `Debug` cuts the query string.
+//! Download links ([`DownloadUrl`]) are credentials: their `Debug` and `Display` cut the query
+//! string.
 
 mod client;
 pub mod codes;

@@ -1,8 +1,7 @@
 //! Paged listings.
 
+use cloud_http::model::lenient::opt_int;
 use serde::Deserialize;
-
-use crate::wire::opt_u64;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,14 +38,14 @@ impl<T> Page<T> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct PageCounts {
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     page_number: Option<u64>,
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     page_num: Option<u64>,
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     page_size: Option<u64>,
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     total_elements: Option<u64>,
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     total_pages: Option<u64>,
 }

@@ -2,13 +2,12 @@
 
 use std::time::Duration;
 
+use cloud_http::model::lenient::{opt_bool, opt_string};
 use cloud_http::{
     AttemptContext, Classification, Error, Protocol, RawResponse, RetryKind, ServiceError,
 };
 use cloud_sign::{Credentials, SignableRequest, SigningOutput, aliyun};
 use serde::Deserialize;
-
-use crate::wire::{opt_bool, opt_string};
 
 /// The vendor name in errors and traces.
 pub(crate) const VENDOR: &str = "aliyun-dbs";

@@ -3,14 +3,13 @@
 //! and `DescribeFullBackupList`.
 
 use cloud_http::Error;
+use cloud_http::model::lenient::{opt_bool, opt_epoch_time, opt_int, opt_string, req_string};
+use cloud_http::open_enum;
 use cloud_sign::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::wire::{
-    Query, in_range, not_before_epoch, open_enum, opt_bool, opt_message, opt_string, opt_time,
-    opt_u64, req_string, require, require_opt, unknown,
-};
+use crate::wire::{Query, in_range, not_before_epoch, opt_message, require, require_opt, unknown};
 
 // ---------------------------------------------------------------------------------------------
 // CreateRestoreTask
@@ -527,7 +526,9 @@ impl DescribeRestoreTaskListRequest {
 }
 
 open_enum! {
+    #[open_enum(case_insensitive)]
     /// The state of a restore job (`RestoreStatus`).
+    #[non_exhaustive]
     pub enum RestoreStatus {
         /// `init`: not started, or the precheck failed.
         Init = "init",
@@ -566,25 +567,25 @@ pub struct RestoreTask {
     #[serde(default, deserialize_with = "opt_string")]
     pub backup_set_id: Option<String>,
     /// The point in time restored (`RestoreTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub restore_time: Option<OffsetDateTime>,
     /// Created (`RestoreTaskCreateTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub restore_task_create_time: Option<OffsetDateTime>,
     /// Finished (`RestoreTaskFinishTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub restore_task_finish_time: Option<OffsetDateTime>,
     /// Percent of the schema restored before the data (`FullStruforeRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub full_strufore_restore_progress: Option<u64>,
     /// Percent of the full data restored (`FullDataRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub full_data_restore_progress: Option<u64>,
     /// Percent of the schema restored after the data (`FullStruAfterRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub full_stru_after_restore_progress: Option<u64>,
     /// Percent of the incremental log restored (`ContinuousRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub continuous_restore_progress: Option<u64>,
     /// The destination kind (`DestinationEndpointInstanceType`).
     #[serde(default, deserialize_with = "opt_string")]
@@ -634,7 +635,9 @@ pub(crate) struct RestoreTaskItems {
 // ---------------------------------------------------------------------------------------------
 
 open_enum! {
+    #[open_enum(case_insensitive)]
     /// The state of a backup plan (`BackupPlanStatus`).
+    #[non_exhaustive]
     pub enum BackupPlanStatus {
         /// `wait`: not configured.
         Wait = "wait",
@@ -749,19 +752,19 @@ pub struct BackupPlan {
     #[serde(default, deserialize_with = "opt_string")]
     pub backup_start_time: Option<String>,
     /// Days backups are kept (`BackupRetentionPeriod`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub backup_retention_period: Option<u64>,
     /// Whether incremental log backup is on (`EnableBackupLog`).
     #[serde(default, deserialize_with = "opt_bool")]
     pub enable_backup_log: Option<bool>,
     /// The earliest restorable time (`BeginTimestampForRestore`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub begin_timestamp_for_restore: Option<OffsetDateTime>,
     /// The latest restorable time (`EndTimestampForRestore`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub end_timestamp_for_restore: Option<OffsetDateTime>,
     /// Created (`BackupPlanCreateTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub backup_plan_create_time: Option<OffsetDateTime>,
     /// The OSS bucket holding the backups (`OSSBucketName`).
     #[serde(default, rename = "OSSBucketName", deserialize_with = "opt_string")]
@@ -856,7 +859,9 @@ impl DescribeFullBackupListRequest {
 }
 
 open_enum! {
+    #[open_enum(case_insensitive)]
     /// The state of a full backup job (`BackupStatus`).
+    #[non_exhaustive]
     pub enum BackupStatus {
         /// `schedule`: initializing.
         Schedule = "schedule",
@@ -883,22 +888,22 @@ pub struct FullBackup {
     #[serde(default = "unknown")]
     pub backup_status: BackupStatus,
     /// Bytes (`BackupSize`).
-    #[serde(default, deserialize_with = "opt_u64")]
+    #[serde(default, deserialize_with = "opt_int")]
     pub backup_size: Option<u64>,
     /// The job was created (`CreateTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub create_time: Option<OffsetDateTime>,
     /// The backup started (`StartTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub start_time: Option<OffsetDateTime>,
     /// The backup ended (`EndTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub end_time: Option<OffsetDateTime>,
     /// The job finished (`FinishTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub finish_time: Option<OffsetDateTime>,
     /// The backup set is kept until (`BackupSetExpiredTime`).
-    #[serde(default, deserialize_with = "opt_time")]
+    #[serde(default, deserialize_with = "opt_epoch_time")]
     pub backup_set_expired_time: Option<OffsetDateTime>,
     /// `Standard`, `IA`, `Archive` or `UNKNOWN` (`StorageMethod`).
     #[serde(default, deserialize_with = "opt_string")]

@@ -62,10 +62,9 @@
 //! - Validates requests before sending ([`Error::InvalidInput`] names the API field).
 //! - Optionally spaces calls ([`ClientBuilder::rate_limit`]).
 //!
-//! Download links ([`DownloadUrl`]) are credentials: `Debug` cuts their query string.
+//! Download links ([`DownloadUrl`]) are credentials: `Debug` and `Display` cut their query string.
 
 mod client;
-mod lenient;
 mod model;
 mod protocol;
 mod rate_limit;

@@ -6,13 +6,14 @@
 //! serialize back with the API's field names. Sizes carry their unit in the field name.
 
 use std::collections::HashSet;
-use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
 use time::PrimitiveDateTime;
 
+use cloud_http::model::lenient;
+use cloud_http::{open_int_enum, secret_url};
+
 use crate::Error;
-use crate::lenient::{self, open_int_enum};
 
 open_int_enum! {
     /// The state of a backup download task (`Status`).
@@ -62,43 +63,11 @@ open_int_enum! {
     }
 }
 
-/// A download link (`Url`). Anyone holding it can read the backup, so `Debug` shows it with its
-/// query string cut; [`DownloadUrl::as_str`] gives the full link. Serializes as the full string.
-#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct DownloadUrl(#[serde(deserialize_with = "lenient::null_default")] String);
-
-impl DownloadUrl {
-    /// The full link, query string (its signature) included. Do not log it.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The full link, owned.
-    pub fn into_string(self) -> String {
-        self.0
-    }
-    /// Whether the service sent no link (yet).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    /// The link with its query string replaced by `<redacted>`: safe to log.
-    pub fn redacted(&self) -> String {
-        cloud_http::redact_urls(&self.0)
-    }
-}
-
-impl From<String> for DownloadUrl {
-    fn from(url: String) -> Self {
-        DownloadUrl(url)
-    }
-}
-
-impl fmt::Debug for DownloadUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DownloadUrl")
-            .field(&self.redacted())
-            .finish()
-    }
+secret_url! {
+    /// A download link (`Url`). Anyone holding it can read the backup, so `Debug` and
+    /// `Display` show it with its query string cut; [`DownloadUrl::as_str`] gives the full link.
+    /// Serializes as the full string.
+    pub struct DownloadUrl;
 }
 
 /// One replica set (or shard) of an instance: `{"ReplicaSetId": "cmgo-p8vnipr5_0"}`.
@@ -368,7 +337,7 @@ pub struct BackupDownloadTask {
     pub time_spend_secs: u64,
     /// `Url`: the download link once the task is finished. Short-lived (validity undocumented):
     /// describe the task again to refresh it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::null_default")]
     pub url: DownloadUrl,
     /// `BackupMethod`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

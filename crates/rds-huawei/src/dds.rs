@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
+use cloud_http::model::lenient;
+use cloud_http::open_enum;
+
 use crate::Result;
 use crate::client::{Call, Client};
 use crate::endpoint::Service;
 use crate::model::{
     BackupDownloadLinks, BackupList, BackupStatus, Datastore, Language, LenientTime, SortOrder,
-    TimeRange, check_language, check_list_filters, kib_to_bytes, lenient_u64, list_query,
-    open_enum, require_non_empty,
+    TimeRange, check_language, check_list_filters, kib_to_bytes, list_query, require_non_empty,
 };
 
 /// The DDS operations of a [`Client`] (from [`Client::dds`]).
@@ -265,7 +267,7 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BackupStatus>,
     /// Size in **KiB** (wire field `size`); see [`Backup::size_bytes`].
-    #[serde(rename = "size", default, deserialize_with = "lenient_u64")]
+    #[serde(rename = "size", default, deserialize_with = "lenient::int")]
     pub size_kb: u64,
     /// Description.
     #[serde(default)]

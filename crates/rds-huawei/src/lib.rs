@@ -72,8 +72,8 @@
 //!
 //! # Download links are credentials
 //!
-//! [`DownloadLink`]'s `Debug` cuts the query string (where the signature lives), and this crate
-//! logs links only that way.
+//! [`DownloadLink`]'s `Debug` and `Display` cut the query string (where the signature lives), and
+//! this crate logs links only that way.
 
 mod auth;
 mod client;

@@ -1,72 +1,15 @@
 //! Types shared by the DDS and RDS operations: download links, file lists, lenient times, open
 //! enums, and the request pieces both services accept.
 
-use std::fmt;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::formatting::Formattable;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+use cloud_http::model::lenient;
+use cloud_http::{open_enum, secret_url};
+
 use crate::Error;
-
-/// Defines an open enum: known wire values as variants, anything else kept verbatim in
-/// `Unknown(String)`, so a value the vendor adds tomorrow parses and prints back unchanged.
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value this crate does not know, kept (and sent) verbatim.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The value as the API spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $wire, )*
-                    Self::Unknown(other) => other,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $( $wire => Self::$variant, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from(value.as_ref()))
-            }
-        }
-    };
-}
-pub(crate) use open_enum;
 
 open_enum! {
     /// A backup's status. DDS documents `BUILDING`, `COMPLETED`, `FAILED`, `DISABLED`; RDS adds
@@ -105,46 +48,13 @@ open_enum! {
     }
 }
 
-/// A pre-signed object-storage URL. Anyone holding it can read the backup for about 15 minutes,
-/// so it is a credential: `Debug` cuts its query string (where the signature lives), while
-/// [`DownloadLink::as_str`] gives callers the whole link. Fetch it with a plain `GET` and **no**
-/// `Authorization` or project headers.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct DownloadLink(String);
-
-impl DownloadLink {
-    /// Wraps a link.
-    pub fn new(url: impl Into<String>) -> Self {
-        DownloadLink(url.into())
-    }
-    /// The whole link, query (signature) included: hand it to a downloader, never to a log.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The whole link, owned.
-    pub fn into_string(self) -> String {
-        self.0
-    }
-    /// The link with its query string replaced by `<redacted>`: safe to log.
-    pub fn redacted(&self) -> String {
-        let redacted = cloud_http::redact_urls(&self.0);
-        // `redact_urls` only recognises http(s) URLs; cut anything else at its query too.
-        match redacted.find('?') {
-            Some(q) if !redacted[q..].starts_with("?<redacted>") => {
-                format!("{}?<redacted>", &redacted[..q])
-            }
-            _ => redacted,
-        }
-    }
-}
-
-impl fmt::Debug for DownloadLink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DownloadLink")
-            .field(&self.redacted())
-            .finish()
-    }
+secret_url! {
+    /// A pre-signed object-storage URL. Anyone holding it can read the backup for about 15
+    /// minutes, so it is a credential: `Debug` and `Display` cut its query string (where the
+    /// signature lives), while [`DownloadLink::as_str`] gives callers the whole link. Fetch it
+    /// with a plain `GET` and **no** `Authorization` or project headers. Serializes as the whole
+    /// link.
+    pub struct DownloadLink;
 }
 
 /// A time as the service wrote it, plus what it means when that could be worked out.
@@ -276,7 +186,7 @@ pub struct BackupFile {
     pub name: String,
     /// File size in **KiB** as the service reports it (wire field `size`); see
     /// [`BackupFile::size_bytes`].
-    #[serde(rename = "size", default, deserialize_with = "lenient_u64")]
+    #[serde(rename = "size", default, deserialize_with = "lenient::int")]
     pub size_kb: u64,
     /// The pre-signed link, valid about 15 minutes.
     pub download_link: DownloadLink,
@@ -321,7 +231,7 @@ pub struct BackupList<B> {
     #[serde(default = "Vec::new")]
     pub backups: Vec<B>,
     /// How many backups match in all pages.
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[serde(default, deserialize_with = "lenient::int")]
     pub total_count: u64,
 }
 
@@ -387,32 +297,6 @@ pub struct SortOrder {
     pub field: String,
     /// The direction (`order_rule`).
     pub rule: SortRule,
-}
-
-/// Accepts a count sent as a JSON number (integer or float) or a numeric string.
-pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Wire {
-        Int(u64),
-        Float(f64),
-        Text(String),
-        Null(()),
-    }
-    let bad = |what: &str| serde::de::Error::custom(format!("expected a count, got {what}"));
-    match Wire::deserialize(d)? {
-        Wire::Int(n) => Ok(n),
-        Wire::Float(f) if f >= 0.0 && f.is_finite() => Ok(f as u64),
-        Wire::Float(f) => Err(bad(&f.to_string())),
-        Wire::Text(s) => match s.trim() {
-            "" => Ok(0),
-            t => t
-                .parse::<u64>()
-                .or_else(|_| t.parse::<f64>().map(|f| f as u64))
-                .map_err(|_| bad(&format!("{s:?}"))),
-        },
-        Wire::Null(()) => Ok(0),
-    }
 }
 
 /// Refuses an empty (or blank) identifier.
@@ -575,26 +459,12 @@ mod tests {
         let s: BackupStatus = serde_json::from_str("\"ARCHIVED\"").unwrap();
         assert_eq!(s, BackupStatus::Unknown("ARCHIVED".into()));
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"ARCHIVED\"");
+        // Huawei spells values exactly; any other spelling is kept as sent.
+        assert_eq!(
+            BackupStatus::from("completed"),
+            BackupStatus::Unknown("completed".into())
+        );
         assert_eq!(Language::ZhCn.to_string(), "zh-cn");
-    }
-
-    #[test]
-    fn sizes_accept_numbers_floats_and_strings() {
-        #[derive(Deserialize)]
-        struct S {
-            #[serde(deserialize_with = "lenient_u64")]
-            n: u64,
-        }
-        for (json, want) in [
-            (r#"{"n":2803}"#, 2803),
-            (r#"{"n":2803.9}"#, 2803),
-            (r#"{"n":"2803"}"#, 2803),
-            (r#"{"n":null}"#, 0),
-        ] {
-            assert_eq!(serde_json::from_str::<S>(json).unwrap().n, want, "{json}");
-        }
-        assert!(serde_json::from_str::<S>(r#"{"n":-1}"#).is_err());
-        assert!(serde_json::from_str::<S>(r#"{"n":"big"}"#).is_err());
     }
 
     #[test]
