@@ -4,7 +4,7 @@
 mod common;
 
 use cloud_http::testing::Recorder;
-use common::{fixture, offline};
+use common::{fixture, offline, restore_to_rds};
 use dbs_aliyun::*;
 
 /// Every row of the CreateDownload seed's error table: (HTTP status, code, message).
@@ -188,17 +188,10 @@ async fn create_restore_task_forbidden_is_not_retried_even_with_a_token() {
         &gateway_error(7, "Request.Forbidden", "Have no Permissions"),
     );
     let client = offline(&recorder).client;
-    let mut req = CreateRestoreTaskRequest::new(
-        "dbs1hvb0ww1234",
-        "test",
-        RestoreSource::BackupSet("s1".into()),
-        RestoreDestination::Rds {
-            region: "cn-hangzhou".into(),
-            instance_id: "rm-1".into(),
-        },
-    );
-    req.restore_objects = vec![RestoreObject::renamed("a", "b")];
-    let err = client.create_restore_task(&req).await.unwrap_err();
+    let err = client
+        .create_restore_task(&restore_to_rds())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some(codes::REQUEST_FORBIDDEN));
     assert_eq!(err.service_error().unwrap().http_status, 403);
     assert_eq!(recorder.requests().len(), 1);

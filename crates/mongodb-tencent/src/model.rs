@@ -483,7 +483,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn open_enums_round_trip_unknown_values() {
+    fn status_codes_map_to_the_documented_variants() {
+        // Parsing, printing and round trips of open_int_enum! are tested in cloud-http.
         for (json, status) in [
             ("0", TaskStatus::Waiting),
             ("4", TaskStatus::WaitingToRetry),
@@ -492,17 +493,9 @@ mod tests {
         ] {
             let parsed: TaskStatus = serde_json::from_str(json).unwrap();
             assert_eq!(parsed, status, "{json}");
-            let back: TaskStatus =
-                serde_json::from_str(&serde_json::to_string(&parsed).unwrap()).unwrap();
-            assert_eq!(back, status);
         }
-        assert_eq!(
-            serde_json::to_string(&TaskStatus::Unknown(-9)).unwrap(),
-            "-9"
-        );
-        assert_eq!(TaskStatus::Unknown(9).to_string(), "unknown (9)");
+        assert_eq!(TaskStatus::WaitingToRetry.to_string(), "waiting to retry");
         assert_eq!(BackupMethod::from(3), BackupMethod::Snapshot);
-        assert_eq!(BackupMethod::Unknown(2).code(), 2);
         assert_eq!(i64::from(BackupType::Manual), 1);
         assert_eq!(BackupStatus::from(5), BackupStatus::Unknown(5));
     }

@@ -447,9 +447,6 @@ mod tests {
             "DownloadLink(\"https://obs.example.com/b/f.tar?<redacted>\")"
         );
         assert!(link.as_str().ends_with("Signature=SIG"));
-        let odd = DownloadLink::new("obs.example.com/f?Signature=SIG");
-        assert_eq!(odd.redacted(), "obs.example.com/f?<redacted>");
-        assert_eq!(DownloadLink::new("https://a/b").redacted(), "https://a/b");
     }
 
     #[test]

@@ -34,56 +34,17 @@
 /// ```
 #[macro_export]
 macro_rules! open_enum {
+    (#[open_enum(case_insensitive)] $($rest:tt)*) => {
+        $crate::open_enum! { @enum case_insensitive $($rest)* }
+    };
+    ($(#[$meta:meta])* pub enum $name:ident $body:tt) => {
+        $crate::open_enum! { @enum exact $(#[$meta])* pub enum $name $body }
+    };
     (
-        #[open_enum(case_insensitive)]
+        @enum $mode:ident
         $(#[$meta:meta])*
         pub enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)*, )*
-        }
-    ) => {
-        $crate::open_enum! {
-            @define $(#[$meta])* $name { $( $(#[$vmeta])* $variant = $wire, )* }
-        }
-
-        impl $name {
-            /// Parses a wire value, trimmed and ignoring ASCII case; anything unknown is kept
-            /// (trimmed) in `Unknown`.
-            pub fn parse(value: &str) -> Self {
-                let value = value.trim();
-                $(
-                    if value.eq_ignore_ascii_case($wire)
-                        $(|| value.eq_ignore_ascii_case($alias))*
-                    {
-                        return Self::$variant;
-                    }
-                )*
-                Self::Unknown(value.to_owned())
-            }
-        }
-    };
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)*, )*
-        }
-    ) => {
-        $crate::open_enum! {
-            @define $(#[$meta])* $name { $( $(#[$vmeta])* $variant = $wire, )* }
-        }
-
-        impl $name {
-            /// Parses a wire value exactly; anything else is kept verbatim in `Unknown`.
-            pub fn parse(value: &str) -> Self {
-                match value {
-                    $( $wire $(| $alias)* => Self::$variant, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-    };
-    (
-        @define $(#[$meta:meta])* $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
         }
     ) => {
         $(#[$meta])*
@@ -101,6 +62,11 @@ macro_rules! open_enum {
                     $( Self::$variant => $wire, )*
                     Self::Unknown(other) => other,
                 }
+            }
+
+            #[doc = $crate::open_enum!(@parse_doc $mode)]
+            pub fn parse(value: &str) -> Self {
+                $crate::open_enum!(@parse $mode value; $( $variant = $wire $(| $alias)* ),*)
             }
         }
 
@@ -135,6 +101,32 @@ macro_rules! open_enum {
             }
         }
     };
+    (@parse_doc exact) => {
+        "Parses a wire value exactly (aliases included); anything else is kept verbatim in \
+         `Unknown`."
+    };
+    (@parse_doc case_insensitive) => {
+        "Parses a wire value, trimmed and ignoring ASCII case (aliases included); anything \
+         unknown is kept, trimmed, in `Unknown`."
+    };
+    (@parse exact $value:ident; $( $variant:ident = $wire:literal $(| $alias:literal)* ),*) => {
+        match $value {
+            $( $wire $(| $alias)* => Self::$variant, )*
+            other => Self::Unknown(other.to_owned()),
+        }
+    };
+    (
+        @parse case_insensitive $value:ident;
+        $( $variant:ident = $wire:literal $(| $alias:literal)* ),*
+    ) => {{
+        let $value = $value.trim();
+        $(
+            if $value.eq_ignore_ascii_case($wire) $(|| $value.eq_ignore_ascii_case($alias))* {
+                return Self::$variant;
+            }
+        )*
+        Self::Unknown($value.to_owned())
+    }};
 }
 
 /// Declares an integer enum whose set of values the vendor may grow: known values become
