@@ -5,7 +5,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-/// What [`time`] accepts, for error messages and help.
+/// What [`time()`] accepts, for error messages and help.
 pub const TIME_FORMS: &str =
     "RFC 3339 (2024-05-01T08:00:00Z), 'YYYY-MM-DD hh:mm:ss' in UTC, or epoch milliseconds";
 

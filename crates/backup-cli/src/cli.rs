@@ -64,7 +64,8 @@ pub struct Global {
     /// With --wait: give up after this many seconds (exit 1; the task goes on) [default: 3600]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub wait_timeout: Option<u64>,
-    /// Log to stderr: -v info, -vv debug, -vvv trace (RUST_LOG, when set, wins)
+    /// Log to stderr: -v info, -vv debug (this tool and its libraries), -vvv everything at trace
+    /// level (RUST_LOG, when set, wins)
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 }

@@ -60,12 +60,13 @@ impl Huawei {
                 Json::of(&client()?.dds().list_backups(&request).await?)
             }
             Command::RdsListBackups(a) => {
+                let f = a.filters;
                 let request = rds::ListBackupsRequest {
-                    backup_id: a.backup_id,
-                    backup_type: a.backup_type.as_deref().map(rds::BackupType::from),
-                    offset: a.offset,
-                    limit: a.limit,
-                    time_range: a.window.range()?,
+                    time_range: f.range()?,
+                    backup_id: f.backup_id,
+                    backup_type: f.backup_type.as_deref().map(rds::BackupType::from),
+                    offset: f.offset,
+                    limit: f.limit,
                     ..rds::ListBackupsRequest::new(a.instance_id)
                 };
                 Json::of(&client()?.rds().list_backups(&request).await?)
@@ -108,9 +109,22 @@ impl LanguageArg {
     }
 }
 
-/// `--begin-time` and `--end-time`, always together.
+/// The filters both services' `ListBackups` take.
 #[derive(Debug, Args)]
-pub struct Window {
+pub struct Filters {
+    /// Only this backup (backup_id)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only this type (backup_type): for DDS Auto, Manual or Incremental [default: full
+    /// backups]; for RDS auto, manual, fragment or incremental
+    #[arg(long, value_name = "TYPE")]
+    backup_type: Option<String>,
+    /// Skip this many backups (offset)
+    #[arg(long, value_name = "N")]
+    offset: Option<u32>,
+    /// At most this many, 1 to 100 (limit)
+    #[arg(long, value_name = "N")]
+    limit: Option<u32>,
     /// Only backups from this time (begin_time, with --end-time): RFC 3339,
     /// 'YYYY-MM-DD hh:mm:ss' (UTC) or epoch milliseconds
     #[arg(long, value_name = "TIME", value_parser = args::time, requires = "end_time")]
@@ -120,7 +134,7 @@ pub struct Window {
     end_time: Option<OffsetDateTime>,
 }
 
-impl Window {
+impl Filters {
     fn range(&self) -> Result<Option<TimeRange>, Failure> {
         match (self.begin_time, self.end_time) {
             (Some(begin), Some(end)) => Ok(Some(TimeRange::new(begin, end)?)),
@@ -159,20 +173,8 @@ pub struct DdsListBackups {
     /// Only this instance's backups (instance_id); required with --backup-type Incremental
     #[arg(long, value_name = "ID")]
     instance_id: Option<String>,
-    /// Only this backup (backup_id)
-    #[arg(long, value_name = "ID")]
-    backup_id: Option<String>,
-    /// Only this type (backup_type): Auto, Manual or Incremental [default: full backups]
-    #[arg(long, value_name = "TYPE")]
-    backup_type: Option<String>,
-    /// Skip this many backups (offset)
-    #[arg(long, value_name = "N")]
-    offset: Option<u32>,
-    /// At most this many, 1 to 100 (limit)
-    #[arg(long, value_name = "N")]
-    limit: Option<u32>,
     #[command(flatten)]
-    window: Window,
+    filters: Filters,
     /// Only instances of this topology (mode): Sharding, ReplicaSet or Single
     #[arg(long, value_name = "MODE")]
     mode: Option<String>,
@@ -201,13 +203,14 @@ impl DdsListBackups {
                 ));
             }
         };
+        let f = self.filters;
         Ok(dds::ListBackupsRequest {
             instance_id: self.instance_id,
-            backup_id: self.backup_id,
-            backup_type: self.backup_type.as_deref().map(dds::BackupType::from),
-            offset: self.offset,
-            limit: self.limit,
-            time_range: self.window.range()?,
+            time_range: f.range()?,
+            backup_id: f.backup_id,
+            backup_type: f.backup_type.as_deref().map(dds::BackupType::from),
+            offset: f.offset,
+            limit: f.limit,
             mode: self.mode.as_deref().map(dds::InstanceMode::from),
             backup_status: self.backup_status.as_deref().map(BackupStatus::from),
             order,
@@ -221,18 +224,6 @@ pub struct RdsListBackups {
     /// The instance (instance_id)
     #[arg(long, value_name = "ID")]
     instance_id: String,
-    /// Only this backup (backup_id)
-    #[arg(long, value_name = "ID")]
-    backup_id: Option<String>,
-    /// Only this type (backup_type): auto, manual, fragment or incremental
-    #[arg(long, value_name = "TYPE")]
-    backup_type: Option<String>,
-    /// Skip this many backups (offset)
-    #[arg(long, value_name = "N")]
-    offset: Option<u32>,
-    /// At most this many, 1 to 100 (limit)
-    #[arg(long, value_name = "N")]
-    limit: Option<u32>,
     #[command(flatten)]
-    window: Window,
+    filters: Filters,
 }

@@ -44,15 +44,35 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-/// `-v` levels; `RUST_LOG` wins when set.
+/// The crates whose events `-v` and `-vv` show; `-vvv` shows every crate's (HTTP internals too).
+const OUR_CRATES: &[&str] = &[
+    "cloud_backup",
+    "backup_core",
+    "cloud_http",
+    "dbs_aliyun",
+    "mongodb_tencent",
+    "rds_huawei",
+];
+
+/// The log filter for `-v` levels; `RUST_LOG` wins when set.
+fn log_filter(verbose: u8) -> String {
+    match verbose {
+        0 => "warn".to_owned(),
+        1 | 2 => {
+            let level = if verbose == 1 { "info" } else { "debug" };
+            let ours = OUR_CRATES.iter().map(|c| format!("{c}={level}"));
+            std::iter::once("warn".to_owned())
+                .chain(ours)
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+        _ => "trace".to_owned(),
+    }
+}
+
 fn init_tracing(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(log_filter(verbose)));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -114,8 +114,8 @@ pub struct CreateBackupDownloadTask {
     /// The backup file (BackupName), as describe-db-backups lists it
     #[arg(long, value_name = "NAME")]
     backup_name: String,
-    /// A replica set or shard to download (BackupSets.N.ReplicaSetId): <InstanceId>_0 for a
-    /// replica set; repeat the flag for every shard of a sharded cluster
+    /// A replica set or shard to download (BackupSets.N.ReplicaSetId), e.g. cmgo-p8vnipr5_0 for
+    /// a replica set; repeat the flag for every shard of a sharded cluster
     #[arg(long, value_name = "ID", required = true)]
     replica_set_id: Vec<String>,
 }

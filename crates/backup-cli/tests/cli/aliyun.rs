@@ -1,0 +1,386 @@
+//! Every `cloud-backup aliyun` operation against the emulator: the flags reach the wire as the
+//! API's parameters, and the answer comes back with DBS's field names.
+
+use fake_cloud::Route;
+
+use crate::common::{Cloud, query};
+
+const INSTANCE: &str = "rm-bp1example";
+const BACKUP_SET: &str = "1234567890";
+
+fn create_download(cloud: &Cloud, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        &[
+            "create-download",
+            "--instance-name",
+            INSTANCE,
+            "--bak-set-id",
+            BACKUP_SET,
+            "--format-type",
+            "csv",
+        ][..],
+        extra,
+    ]
+    .concat();
+    cloud.aliyun(&args)
+}
+
+/// The id of a download task that has finished (the emulator finishes at the first poll).
+fn finished_task(cloud: &Cloud) -> String {
+    let created = create_download(cloud, &["--wait"]);
+    created["Data"]["TaskId"]
+        .as_str()
+        .expect("a task id")
+        .to_owned()
+}
+
+#[test]
+fn create_download_sends_a_full_backup_set_to_url() {
+    let cloud = Cloud::start();
+    let out = create_download(&cloud, &[]);
+    assert!(
+        out["RequestId"]
+            .as_str()
+            .unwrap()
+            .starts_with("FAKE-ALIYUN-")
+    );
+    assert!(out["Data"]["TaskId"].as_str().unwrap().starts_with("dt-"));
+    assert_eq!(out["Data"]["DownloadStatus"], "initializing");
+    assert_eq!(out["Data"]["BakSetId"], BACKUP_SET);
+    assert!(out["Data"]["GmtCreate"].as_i64().unwrap() > 1_600_000_000_000);
+
+    let sent = cloud.request(Route::Aliyun, "CreateDownload");
+    for (name, value) in [
+        ("RegionCode", "cn-hangzhou"),
+        ("InstanceName", INSTANCE),
+        ("BakSetType", "full"),
+        ("BakSetId", BACKUP_SET),
+        ("FormatType", "csv"),
+        ("TargetType", "URL"),
+    ] {
+        assert_eq!(query(&sent, name).as_deref(), Some(value), "{name}");
+    }
+    assert_eq!(query(&sent, "IsCluster"), None, "no MongoDB option");
+}
+
+#[test]
+fn create_download_maps_point_in_time_and_mongodb_flags() {
+    let cloud = Cloud::start();
+    create_download_pitr(&cloud);
+    let sent = cloud.request(Route::Aliyun, "CreateDownload");
+    for (name, value) in [
+        ("BakSetType", "pitr"),
+        ("DownloadPointInTime", "1714550400000"),
+        ("FormatType", "bson"),
+        ("IsCluster", "true"),
+        ("ClusterName", "dds-c1"),
+        ("AdminDatabase", "admin"),
+        ("PrimaryKeyTypeOnly", "true"),
+        ("UseZstd", "true"),
+        ("RegionCode", "cn-shanghai"),
+    ] {
+        assert_eq!(query(&sent, name).as_deref(), Some(value), "{name}");
+    }
+    assert_eq!(query(&sent, "BakSetId"), None);
+}
+
+fn create_download_pitr(cloud: &Cloud) {
+    cloud.aliyun(&[
+        "create-download",
+        "--instance-name",
+        INSTANCE,
+        "--region-code",
+        "cn-shanghai",
+        "--download-point-in-time",
+        "2024-05-01T08:00:00Z",
+        "--format-type",
+        "bson",
+        "--cluster-name",
+        "dds-c1",
+        "--primary-key-type-only",
+        "true",
+        "--use-zstd",
+        "true",
+    ]);
+}
+
+#[test]
+fn create_download_waits_until_finished() {
+    let cloud = Cloud::start();
+    let out = create_download(&cloud, &["--wait", "--wait-timeout", "60"]);
+    assert_eq!(out["Data"]["DownloadStatus"], "finished");
+    assert!(
+        !cloud
+            .requests(Route::Aliyun, "DescribeDownloadTask")
+            .is_empty()
+    );
+}
+
+#[test]
+fn describe_download_task_lists_the_instance_tasks() {
+    let cloud = Cloud::start();
+    let task = create_download(&cloud, &[])["Data"]["TaskId"].clone();
+    let out = cloud.aliyun(&[
+        "describe-download-task",
+        "--instance-name",
+        INSTANCE,
+        "--backup-set-id",
+        BACKUP_SET,
+        "--page-size",
+        "10",
+        "--order-direct",
+        "desc",
+    ]);
+    let list = out["Data"]["Content"]["List"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["TaskId"], task);
+    assert_eq!(list[0]["DownloadStatus"], "finished");
+    assert_eq!(out["Data"]["TotalElements"], 1);
+    let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
+    assert_eq!(query(&sent, "OrderColumn").as_deref(), Some("gmt_create"));
+    assert_eq!(query(&sent, "OrderDirect").as_deref(), Some("desc"));
+    assert_eq!(query(&sent, "PageSize").as_deref(), Some("10"));
+}
+
+#[test]
+fn storage_info_prints_the_whole_link_on_stdout_and_never_logs_it() {
+    let cloud = Cloud::start();
+    let task = finished_task(&cloud);
+    let assert = cloud
+        .cmd()
+        .args(["--region", "cn-hangzhou", "-vvv", "aliyun"])
+        .args([
+            "describe-download-backup-set-storage-info",
+            "--task-id",
+            &task,
+        ])
+        .args(["--duration", "3600"])
+        .assert()
+        .success();
+    let output = assert.get_output();
+    let out: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let url = out["Data"]["PublicUrl"].as_str().unwrap();
+    assert!(url.contains("Signature="), "the full link: {url}");
+    assert!(out["Data"]["ExpirationTime"].as_i64().unwrap() > 0);
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        logs.contains("DescribeDownloadBackupSetStorageInfo"),
+        "traced: {logs}"
+    );
+    assert!(
+        !logs.contains("Signature="),
+        "no link signature in the logs: {logs}"
+    );
+    let secret = cloud.cloud.aliyun_credentials();
+    assert!(
+        !logs.contains(secret.secret().expose()),
+        "no secret in the logs"
+    );
+    let sent = cloud.request(Route::Aliyun, "DescribeDownloadBackupSetStorageInfo");
+    assert_eq!(query(&sent, "Duration").as_deref(), Some("3600"));
+    assert_eq!(query(&sent, "TaskId").as_deref(), Some(task.as_str()));
+}
+
+#[test]
+fn storage_info_by_backup_set_and_instance() {
+    let cloud = Cloud::start();
+    finished_task(&cloud);
+    let out = cloud.aliyun(&[
+        "describe-download-backup-set-storage-info",
+        "--backup-set-id",
+        BACKUP_SET,
+        "--instance-name",
+        INSTANCE,
+    ]);
+    assert!(
+        out["Data"]["PublicUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    let sent = cloud.request(Route::Aliyun, "DescribeDownloadBackupSetStorageInfo");
+    assert_eq!(
+        query(&sent, "Duration").as_deref(),
+        Some("7200"),
+        "the default"
+    );
+    assert_eq!(query(&sent, "TaskId"), None);
+}
+
+#[test]
+fn describe_download_support_sends_the_instance() {
+    let cloud = Cloud::start();
+    let assert = cloud
+        .cmd()
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "aliyun",
+            "describe-download-support",
+        ])
+        .args(["--instance-name", INSTANCE])
+        .assert();
+    let sent = cloud.request(Route::Aliyun, "DescribeDownloadSupport");
+    assert_eq!(query(&sent, "InstanceName").as_deref(), Some(INSTANCE));
+    assert_eq!(query(&sent, "RegionCode").as_deref(), Some("cn-hangzhou"));
+    crate::mismatch::data_object_or_text(assert, "DescribeDownloadSupport", |out| {
+        assert_eq!(out["Data"], true)
+    });
+}
+
+#[test]
+fn retry_download_task_sends_the_task() {
+    let cloud = Cloud::start();
+    let task = finished_task(&cloud);
+    let assert = cloud
+        .cmd()
+        .args(["--region", "cn-hangzhou", "aliyun", "retry-download-task"])
+        .args(["--instance-name", INSTANCE, "--task-id", &task])
+        .assert();
+    let sent = cloud.request(Route::Aliyun, "RetryDownloadTask");
+    assert_eq!(query(&sent, "TaskId").as_deref(), Some(task.as_str()));
+    assert_eq!(query(&sent, "InstanceName").as_deref(), Some(INSTANCE));
+    crate::mismatch::data_object_or_text(assert, "RetryDownloadTask", |out| {
+        assert!(out["RequestId"].is_string())
+    });
+}
+
+fn create_restore(cloud: &Cloud, token: &str) -> serde_json::Value {
+    cloud.aliyun(&[
+        "create-restore-task",
+        "--backup-plan-id",
+        "dbsplan-rm-bp1example",
+        "--restore-task-name",
+        "restore-orders",
+        "--backup-set-id",
+        BACKUP_SET,
+        "--destination-endpoint-instance-type",
+        "RDS",
+        "--destination-endpoint-region",
+        "cn-hangzhou",
+        "--destination-endpoint-instance-id",
+        "rm-target",
+        "--restore-objects",
+        r#"[{"DBName":"orders","NewDBName":"orders_restored"}]"#,
+        "--destination-endpoint-user-name",
+        "dbs",
+        "--destination-endpoint-password",
+        "s3cret-password",
+        "--client-token",
+        token,
+    ])
+}
+
+#[test]
+fn create_restore_task_is_idempotent_with_a_client_token() {
+    let cloud = Cloud::start();
+    let first = create_restore(&cloud, "token-1");
+    let again = create_restore(&cloud, "token-1");
+    assert!(
+        first["RestoreTaskId"]
+            .as_str()
+            .unwrap()
+            .starts_with("s1fake")
+    );
+    assert_eq!(first["RestoreTaskId"], again["RestoreTaskId"]);
+    assert_eq!(first["ClientToken"], "token-1");
+    let sent = &cloud.requests(Route::Aliyun, "CreateRestoreTask")[0];
+    for (name, value) in [
+        ("DestinationEndpointInstanceType", "RDS"),
+        ("DestinationEndpointInstanceID", "rm-target"),
+        ("DestinationEndpointUserName", "dbs"),
+        ("DestinationEndpointPassword", "s3cret-password"),
+        (
+            "RestoreObjects",
+            r#"[{"DBName":"orders","NewDBName":"orders_restored"}]"#,
+        ),
+        ("ClientToken", "token-1"),
+    ] {
+        assert_eq!(query(sent, name).as_deref(), Some(value), "{name}");
+    }
+}
+
+#[test]
+fn start_restore_task_waits_for_the_job() {
+    let cloud = Cloud::start();
+    let id = create_restore(&cloud, "token-2")["RestoreTaskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = cloud.aliyun(&["start-restore-task", "--restore-task-id", &id, "--wait"]);
+    assert_eq!(out["RestoreTaskId"], id.as_str());
+    assert!(out["ClientToken"].is_string(), "a generated token is shown");
+    assert_eq!(out["RestoreTaskDetail"]["RestoreStatus"], "finish");
+    assert_eq!(out["RestoreTaskDetail"]["FullDataRestoreProgress"], 100);
+}
+
+#[test]
+fn describe_restore_task_list_by_task() {
+    let cloud = Cloud::start();
+    let id = create_restore(&cloud, "token-3")["RestoreTaskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = cloud.aliyun(&["describe-restore-task-list", "--restore-task-id", &id]);
+    let items = out["Items"]["RestoreTaskDetail"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["RestoreTaskId"], id.as_str());
+    assert_eq!(items[0]["RestoreStatus"], "init");
+    assert_eq!(items[0]["RestoreTaskName"], "restore-orders");
+    assert_eq!(out["TotalElements"], 1);
+}
+
+#[test]
+fn describe_backup_plan_list_lists_the_plans() {
+    let cloud = Cloud::start();
+    let out = cloud.aliyun(&["describe-backup-plan-list", "--page-size", "20"]);
+    let plans = out["Items"]["BackupPlanDetail"].as_array().unwrap();
+    assert!(
+        plans
+            .iter()
+            .any(|p| p["BackupPlanId"] == "dbsplan-rm-bp1example"
+                && p["SourceEndpointInstanceID"] == INSTANCE
+                && p["BackupPlanStatus"] == "running")
+    );
+    let sent = cloud.request(Route::Aliyun, "DescribeBackupPlanList");
+    assert_eq!(query(&sent, "PageSize").as_deref(), Some("20"));
+}
+
+#[test]
+fn describe_full_backup_list_finds_the_backup_set() {
+    let cloud = Cloud::start();
+    let out = cloud.aliyun(&[
+        "describe-full-backup-list",
+        "--backup-plan-id",
+        "dbsplan-rm-bp1example",
+        "--page-size",
+        "30",
+    ]);
+    let sets = out["Items"]["FullBackupFile"].as_array().unwrap();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0]["BackupSetId"], BACKUP_SET);
+    assert_eq!(sets[0]["BackupSize"], 1 << 20);
+    assert_eq!(sets[0]["StartTime"], 1_700_000_000_000i64);
+}
+
+#[test]
+fn table_output_lists_the_tasks() {
+    let cloud = Cloud::start();
+    create_download(&cloud, &[]);
+    let assert = cloud
+        .cmd()
+        .args(["--region", "cn-hangzhou", "--output", "table", "aliyun"])
+        .args(["describe-download-task", "--instance-name", INSTANCE])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("RequestId "), "{text}");
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("TaskId"))
+        .expect("a table header");
+    assert!(lines[header].contains("DownloadStatus"), "{text}");
+    assert!(lines[header + 1].starts_with("dt-"), "{text}");
+    assert!(lines[header + 1].contains("finished"), "{text}");
+}

@@ -1,0 +1,168 @@
+//! `cloud-backup download` of links the emulator publishes, and `cloud-backup demo`.
+
+use std::time::Duration;
+
+use fake_cloud::Route;
+use sha2::{Digest, Sha256};
+
+use crate::common::{Cloud, assert_one_line_error, bare, failure};
+
+const KEY: &str = "aliyun/t1/orders.csv";
+const SIZE: u64 = 3 * 1024 * 1024 + 17;
+
+fn download(
+    cloud: &Cloud,
+    url: &str,
+    file: &std::path::Path,
+    extra: &[&str],
+) -> assert_cmd::assert::Assert {
+    bare(cloud.home.path())
+        .args(["download", url, "-o"])
+        .arg(file)
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn download_writes_the_verified_file_and_reports_the_checks() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, SIZE, Duration::from_secs(600));
+    let file = cloud.home.path().join("orders.csv");
+    let content = cloud.cloud.object(KEY).unwrap().content();
+    let sha256 = format!("{:x}", Sha256::digest(&content));
+    let output = download(
+        &cloud,
+        &url,
+        &file,
+        &[
+            "--connections",
+            "3",
+            "--sha256",
+            &sha256,
+            "--expected-size",
+            &SIZE.to_string(),
+            "-vvv",
+        ],
+    )
+    .success()
+    .get_output()
+    .clone();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["bytes"], SIZE);
+    assert_eq!(report["ranged"], true);
+    let verified: Vec<&str> = report["verified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for check in ["size", "crc64ecma", "sha256"] {
+        assert!(verified.contains(&check), "{check} in {verified:?}");
+    }
+    assert!(
+        std::fs::read(&file).unwrap() == content,
+        "the file is the object"
+    );
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        logs.contains("downloading"),
+        "-vvv logs the download: {logs}"
+    );
+    assert!(
+        !logs.contains("Signature="),
+        "the link's signature is not logged: {logs}"
+    );
+    let storage: Vec<_> = cloud
+        .cloud
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == Route::Storage)
+        .collect();
+    assert!(storage.len() > 1, "ranges over several requests");
+    assert!(storage.iter().all(|r| r.header("authorization").is_none()));
+}
+
+#[test]
+fn a_wrong_sha256_leaves_no_file_and_exits_1() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, 1024, Duration::from_secs(600));
+    let file = cloud.home.path().join("orders.csv");
+    let stderr = failure(
+        download(&cloud, &url, &file, &["--sha256", &"0".repeat(64)]),
+        1,
+    );
+    assert_one_line_error(&stderr, &["sha256 mismatch"]);
+    assert!(!file.exists(), "no final file after a failed verification");
+}
+
+#[test]
+fn an_expired_link_exits_1_without_showing_its_signature() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, 1024, Duration::from_secs(0));
+    std::thread::sleep(Duration::from_millis(1100));
+    let stderr = failure(download(&cloud, &url, &cloud.home.path().join("x"), &[]), 1);
+    assert_one_line_error(&stderr, &["/objects/aliyun/t1/orders.csv?<redacted>"]);
+    assert!(!stderr.contains("Signature="), "{stderr}");
+}
+
+#[test]
+fn download_flags_are_checked() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (
+            vec!["download", "http://x/y", "-o", "f", "--connections", "0"],
+            "--connections",
+        ),
+        (
+            vec!["download", "http://x/y", "-o", "f", "--sha256", "abc"],
+            "64 hexadecimal digits",
+        ),
+        (vec!["download", "http://x/y"], "--output-file"),
+        (
+            vec![
+                "--region",
+                "cn-hangzhou",
+                "download",
+                "http://x/y",
+                "-o",
+                "f",
+            ],
+            "--region does not apply",
+        ),
+    ] {
+        let stderr = failure(bare(home.path()).args(&args).assert(), 2);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn demo_runs_every_flow_with_nothing_configured() {
+    let home = tempfile::tempdir().unwrap();
+    let output = bare(home.path())
+        .arg("demo")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "CreateDownload",
+        "DescribeDownloadBackupSetStorageInfo",
+        "1234567890.csv: 1048576 bytes, verified size, crc64ecma",
+        "DescribeDBBackups",
+        "cmgo-p8vnipr5_0.tar: 1048576 bytes, verified size, crc64ecma",
+        "KeystoneListProjects (IAM)",
+        "ShowBackupDownloadLink",
+        "verified size, md5",
+        "4 backup files exported, downloaded and verified",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    assert!(text.contains("?<redacted>"), "links are shown cut: {text}");
+    assert!(!text.contains("Signature="), "no link signature: {text}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

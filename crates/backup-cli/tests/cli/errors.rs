@@ -1,0 +1,473 @@
+//! Exit codes and error lines: 2 for usage errors (nothing sent), 3 for missing or rejected
+//! credentials, 1 for service and network errors (code, message and request id on stderr).
+
+use fake_cloud::{Fault, Route};
+
+use crate::common::{Cloud, assert_one_line_error, bare, failure};
+
+/// Runs a command that must fail with a usage error before sending anything.
+fn usage_error(cloud: &Cloud, args: &[&str]) -> String {
+    let stderr = failure(cloud.cmd().args(args).assert(), 2);
+    assert!(
+        cloud.cloud.requests().is_empty(),
+        "nothing is sent on a usage error: {args:?}"
+    );
+    stderr
+}
+
+const CREATE: &[&str] = &[
+    "--region",
+    "cn-hangzhou",
+    "aliyun",
+    "create-download",
+    "--instance-name",
+    "rm-bp1example",
+    "--format-type",
+];
+
+#[test]
+fn contradictory_sources_are_a_usage_error() {
+    let cloud = Cloud::start();
+    let stderr = usage_error(
+        &cloud,
+        &[
+            CREATE,
+            &[
+                "csv",
+                "--bak-set-id",
+                "1234567890",
+                "--download-point-in-time",
+                "2024-05-01T08:00:00Z",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(stderr.contains("--bak-set-id"), "{stderr}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    let stderr = usage_error(&cloud, &[CREATE, &["csv"]].concat());
+    assert!(
+        stderr.contains("--bak-set-id"),
+        "a source is required: {stderr}"
+    );
+}
+
+#[test]
+fn contradictions_the_typed_request_refuses_are_usage_errors() {
+    let cloud = Cloud::start();
+    fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        [CREATE, extra].concat()
+    }
+    for (args, expected) in [
+        (
+            with(&["qp.xb", "--bak-set-id", "1", "--cluster-name", "dds-1"]),
+            "contradicts the MongoDB flags",
+        ),
+        (
+            with(&["csv", "--bak-set-id", "1", "--is-physical"]),
+            "--is-physical needs --format-type qp.xb",
+        ),
+        (
+            with(&[
+                "bson",
+                "--bak-set-id",
+                "1",
+                "--is-cluster",
+                "false",
+                "--cluster-name",
+                "c",
+            ]),
+            "--cluster-name contradicts --is-cluster false",
+        ),
+        (
+            with(&["csv", "--bak-set-id", "1", "--target-bucket", "b"]),
+            "--target-bucket needs --target-type OSS",
+        ),
+        (
+            with(&[
+                "csv",
+                "--bak-set-id",
+                "1",
+                "--target-type",
+                "OSS",
+                "--target-bucket",
+                "b",
+            ]),
+            "--target-type OSS needs --target-path",
+        ),
+    ] {
+        let stderr = usage_error(&cloud, &args);
+        assert_one_line_error(&stderr, &[expected]);
+    }
+}
+
+#[test]
+fn restore_destinations_need_their_own_fields_and_no_others() {
+    let cloud = Cloud::start();
+    let base = [
+        "--region",
+        "cn-hangzhou",
+        "aliyun",
+        "create-restore-task",
+        "--backup-plan-id",
+        "p",
+        "--restore-task-name",
+        "n",
+        "--backup-set-id",
+        "s",
+        "--destination-endpoint-instance-type",
+    ];
+    let rds = [
+        "RDS",
+        "--restore-objects",
+        r#"[{"DBName":"a"}]"#,
+        "--destination-endpoint-region",
+        "cn-hangzhou",
+    ];
+    for (extra, expected) in [
+        (&[][..], "RDS needs --destination-endpoint-instance-id"),
+        (
+            &[
+                "--destination-endpoint-instance-id",
+                "rm-1",
+                "--destination-endpoint-ip",
+                "10.0.0.1",
+            ][..],
+            "--destination-endpoint-ip does not apply to --destination-endpoint-instance-type RDS",
+        ),
+    ] {
+        let stderr = usage_error(&cloud, &[&base[..], &rds, extra].concat());
+        assert_one_line_error(&stderr, &[expected]);
+    }
+    let stderr = usage_error(
+        &cloud,
+        &[&base[..], &["Other", "--restore-objects", "not json"]].concat(),
+    );
+    assert!(stderr.contains("DBName"), "{stderr}");
+}
+
+#[test]
+fn flags_that_do_not_fit_the_command_are_usage_errors() {
+    let cloud = Cloud::start();
+    for (args, expected) in [
+        (
+            vec![
+                "--region",
+                "cn-hangzhou",
+                "aliyun",
+                "describe-download-task",
+                "--instance-name",
+                "i",
+                "--wait",
+            ],
+            "--wait applies only to",
+        ),
+        (
+            vec![
+                "--region",
+                "cn-north-4",
+                "huawei",
+                "dds-list-backups",
+                "--begin-time",
+                "2026-01-01 00:00:00",
+            ],
+            "--end-time",
+        ),
+        (
+            vec![
+                "--region",
+                "cn-hangzhou",
+                "aliyun",
+                "describe-download-task",
+                "--instance-name",
+                "i",
+                "--start-time",
+                "yesterday",
+            ],
+            "RFC 3339",
+        ),
+        (
+            vec![
+                "--region",
+                "cn-hangzhou",
+                "--wait-timeout",
+                "5",
+                "aliyun",
+                "describe-download-support",
+                "--instance-name",
+                "i",
+            ],
+            "--wait-timeout applies only with --wait",
+        ),
+    ] {
+        let stderr = usage_error(&cloud, &args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn the_vendor_crates_validation_is_a_usage_error_naming_the_field() {
+    let cloud = Cloud::start();
+    let stderr = usage_error(
+        &cloud,
+        &[
+            "--region",
+            "cn-hangzhou",
+            "aliyun",
+            "describe-download-backup-set-storage-info",
+            "--task-id",
+            "dt-1",
+            "--duration",
+            "100",
+        ],
+    );
+    assert_one_line_error(&stderr, &["invalid input: Duration:", "300 and 86400"]);
+    let stderr = usage_error(
+        &cloud,
+        &[
+            "--region",
+            "ap-guangzhou",
+            "tencent",
+            "describe-db-backups",
+            "--instance-id",
+            "cmgo-1",
+            "--limit",
+            "500",
+        ],
+    );
+    assert_one_line_error(&stderr, &["Limit"]);
+}
+
+#[test]
+fn a_missing_region_names_the_variable() {
+    let home = tempfile::tempdir().unwrap();
+    for (vendor, args, variable) in [
+        (
+            "aliyun",
+            vec!["describe-download-support", "--instance-name", "i"],
+            "ALIBABA_CLOUD_REGION_ID",
+        ),
+        (
+            "tencent",
+            vec!["describe-db-backups", "--instance-id", "i"],
+            "TENCENTCLOUD_REGION",
+        ),
+        ("huawei", vec!["dds-list-backups"], "HUAWEICLOUD_SDK_REGION"),
+    ] {
+        let stderr = failure(bare(home.path()).arg(vendor).args(&args).assert(), 2);
+        assert_one_line_error(&stderr, &["--region", variable]);
+    }
+}
+
+#[test]
+fn allow_http_needs_an_endpoint() {
+    let home = tempfile::tempdir().unwrap();
+    let stderr = failure(
+        bare(home.path())
+            .args([
+                "--allow-http",
+                "--region",
+                "cn-north-4",
+                "huawei",
+                "dds-list-backups",
+            ])
+            .assert(),
+        2,
+    );
+    assert_one_line_error(&stderr, &["--allow-http"]);
+    let stderr = failure(
+        bare(home.path())
+            .args([
+                "--endpoint",
+                "ftp://x",
+                "--region",
+                "cn-north-4",
+                "huawei",
+                "dds-list-backups",
+            ])
+            .assert(),
+        2,
+    );
+    assert_one_line_error(&stderr, &["endpoint", "https://"]);
+}
+
+#[test]
+fn missing_credentials_exit_3_with_one_sentence_naming_the_variables() {
+    let cloud = Cloud::start();
+    for (args, id, secret) in [
+        (
+            vec![
+                "--region",
+                "cn-hangzhou",
+                "aliyun",
+                "describe-backup-plan-list",
+            ],
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        ),
+        (
+            vec![
+                "--region",
+                "ap-guangzhou",
+                "tencent",
+                "describe-db-backups",
+                "--instance-id",
+                "i",
+            ],
+            "TENCENTCLOUD_SECRET_ID",
+            "TENCENTCLOUD_SECRET_KEY",
+        ),
+        (
+            vec!["--region", "cn-north-4", "huawei", "dds-list-backups"],
+            "HUAWEICLOUD_SDK_AK",
+            "HUAWEICLOUD_SDK_SK",
+        ),
+    ] {
+        let stderr = failure(cloud.without_credentials().args(&args).assert(), 3);
+        assert_one_line_error(&stderr, &["credentials found", id, secret]);
+        assert_eq!(stderr.matches(". ").count(), 0, "one sentence: {stderr}");
+    }
+    assert!(cloud.cloud.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn rejected_credentials_exit_3() {
+    let cloud = Cloud::start();
+    let stderr = failure(
+        cloud
+            .cmd()
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret")
+            .args([
+                "--region",
+                "cn-hangzhou",
+                "aliyun",
+                "describe-backup-plan-list",
+            ])
+            .assert(),
+        3,
+    );
+    assert_one_line_error(
+        &stderr,
+        &[
+            "SignatureDoesNotMatch",
+            "request id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        ],
+    );
+    assert!(
+        !stderr.contains("not-the-secret"),
+        "the secret is not echoed"
+    );
+    let stderr = failure(
+        cloud
+            .cmd()
+            .env("TENCENTCLOUD_SECRET_ID", "AKIDunknown")
+            .args(["--region", "ap-guangzhou", "tencent", "describe-db-backups"])
+            .args(["--instance-id", "cmgo-p8vnipr5"])
+            .assert(),
+        3,
+    );
+    assert_one_line_error(
+        &stderr,
+        &["AuthFailure.SecretIdNotFound", "request id fake-tencent-"],
+    );
+}
+
+#[test]
+fn a_service_error_exits_1_with_code_message_and_request_id() {
+    let cloud = Cloud::start();
+    let stderr = failure(
+        cloud
+            .cmd()
+            .args(["--region", "ap-guangzhou", "tencent", "describe-db-backups"])
+            .args(["--instance-id", "cmgo-unknown"])
+            .assert(),
+        1,
+    );
+    assert_one_line_error(
+        &stderr,
+        &[
+            "DescribeDBBackups",
+            "InvalidParameterValue.NotFoundInstance",
+            "The instance was not found.",
+            "request id fake-tencent-",
+        ],
+    );
+    let stderr = failure(
+        cloud
+            .cmd()
+            .args(["--region", "cn-hangzhou", "aliyun", "create-download"])
+            .args([
+                "--instance-name",
+                "rm-unknown",
+                "--bak-set-id",
+                "1",
+                "--format-type",
+                "sql",
+            ])
+            .assert(),
+        1,
+    );
+    assert_one_line_error(
+        &stderr,
+        &["CreateDownload", "rm-unknown", "request id FAKE-ALIYUN-"],
+    );
+}
+
+#[test]
+fn an_injected_server_fault_exits_1() {
+    let cloud = Cloud::start();
+    cloud
+        .cloud
+        .inject(Route::Huawei, None, Fault::Status(500), 1);
+    let stderr = failure(
+        cloud
+            .cmd()
+            .args(["--region", "cn-north-4", "huawei", "dds-list-backups"])
+            .assert(),
+        1,
+    );
+    assert_one_line_error(
+        &stderr,
+        &[
+            "ListBackups",
+            "APIGW.0201",
+            "HTTP 500",
+            "injected fault",
+            "request id fake-huawei-fault",
+        ],
+    );
+}
+
+#[test]
+fn a_failed_wait_exits_1() {
+    let cloud = Cloud::start();
+    cloud.cloud.inject(
+        Route::Tencent,
+        Some("DescribeBackupDownloadTask"),
+        Fault::MalformedJson,
+        1,
+    );
+    let stderr = failure(
+        cloud
+            .cmd()
+            .args([
+                "--region",
+                "ap-guangzhou",
+                "tencent",
+                "create-backup-download-task",
+            ])
+            .args([
+                "--instance-id",
+                "cmgo-p8vnipr5",
+                "--backup-name",
+                "cmgo-p8vnipr5_2021-03-26 10:44",
+            ])
+            .args(["--replica-set-id", "cmgo-p8vnipr5_0", "--wait"])
+            .assert(),
+        1,
+    );
+    assert_one_line_error(
+        &stderr,
+        &["DescribeBackupDownloadTask", "unreadable response"],
+    );
+}

@@ -1,0 +1,84 @@
+//! Snapshots of `--help`: the top level, each vendor, and `download` (width fixed by
+//! `COLUMNS=100` and the command's own maximum of 100).
+
+use crate::common::bare;
+
+fn help(args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let output = bare(home.path())
+        .args(args)
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    String::from_utf8(output.stdout).expect("UTF-8 help")
+}
+
+#[test]
+fn help_of_the_top_level_each_vendor_and_download() {
+    for (name, args) in [
+        ("top_level_help", &[][..]),
+        ("aliyun_help", &["aliyun"][..]),
+        ("tencent_help", &["tencent"][..]),
+        ("huawei_help", &["huawei"][..]),
+        ("download_help", &["download"][..]),
+    ] {
+        let text = help(args);
+        assert!(text.contains("Exit codes:"), "{name}: {text}");
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn every_operation_of_the_vendor_crates_is_a_command() {
+    for (vendor, operations) in [
+        (
+            "aliyun",
+            &[
+                "create-download",
+                "describe-download-task",
+                "describe-download-backup-set-storage-info",
+                "describe-download-support",
+                "retry-download-task",
+                "create-restore-task",
+                "start-restore-task",
+                "describe-restore-task-list",
+                "describe-backup-plan-list",
+                "describe-full-backup-list",
+            ][..],
+        ),
+        (
+            "tencent",
+            &[
+                "create-backup-download-task",
+                "describe-backup-download-task",
+                "describe-db-backups",
+            ][..],
+        ),
+        (
+            "huawei",
+            &[
+                "dds-show-backup-download-link",
+                "rds-show-backup-download-link",
+                "dds-list-backups",
+                "rds-list-backups",
+            ][..],
+        ),
+    ] {
+        for operation in operations {
+            let text = help(&[vendor, operation]);
+            assert!(
+                text.starts_with(char::is_uppercase),
+                "{vendor} {operation}: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_arguments_prints_the_usage_and_exits_2() {
+    let home = tempfile::tempdir().unwrap();
+    let output = bare(home.path()).assert().code(2).get_output().clone();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Usage: cloud-backup"));
+}

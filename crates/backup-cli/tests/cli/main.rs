@@ -1,0 +1,11 @@
+//! `cloud-backup` end to end: the built binary against `fake-cloud` started in the test process
+//! (one test binary, so it links once).
+
+mod aliyun;
+mod common;
+mod download;
+mod errors;
+mod help;
+mod huawei;
+mod mismatch;
+mod tencent;

@@ -1,0 +1,130 @@
+//! Every `cloud-backup tencent` operation against the emulator, output with the API's field
+//! names.
+
+use fake_cloud::Route;
+
+use crate::common::Cloud;
+
+const INSTANCE: &str = "cmgo-p8vnipr5";
+const BACKUP: &str = "cmgo-p8vnipr5_2021-03-26 10:44";
+const REPLICA_SET: &str = "cmgo-p8vnipr5_0";
+
+fn create(cloud: &Cloud, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        &[
+            "create-backup-download-task",
+            "--instance-id",
+            INSTANCE,
+            "--backup-name",
+            BACKUP,
+            "--replica-set-id",
+            REPLICA_SET,
+        ][..],
+        extra,
+    ]
+    .concat();
+    cloud.tencent(&args)
+}
+
+#[test]
+fn describe_db_backups_lists_backup_names() {
+    let cloud = Cloud::start();
+    let out = cloud.tencent(&[
+        "describe-db-backups",
+        "--instance-id",
+        INSTANCE,
+        "--limit",
+        "10",
+        "--backup-method",
+        "0",
+    ]);
+    assert_eq!(out["TotalCount"], 1);
+    assert_eq!(out["BackupList"][0]["BackupName"], BACKUP);
+    assert_eq!(
+        out["BackupList"][0]["BackupSize"], 1024,
+        "KB, as the API says"
+    );
+    assert_eq!(out["BackupList"][0]["Status"], 2);
+    assert!(
+        out["RequestId"]
+            .as_str()
+            .unwrap()
+            .starts_with("fake-tencent-")
+    );
+    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
+    assert_eq!(sent.header("x-tc-region"), Some("ap-guangzhou"));
+}
+
+#[test]
+fn create_backup_download_task_starts_one_task_per_replica_set() {
+    let cloud = Cloud::start();
+    let out = create(&cloud, &[]);
+    assert_eq!(out["Tasks"][0]["ReplicaSetId"], REPLICA_SET);
+    assert_eq!(out["Tasks"][0]["Status"], 0);
+    assert!(out["RequestId"].is_string());
+    cloud.request(Route::Tencent, "CreateBackupDownloadTask");
+}
+
+#[test]
+fn create_backup_download_task_waits_for_the_urls() {
+    let cloud = Cloud::start();
+    let out = create(&cloud, &["--wait"]);
+    let task = &out["Tasks"][0];
+    assert_eq!(task["ReplicaSetId"], REPLICA_SET);
+    assert_eq!(task["Status"], 2);
+    assert_eq!(task["BackupSize"], 1 << 20);
+    let url = task["Url"].as_str().unwrap();
+    assert!(url.contains("Signature="), "the whole link: {url}");
+}
+
+#[test]
+fn describe_backup_download_task_lists_the_tasks() {
+    let cloud = Cloud::start();
+    create(&cloud, &[]);
+    let out = cloud.tencent(&[
+        "describe-backup-download-task",
+        "--instance-id",
+        INSTANCE,
+        "--backup-name",
+        BACKUP,
+        "--order-by",
+        "createTime",
+        "--order-by-type",
+        "desc",
+        "--status",
+        "2",
+        "--status",
+        "3",
+        "--start-time",
+        "2021-03-26 00:00:00",
+        "--end-time",
+        "2099-01-01 00:00:00",
+    ]);
+    assert_eq!(out["TotalCount"], 1);
+    assert_eq!(out["Tasks"][0]["ReplicaSetId"], REPLICA_SET);
+    assert_eq!(out["Tasks"][0]["BackupName"], BACKUP);
+    assert_eq!(out["Tasks"][0]["Percent"], 100);
+}
+
+#[test]
+fn a_profile_file_gives_the_credentials() {
+    let cloud = Cloud::start();
+    let creds = cloud.cloud.tencent_credentials();
+    let dir = cloud.home.path().join(".tencentcloud");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        format!(
+            "[default]\nsecret_id = wrong\nsecret_key = wrong\n\n[ops]\nsecret_id = {}\nsecret_key = {}\n",
+            creds.access_key_id(),
+            creds.secret().expose()
+        ),
+    )
+    .unwrap();
+    cloud
+        .without_credentials()
+        .args(["--region", "ap-guangzhou", "--profile", "ops", "tencent"])
+        .args(["describe-db-backups", "--instance-id", INSTANCE])
+        .assert()
+        .success();
+}
