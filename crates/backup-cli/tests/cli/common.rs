@@ -81,8 +81,9 @@ impl Cloud {
         cmd
     }
 
-    /// Runs `args` with the emulator's credentials in `region`, expects success, and parses the
-    /// JSON printed on stdout.
+    /// Runs `args` with the emulator's credentials in `region`, expects success with nothing on
+    /// stderr (no progress display off a terminal, no logs without `-v`), and parses the JSON
+    /// printed on stdout.
     pub fn json(&self, region: &str, args: &[&str]) -> Value {
         let output = self
             .cmd()
@@ -91,12 +92,16 @@ impl Cloud {
             .assert()
             .success()
             .get_output()
-            .stdout
             .clone();
-        serde_json::from_slice(&output).unwrap_or_else(|e| {
+        assert!(
+            output.stderr.is_empty(),
+            "nothing on stderr for {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout of {args:?} is not JSON ({e}): {}",
-                String::from_utf8_lossy(&output)
+                String::from_utf8_lossy(&output.stdout)
             )
         })
     }

@@ -409,7 +409,11 @@ fn a_service_error_exits_1_with_code_message_and_request_id() {
     );
     assert_one_line_error(
         &stderr,
-        &["CreateDownload", "rm-unknown", "request id FAKE-ALIYUN-"],
+        &[
+            "CreateDownload failed: ",
+            "(HTTP 200): ",
+            "request id FAKE-ALIYUN-",
+        ],
     );
 }
 
