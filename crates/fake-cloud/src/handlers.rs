@@ -180,10 +180,11 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             }
             let instance = q("InstanceName").unwrap_or_default();
             if !find_instance(st, &instance) {
+                // The code CreateDownload documents for an unknown instance.
                 return aliyun_business_error(
                     &rid,
-                    "DBS.Instance.NotFound",
-                    &format!("instance {instance} not found"),
+                    "Forbidden.InstanceNotFound",
+                    "instance not found",
                     false,
                 );
             }
@@ -196,10 +197,12 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     if !st.backups.iter().any(|b| {
                         b.route == Route::Aliyun && b.instance_id == instance && b.backup_id == id
                     }) {
+                        // CreateDownload documents no "not found" code for a backup set;
+                        // this is its code for a backup set it cannot use.
                         return aliyun_business_error(
                             &rid,
-                            "DBS.BackupSet.NotFound",
-                            &format!("backup set {id} not found"),
+                            "DBS.DownloadTask.BakSetError",
+                            "DBS download task bak set error.",
                             false,
                         );
                     }
@@ -270,11 +273,49 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                 }
             }
             let instance = q("InstanceName").unwrap_or_default();
+            let number =
+                |name: &str, default: i64| q(name).map_or(Some(default), |v| v.parse::<i64>().ok());
+            let (Some(page), Some(size), Some(from), Some(until)) = (
+                number("CurrentPage", 1),
+                number("PageSize", 20),
+                number("StartTime", i64::MIN),
+                number("EndTime", i64::MAX),
+            ) else {
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.ParamIsInValid",
+                    "CurrentPage, PageSize, StartTime and EndTime must be integers",
+                    false,
+                );
+            };
+            if page < 1 || !(1..=100).contains(&size) {
+                return aliyun_business_error(
+                    &rid,
+                    "DBS.ParamIsInValid",
+                    "CurrentPage must be at least 1 and PageSize between 1 and 100",
+                    false,
+                );
+            }
             let pace = st.task_pace;
-            let list: Vec<Value> = st
+            // Newest first unless asked otherwise, as the service does.
+            let mut matching: Vec<&mut AliyunTask> = st
                 .aliyun_tasks
                 .iter_mut()
-                .filter(|t| t.instance == instance && q("BackupSetId").is_none_or(|b| b == t.bak_set_id))
+                .filter(|t| {
+                    t.instance == instance
+                        && q("BackupSetId").is_none_or(|b| b == t.bak_set_id)
+                        && (from..=until).contains(&t.created_ms)
+                })
+                .collect();
+            matching.sort_by_key(|t| std::cmp::Reverse(t.created_ms));
+            if q("OrderDirect").as_deref() == Some("asc") {
+                matching.reverse();
+            }
+            let total = matching.len() as i64;
+            let list: Vec<Value> = matching
+                .into_iter()
+                .skip(((page - 1) * size) as usize)
+                .take(size as usize)
                 .map(|t| {
                     t.polls += 1;
                     let status = task_status(t.polls, pace);
@@ -288,10 +329,11 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     })
                 })
                 .collect();
-            let n = list.len();
-            ok(
-                json!({"Content": {"List": list}, "PageNumber": "0", "PageSize": "20", "TotalElements": n.to_string(), "TotalPages": "1", "Extra": ""}),
-            )
+            let pages = (total + size - 1) / size;
+            ok(json!({
+                "Content": {"List": list}, "PageNumber": page.to_string(), "PageSize": size.to_string(),
+                "TotalElements": total.to_string(), "TotalPages": pages.to_string(), "Extra": "",
+            }))
         }
         "DescribeDownloadBackupSetStorageInfo" => {
             let Some(duration) = q("Duration").and_then(|d| d.parse::<i64>().ok()) else {
@@ -353,20 +395,33 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             )
         }
         "DescribeDownloadSupport" => {
-            let Some(instance) = q("InstanceName") else {
-                return missing("InstanceName");
-            };
-            ok(json!({"Support": find_instance(st, &instance), "InstanceName": instance}))
+            for required in ["RegionCode", "InstanceName"] {
+                if q(required).is_none() {
+                    return missing(required);
+                }
+            }
+            // `Data` is the text "true" or "false" (the SDKs model it as a string).
+            let supported = find_instance(st, &q("InstanceName").unwrap_or_default());
+            ok(json!(supported.to_string()))
         }
         "RetryDownloadTask" => {
-            let Some(id) = q("TaskId") else {
-                return missing("TaskId");
-            };
-            match st.aliyun_tasks.iter_mut().find(|t| t.task_id == id) {
+            for required in ["RegionCode", "InstanceName", "TaskId"] {
+                if q(required).is_none() {
+                    return missing(required);
+                }
+            }
+            let id = q("TaskId").unwrap_or_default();
+            let instance = q("InstanceName").unwrap_or_default();
+            match st
+                .aliyun_tasks
+                .iter_mut()
+                .find(|t| t.task_id == id && t.instance == instance)
+            {
                 Some(t) => {
                     t.polls = 0;
                     t.retried = true;
-                    ok(json!({"TaskId": id}))
+                    // `Data` is a string (the SDKs model it so); the task id, in practice.
+                    ok(json!(id))
                 }
                 None => aliyun_business_error(
                     &rid,
@@ -431,47 +486,118 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             }
         }
         "DescribeRestoreTaskList" => {
+            let ids: Option<Vec<String>> =
+                q("RestoreTaskId").map(|i| i.split(',').map(str::to_owned).collect());
+            let plan = q("BackupPlanId");
+            if ids.is_some() == plan.is_some() {
+                // The service wants exactly one of the two selectors.
+                return aliyun_business_error(
+                    &rid,
+                    "Param.NotFound",
+                    "specify either RestoreTaskId or BackupPlanId",
+                    true,
+                );
+            }
             let pace = st.task_pace;
             let items: Vec<Value> = st
                 .restore_tasks
                 .iter_mut()
-                .filter(|r| q("RestoreTaskId").is_none_or(|i| i == r.id) && q("BackupPlanId").is_none_or(|p| p == r.plan))
+                .filter(|r| {
+                    ids.as_ref().is_none_or(|ids| ids.contains(&r.id))
+                        && plan.as_ref().is_none_or(|p| *p == r.plan)
+                })
                 .map(|r| {
                     if r.started {
                         r.polls += 1;
                     }
-                    let status = if !r.started { "init" } else if r.polls >= pace { "finished" } else { "running" };
+                    // DBS documents no list of restore states; `finish` is the word its backup
+                    // jobs use for completion (`BackupStatus`), so the emulator uses it too.
+                    let status = if !r.started { "init" } else if r.polls >= pace { "finish" } else { "running" };
                     json!({"RestoreTaskId": r.id, "RestoreTaskName": r.name, "BackupPlanId": r.plan, "RestoreStatus": status,
                            "FullDataRestoreProgress": (r.polls.min(pace) * 100 / pace), "RestoreTaskCreateTime": 1_700_000_000_000i64,
-                           "RestoreTaskFinishTime": if status == "finished" { json!(1_700_000_600_000i64) } else { json!(0) }})
+                           "RestoreTaskFinishTime": if status == "finish" { json!(1_700_000_600_000i64) } else { json!(0) }, "ErrMessage": "NULL"})
                 })
                 .collect();
-            let n = items.len();
-            ok(
-                json!({"Items": {"RestoreTaskDetail": items}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}),
-            )
+            match paged(&rid, "RestoreTaskDetail", items, &q, |n| {
+                (1..=100).contains(&n)
+            }) {
+                Ok(v) => ok(v),
+                Err(e) => e,
+            }
         }
         "DescribeBackupPlanList" => {
+            let ids: Option<Vec<String>> =
+                q("BackupPlanId").map(|i| i.split(',').map(str::to_owned).collect());
             let plans: Vec<Value> = st.backups.iter().filter(|b| b.route == Route::Aliyun)
-                .map(|b| json!({"BackupPlanId": format!("dbsplan-{}", b.instance_id), "BackupPlanName": b.name, "SourceEndpointInstanceID": b.instance_id, "BackupPlanStatus": "running", "SourceEndpointInstanceType": "RDS", "Region": "cn-hangzhou"}))
+                .map(|b| (format!("dbsplan-{}", b.instance_id), b))
+                .filter(|(id, _)| ids.as_ref().is_none_or(|ids| ids.contains(id)))
+                .map(|(id, b)| json!({"BackupPlanId": id, "BackupPlanName": b.name, "SourceEndpointInstanceID": b.instance_id, "BackupPlanStatus": "running", "SourceEndpointInstanceType": "RDS", "SourceEndpointRegion": "cn-hangzhou", "DatabaseType": "MySQL", "BackupMethod": "logical", "ErrMessage": ""}))
                 .collect();
-            let n = plans.len();
-            ok(
-                json!({"Items": {"BackupPlanDetail": plans}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}),
-            )
+            match paged(&rid, "BackupPlanDetail", plans, &q, |n| {
+                (1..=100).contains(&n)
+            }) {
+                Ok(v) => ok(v),
+                Err(e) => e,
+            }
         }
         "DescribeFullBackupList" => {
-            let plan = q("BackupPlanId").unwrap_or_default();
-            let sets: Vec<Value> = st.backups.iter().filter(|b| b.route == Route::Aliyun && plan == format!("dbsplan-{}", b.instance_id))
-                .map(|b| json!({"BackupSetId": b.backup_id, "BackupStatus": "success", "BackupSize": b.size_bytes, "StartTime": 1_700_000_000_000i64, "FinishTime": 1_700_000_600_000i64, "BackupObjects": "testdb", "SourceEndpointIpPort": "127.0.0.1:3306"}))
+            let Some(plan) = q("BackupPlanId") else {
+                return missing("BackupPlanId");
+            };
+            // `BackupStatus` values are documented: schedule, running, finish, stop, pause.
+            let sets: Vec<Value> = st.backups.iter()
+                .filter(|b| b.route == Route::Aliyun && plan == format!("dbsplan-{}", b.instance_id) && q("BackupSetId").is_none_or(|s| s == b.backup_id))
+                .map(|b| json!({"BackupSetId": b.backup_id, "BackupStatus": "finish", "BackupSize": b.size_bytes, "CreateTime": 1_699_999_990_000i64, "StartTime": 1_700_000_000_000i64, "EndTime": 1_700_000_590_000i64, "FinishTime": 1_700_000_600_000i64, "BackupObjects": "[{\"DBName\":\"testdb\"}]", "SourceEndpointIpPort": "127.0.0.1:3306", "StorageMethod": "Standard", "ErrMessage": "NULL"}))
                 .collect();
-            let n = sets.len();
-            ok(
-                json!({"Items": {"FullBackupFile": sets}, "TotalElements": n, "PageNum": 0, "PageSize": 20, "TotalPages": 1}),
-            )
+            match paged(&rid, "FullBackupFile", sets, &q, |n| {
+                [30, 50, 100].contains(&n)
+            }) {
+                Ok(v) => ok(v),
+                Err(e) => e,
+            }
         }
         _ => unreachable!("filtered above"),
     }
+}
+
+/// One page of a 2019-03-06 listing: `PageNum` from 0, a `PageSize` (default 30) that passes
+/// `valid_size`,
+/// the items under `Items.<name>` with the counts beside them. A bad paging parameter is the
+/// listing's business error.
+fn paged(
+    rid: &str,
+    name: &str,
+    items: Vec<Value>,
+    q: &dyn Fn(&str) -> Option<String>,
+    valid_size: fn(i64) -> bool,
+) -> Result<Value, Response> {
+    let number =
+        |name: &str, default: i64| q(name).map_or(Some(default), |v| v.parse::<i64>().ok());
+    let (Some(num), Some(size)) = (number("PageNum", 0), number("PageSize", 30)) else {
+        return Err(aliyun_business_error(
+            rid,
+            "Param.NotFound",
+            "PageNum and PageSize must be integers",
+            true,
+        ));
+    };
+    if num < 0 || !valid_size(size) {
+        return Err(aliyun_business_error(
+            rid,
+            "Param.NotFound",
+            &format!("PageSize {size} or PageNum {num} is not valid"),
+            true,
+        ));
+    }
+    let total = items.len() as i64;
+    let page: Vec<Value> = items
+        .into_iter()
+        .skip((num * size) as usize)
+        .take(size as usize)
+        .collect();
+    Ok(
+        json!({"Items": {name: page}, "TotalElements": total, "PageNum": num, "PageSize": size, "TotalPages": (total + size - 1) / size}),
+    )
 }
 
 // ------------------------------------------------------------------ Tencent MongoDB
@@ -603,30 +729,46 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     "Limit must be between 1 and 100.",
                 );
             }
+            let offset = body["Offset"].as_u64().unwrap_or(0) as usize;
             let pace = st.task_pace;
             let ttl = st.tencent_link_ttl.as_secs() as i64;
             let name_filter = body["BackupName"].as_str().map(str::to_owned);
-            let mut out = Vec::new();
-            let mut links = Vec::new();
-            for (i, t) in st.tencent_tasks.iter_mut().enumerate() {
-                if t.instance != instance
-                    || name_filter.as_ref().is_some_and(|n| *n != t.backup_name)
-                {
-                    continue;
-                }
-                t.polls += 1;
-                let status = if t.polls >= pace {
+            let status_of = |polls: u32| {
+                if polls >= pace {
                     2
-                } else if t.polls == 1 {
+                } else if polls <= 1 {
                     0
                 } else {
                     1
-                };
-                links.push((i, status));
+                }
+            };
+            // Listed tasks advance one poll; `Status` filters on the state they advance to.
+            let wanted_status: Option<Vec<u64>> = body["Status"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_u64).collect());
+            let mut matching: Vec<&mut TencentTask> = st
+                .tencent_tasks
+                .iter_mut()
+                .filter(|t| {
+                    t.instance == instance
+                        && name_filter.as_ref().is_none_or(|n| *n == t.backup_name)
+                        && wanted_status
+                            .as_ref()
+                            .is_none_or(|s| s.contains(&status_of(t.polls + 1)))
+                })
+                .collect();
+            matching.sort_by_key(|t| t.created);
+            if body["OrderByType"].as_str() == Some("desc") {
+                matching.reverse();
+            }
+            let total = matching.len();
+            let mut out = Vec::new();
+            for t in matching.into_iter().skip(offset).take(limit as usize) {
+                t.polls += 1;
                 out.push((
                     t.backup_name.clone(),
                     t.replica_set.clone(),
-                    status,
+                    status_of(t.polls),
                     t.polls.min(pace) * 100 / pace,
                     t.created,
                 ));
@@ -650,16 +792,23 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                 tasks.push(json!({"CreateTime": tencent_time(created), "BackupName": name, "ReplicaSetId": set, "BackupSize": size, "Status": status,
                                   "Percent": percent, "TimeSpend": 3, "Url": url, "BackupMethod": 0, "BackupDesc": "", "Region": req.header("x-tc-region"), "Bucket": "fake-cos-bucket"}));
             }
-            let n = tasks.len();
-            ok(json!({"TotalCount": n, "Tasks": tasks}))
+            ok(json!({"TotalCount": total, "Tasks": tasks}))
         }
         "DescribeDBBackups" => {
-            let list: Vec<Value> = backups.iter().map(|b| json!({
+            let limit = body["Limit"].as_u64().unwrap_or(20);
+            if !(1..=100).contains(&limit) {
+                return tencent_error(
+                    &rid,
+                    "InvalidParameterValue",
+                    "Limit must be between 1 and 100.",
+                );
+            }
+            let offset = body["Offset"].as_u64().unwrap_or(0) as usize;
+            let list: Vec<Value> = backups.iter().skip(offset).take(limit as usize).map(|b| json!({
                 "InstanceId": b.instance_id, "BackupType": 0, "BackupName": b.name, "BackupDesc": "", "BackupSize": b.size_bytes.div_ceil(1024),
                 "StartTime": "2021-03-26 10:44:00", "EndTime": "2021-03-26 10:50:00", "Status": 2, "BackupMethod": 0, "BackId": 1, "DeleteTime": "", "BackupRegion": "ap-guangzhou", "RestoreTime": ""
             })).collect();
-            let n = list.len();
-            ok(json!({"BackupList": list, "TotalCount": n}))
+            ok(json!({"BackupList": list, "TotalCount": backups.len()}))
         }
         other => tencent_error(
             &rid,
@@ -724,7 +873,18 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
             "X-Project-Id does not match the path.",
         );
     }
-    let service = if host.starts_with("rds") || req.path.ends_with("/backup-files") {
+    // The real services are told apart by host. Behind one emulator endpoint the paths tell
+    // ShowBackupDownloadLink apart, but ListBackups has the same path on both: an instance id
+    // from the RDS catalogue (RDS requires one) makes it an RDS listing.
+    let rds_instance = req.query_value("instance_id").is_some_and(|i| {
+        st.backups
+            .iter()
+            .any(|b| b.route == Route::Huawei && b.service == "rds" && b.instance_id == i)
+    });
+    let service = if host.starts_with("rds")
+        || req.path.ends_with("/backup-files")
+        || (!host.starts_with("dds") && rds_instance)
+    {
         "rds"
     } else {
         "dds"
@@ -779,11 +939,34 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
     if !(1..=100).contains(&limit) {
         return huawei_error(400, &rid, "DBS.200001", "limit must be between 1 and 100");
     }
-    let list: Vec<Value> = backups.iter()
-        .filter(|b| req.query_value("instance_id").is_none_or(|i| i == b.instance_id) && req.query_value("backup_id").is_none_or(|i| i == b.backup_id))
+    let offset: usize = match req.query_value("offset").map(str::parse) {
+        None => 0,
+        Some(Ok(o)) => o,
+        Some(Err(_)) => {
+            return huawei_error(400, &rid, "DBS.200001", "offset must be a number");
+        }
+    };
+    // DDS writes `yyyy-mm-dd hh:mm:ss` (UTC); RDS `yyyy-mm-ddThh:mm:ss+0000`.
+    let (begin, end) = if service == "dds" {
+        ("2026-01-01 00:00:00", "2026-01-01 00:10:00")
+    } else {
+        ("2026-01-01T00:00:00+0000", "2026-01-01T00:10:00+0000")
+    };
+    let matching: Vec<&Backup> = backups
+        .iter()
+        .filter(|b| {
+            req.query_value("instance_id")
+                .is_none_or(|i| i == b.instance_id)
+                && req
+                    .query_value("backup_id")
+                    .is_none_or(|i| i == b.backup_id)
+        })
+        .collect();
+    let total = matching.len();
+    let list: Vec<Value> = matching.into_iter().skip(offset).take(limit as usize)
         .map(|b| {
             let mut v = json!({"id": b.backup_id, "name": b.name, "instance_id": b.instance_id, "type": if service == "dds" { "Auto" } else { "auto" },
-                "begin_time": "2026-01-01 00:00:00", "end_time": "2026-01-01 00:10:00", "status": "COMPLETED", "size": b.size_bytes.div_ceil(1024),
+                "begin_time": begin, "end_time": end, "status": "COMPLETED", "size": b.size_bytes.div_ceil(1024),
                 "datastore": {"type": if service == "dds" { "DDS-Community" } else { "MySQL" }, "version": if service == "dds" { "4.0" } else { "8.0" }}});
             if service == "dds" {
                 v["instance_name"] = json!(format!("{}-name", b.instance_id));
@@ -794,6 +977,5 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
             v
         })
         .collect();
-    let n = list.len();
-    ok(json!({"backups": list, "total_count": n}))
+    ok(json!({"backups": list, "total_count": total}))
 }
