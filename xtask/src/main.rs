@@ -1,29 +1,45 @@
 //! Repository chores. `cargo xtask ci` runs everything CI checks, in the order a contributor
-//! would want to see failures: formatting, lints, tests (snapshots never updated), docs.
+//! would want to see failures: formatting, lints, tests (snapshots never updated), snapshot
+//! hygiene, docs, packaging. `cargo xtask snap` reviews insta snapshots; `cargo xtask release`
+//! prepares a release.
 //!
-//! Dependency-free on purpose: it builds in a second on a fresh machine.
+//! Dependency-free on purpose: it builds in a second on a fresh machine. The manifests are
+//! read and edited by a small TOML-subset reader ([`manifest`]) instead of `toml_edit`.
 
+mod changelog;
+mod ci;
+mod manifest;
+mod release;
+mod snap;
+mod snapshots;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("ci") => ci(),
-        Some(other @ ("snap" | "release")) => {
-            eprintln!("xtask {other}: not implemented yet (issue 9)");
-            ExitCode::from(2)
-        }
+    let root = workspace_root();
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") if rest.is_empty() => ci::run(&root),
+        Some("snap") => snap::snap(&root, rest),
+        Some("release") => release::release(&root, rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
-            ExitCode::SUCCESS
+            return ExitCode::SUCCESS;
         }
-        Some(other) => {
-            eprintln!("xtask: unknown subcommand '{other}'\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-        None => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
+        Some(other) => Err(format!(
+            "unknown subcommand or arguments '{other}'\n\n{USAGE}"
+        )),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -32,71 +48,35 @@ const USAGE: &str = "\
 usage: cargo xtask <subcommand>
 
 subcommands:
-  ci        everything CI checks: fmt --check, clippy -D warnings, tests (INSTA_UPDATE=no), docs
-  snap      review insta snapshots (not implemented yet, issue 9)
-  release   prepare a release (not implemented yet, issue 9)";
+  ci                            everything CI checks: fmt --check, clippy -D warnings, tests
+                                (INSTA_UPDATE=no), no pending or unreferenced snapshots, docs,
+                                package metadata and file lists
+  snap [-p CRATE] [--accept]    run the insta tests, list pending snapshots with a diff summary;
+                                --accept moves them into place (uses cargo-insta if installed)
+  release <version> [--dry-run] check, bump every published crate to <version>, date the
+                                changelog, package in dependency order, print the publish and
+                                tag commands (never publishes); --dry-run changes no file";
 
-/// One CI step: a cargo invocation with extra environment.
-struct Step {
-    name: &'static str,
-    args: &'static [&'static str],
-    env: &'static [(&'static str, &'static str)],
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
 }
 
-const STEPS: &[Step] = &[
-    Step {
-        name: "format",
-        args: &["fmt", "--all", "--check"],
-        env: &[],
-    },
-    Step {
-        name: "lint",
-        args: &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        env: &[],
-    },
-    Step {
-        name: "test",
-        args: &["test", "--workspace"],
-        env: &[("INSTA_UPDATE", "no"), ("CI", "true")],
-    },
-    Step {
-        name: "docs",
-        args: &["doc", "--workspace", "--no-deps"],
-        env: &[("RUSTDOCFLAGS", "-D warnings")],
-    },
-];
+/// `cargo` (the one running us, if any) in `root`.
+fn cargo(root: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root);
+    cmd
+}
 
-fn ci() -> ExitCode {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    for step in STEPS {
-        eprintln!(
-            "==> xtask ci: {} (cargo {})",
-            step.name,
-            step.args.join(" ")
-        );
-        let status = Command::new(&cargo)
-            .args(step.args)
-            .envs(step.env.iter().copied())
-            .status();
-        match status {
-            Ok(s) if s.success() => {}
-            Ok(s) => {
-                eprintln!("xtask ci: step '{}' failed ({s})", step.name);
-                return ExitCode::FAILURE;
-            }
-            Err(e) => {
-                eprintln!("xtask ci: could not run cargo: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+/// Runs `cmd`; an error names `what` and the exit status.
+fn exec(cmd: &mut Command, what: &str) -> Result<(), String> {
+    match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{what}: {s}")),
+        Err(e) => Err(format!("{what}: could not run: {e}")),
     }
-    eprintln!("==> xtask ci: all steps passed");
-    ExitCode::SUCCESS
 }

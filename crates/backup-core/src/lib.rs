@@ -42,3 +42,8 @@ pub use mongodb_tencent as tencent;
 /// Huawei Cloud DDS / RDS (`rds-huawei`).
 #[cfg(feature = "huawei")]
 pub use rds_huawei as huawei;
+
+/// The README (the crates.io page): its examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

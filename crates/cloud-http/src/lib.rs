@@ -74,3 +74,8 @@ pub use cloud_sign;
 pub mod __private {
     pub use serde;
 }
+
+/// The README (the crates.io page): its examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -48,3 +48,8 @@ pub use provider::{
     ProviderContext, StaticProvider, Vendor,
 };
 pub use request::{EMPTY_PAYLOAD_SHA256, Payload, SignableRequest, SigningOutput};
+
+/// The README (the crates.io page): its examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

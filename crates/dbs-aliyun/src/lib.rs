@@ -87,3 +87,8 @@ pub use restore::{
     RestoreDestination, RestoreObject, RestoreSource, RestoreStatus, RestoreTask,
     RestoreTaskSelector, StartRestoreTaskRequest, StartedRestoreTask,
 };
+
+/// The README (the crates.io page): its examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

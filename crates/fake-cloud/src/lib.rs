@@ -659,3 +659,8 @@ async fn serve_connection(mut sock: tokio::net::TcpStream, shared: Arc<Shared>) 
         }
     }
 }
+
+/// The README (the crates.io page): its examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -114,3 +114,8 @@ pub mod codes {
     /// A failed HTTP answer without a `Response.Error` envelope (this crate's code).
     pub const UNEXPECTED_HTTP_STATUS: &str = crate::protocol::UNEXPECTED_HTTP_STATUS;
 }
+
+/// The README (the crates.io page): its examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
