@@ -10,7 +10,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
-use crate::{aliyun, demo, huawei, tencent, transfer};
+use crate::{aliyun, demo, export, huawei, tencent, transfer};
 
 /// Export, download and restore managed-database backups on Alibaba Cloud (DBS), Tencent Cloud
 /// (MongoDB) and Huawei Cloud (DDS/RDS).
@@ -82,6 +82,10 @@ pub enum Command {
     /// Huawei Cloud DDS and RDS: backup listings and download links
     #[command(after_help = EXIT_CODES)]
     Huawei(huawei::Huawei),
+    /// The whole workflow: export a backup (or get its links), wait, and download every file
+    /// into a directory, verified and resumable, refreshing expired links through the API
+    #[command(after_help = EXIT_CODES)]
+    Export(export::Export),
     /// Download a backup link to a file: resumable, parallel, verified (size, storage checksums,
     /// optional SHA-256)
     #[command(after_help = EXIT_CODES)]
@@ -98,7 +102,7 @@ impl Command {
         match self {
             Command::Aliyun(c) => c.waits(),
             Command::Tencent(c) => c.waits(),
-            Command::Huawei(_) | Command::Download(_) | Command::Demo => false,
+            Command::Huawei(_) | Command::Export(_) | Command::Download(_) | Command::Demo => false,
         }
     }
 
@@ -108,6 +112,7 @@ impl Command {
             Command::Aliyun(_) => "aliyun",
             Command::Tencent(_) => "tencent",
             Command::Huawei(_) => "huawei",
+            Command::Export(_) => "export",
             Command::Download(_) => "download",
             Command::Demo => "demo",
         }
@@ -129,6 +134,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Aliyun(c) => c.run(&ctx).await?,
         Command::Tencent(c) => c.run(&ctx).await?,
         Command::Huawei(c) => c.run(&ctx).await?,
+        Command::Export(c) => c.run(&ctx).await?,
         Command::Download(c) => {
             ctx.refuse_api_flags(name)?;
             c.run().await?

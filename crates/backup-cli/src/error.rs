@@ -50,6 +50,11 @@ impl Failure {
         }
     }
 
+    /// Prefixes the message with what it concerns (a file name).
+    pub fn prefix(&mut self, what: &str) {
+        self.message = format!("{what}: {}", self.message);
+    }
+
     /// The process exit code: 1, 2 or 3.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self.kind {

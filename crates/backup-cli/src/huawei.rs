@@ -77,7 +77,7 @@ impl Huawei {
 
 /// A client for the context's region and transport, with credentials from the environment or
 /// the profile file. `--endpoint` serves DDS, RDS and the IAM project lookup.
-fn client(ctx: &Context, project_id: Option<String>) -> Result<Client, Failure> {
+pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .region(ctx.region(Vendor::Huawei)?)
         .http_client(ctx.http()?);

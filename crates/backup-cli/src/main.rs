@@ -33,6 +33,7 @@ mod args;
 mod cli;
 mod demo;
 mod error;
+mod export;
 mod huawei;
 mod output;
 mod progress;

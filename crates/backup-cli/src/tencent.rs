@@ -80,7 +80,7 @@ impl Command {
 
 /// A client for the context's region, endpoint and transport, with credentials from the
 /// environment or the profile file.
-fn client(ctx: &Context) -> Result<Client, Failure> {
+pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .region(ctx.region(Vendor::Tencent)?)
         .http_client(ctx.http()?);

@@ -5,6 +5,7 @@ mod aliyun;
 mod common;
 mod download;
 mod errors;
+mod export;
 mod help;
 mod huawei;
 mod mismatch;
