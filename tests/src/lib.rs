@@ -40,11 +40,20 @@ pub fn transport(config: HttpConfig) -> Transport {
     Transport { http, clock, sleep }
 }
 
-/// The default configuration with a short attempt timeout (300 ms), so a delayed answer times
-/// out quickly; retries in standard mode (3 attempts).
-pub fn fast_config() -> HttpConfig {
+/// The default configuration (30 s per attempt, 3 attempts) with plain http allowed.
+pub fn default_transport() -> Transport {
+    transport(HttpConfig::default())
+}
+
+/// How long an attempt may take in [`short_attempts`]: long enough for any loopback answer
+/// even on a loaded machine, short enough that waiting for a delayed answer costs little.
+pub const SHORT_ATTEMPT: Duration = Duration::from_secs(1);
+
+/// The default configuration with attempts cut at [`SHORT_ATTEMPT`], for answers delayed past
+/// it.
+pub fn short_attempts() -> HttpConfig {
     HttpConfig {
-        attempt_timeout: Duration::from_millis(300),
+        attempt_timeout: SHORT_ATTEMPT,
         ..HttpConfig::default()
     }
 }

@@ -17,8 +17,7 @@ use mongodb_tencent::{
 };
 use rds_huawei::{BackupStatus as HuaweiBackupStatus, dds, rds};
 use tests::{
-    attempts, download_and_compare, fast_config, huawei, huawei_builder, object_key, transport,
-    waiter,
+    attempts, default_transport, download_and_compare, huawei, huawei_builder, object_key, waiter,
 };
 
 const ALIYUN_INSTANCE: &str = "rm-bp1example";
@@ -43,7 +42,7 @@ async fn cloud() -> FakeCloud {
 #[tokio::test]
 async fn aliyun_find_a_backup_set_export_it_to_a_url_wait_and_download() {
     let cloud = cloud().await;
-    let t = transport(fast_config());
+    let t = default_transport();
     let client = tests::aliyun(&cloud, &t.http);
 
     // Find the instance's backup plan, then its finished full backup set.
@@ -135,7 +134,7 @@ async fn aliyun_find_a_backup_set_export_it_to_a_url_wait_and_download() {
 #[tokio::test]
 async fn aliyun_a_download_task_can_be_retried_and_finishes_again() {
     let cloud = cloud().await;
-    let t = transport(fast_config());
+    let t = default_transport();
     let client = tests::aliyun(&cloud, &t.http);
     let request = CreateDownloadRequest::new(
         ALIYUN_INSTANCE,
@@ -177,7 +176,7 @@ async fn aliyun_a_download_task_can_be_retried_and_finishes_again() {
 #[tokio::test]
 async fn aliyun_restore_a_backup_set_into_an_rds_instance_and_wait() {
     let cloud = cloud().await;
-    let t = transport(fast_config());
+    let t = default_transport();
     let client = tests::aliyun(&cloud, &t.http);
     let plan = format!("dbsplan-{ALIYUN_INSTANCE}");
 
@@ -220,7 +219,7 @@ async fn aliyun_restore_a_backup_set_into_an_rds_instance_and_wait() {
 #[tokio::test]
 async fn tencent_find_the_newest_backup_export_every_shard_wait_and_download() {
     let cloud = cloud().await;
-    let t = transport(fast_config());
+    let t = default_transport();
     let client = tests::tencent(&cloud, &t.http);
 
     let backups = client
@@ -287,7 +286,7 @@ async fn tencent_find_the_newest_backup_export_every_shard_wait_and_download() {
 #[tokio::test]
 async fn huawei_dds_resolve_the_project_list_backups_and_download_every_shard() {
     let cloud = cloud().await;
-    let t = transport(fast_config());
+    let t = default_transport();
     // No project id: the client looks it up through IAM, once.
     let client = huawei_builder(&cloud, &t.http)
         .credentials(cloud.huawei_credentials())
@@ -359,7 +358,7 @@ async fn huawei_dds_resolve_the_project_list_backups_and_download_every_shard() 
 #[tokio::test]
 async fn huawei_rds_list_an_instance_and_download_its_backup_file() {
     let cloud = cloud().await;
-    let t = transport(fast_config());
+    let t = default_transport();
     let client = huawei(&cloud, &t.http);
 
     let listed = client
@@ -399,7 +398,7 @@ async fn huawei_an_expired_link_is_refused_and_a_fresh_one_works() {
         .huawei_link_ttl(Duration::from_secs(60))
         .start()
         .await;
-    let t = transport(fast_config());
+    let t = default_transport();
     // An IAM token instead of AK/SK, scoped to the emulator's project.
     let client = huawei_builder(&cloud, &t.http)
         .iam_token(HUAWEI_IAM_TOKEN)

@@ -38,7 +38,14 @@ pub(crate) fn handle(
 pub(crate) fn vendor_error(route: Route, status: u16, message: Option<&str>) -> Response {
     let msg = message.unwrap_or("injected fault");
     match route {
-        Route::Aliyun => aliyun_gateway_error(status, if status >= 500 { "ServiceUnavailable" } else { "InternalError" }, msg),
+        // The gateway's codes: InternalError is a 500, ServiceUnavailable a 503 (and any other
+        // 5xx), Request.Forbidden a 403.
+        Route::Aliyun => aliyun_gateway_error(status, match status {
+            500 => "InternalError",
+            403 => "Request.Forbidden",
+            s if s > 500 => "ServiceUnavailable",
+            _ => "InvalidParameter",
+        }, msg),
         Route::Tencent => Response::json(status, &json!({"Response": {"Error": {"Code": "InternalError", "Message": msg}, "RequestId": "fake-tencent-fault"}})),
         Route::Huawei | Route::Iam => Response::json(status, &json!({"error_code": "APIGW.0201", "error_msg": msg, "request_id": "fake-huawei-fault"}))
             .with_header("x-request-id", "fake-huawei-fault"),
