@@ -10,7 +10,9 @@ use cloud_http::{open_enum, secret_url};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::wire::{Query, in_range, not_before_epoch, require, require_opt, unknown};
+use crate::wire::{
+    Query, in_range, not_before_epoch, ordered_window, require, require_opt, unknown,
+};
 
 // ---------------------------------------------------------------------------------------------
 // CreateDownload
@@ -499,6 +501,12 @@ impl DescribeDownloadTaskRequest {
         require_opt("ClusterName", self.cluster_name.as_deref())?;
         not_before_epoch("StartTime", self.created_after)?;
         not_before_epoch("EndTime", self.created_before)?;
+        ordered_window(
+            "StartTime",
+            self.created_after,
+            "EndTime",
+            self.created_before,
+        )?;
         in_range("CurrentPage", self.current_page, 1, u32::MAX)?;
         in_range("PageSize", self.page_size, 1, 100)?;
         let mut q = Query::default();

@@ -9,7 +9,9 @@ use cloud_sign::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::wire::{Query, in_range, not_before_epoch, opt_message, require, require_opt, unknown};
+use crate::wire::{
+    Query, in_range, not_before_epoch, opt_message, ordered_window, require, require_opt, unknown,
+};
 
 // ---------------------------------------------------------------------------------------------
 // CreateRestoreTask
@@ -491,6 +493,7 @@ impl DescribeRestoreTaskListRequest {
     pub(crate) fn to_query(&self) -> Result<Query, Error> {
         not_before_epoch("StartTimestamp", self.start)?;
         not_before_epoch("EndTimestamp", self.end)?;
+        ordered_window("StartTimestamp", self.start, "EndTimestamp", self.end)?;
         in_range("PageSize", self.page_size, 1, 100)?;
         let mut q = Query::default();
         match &self.selector {

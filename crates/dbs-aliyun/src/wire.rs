@@ -79,6 +79,22 @@ pub(crate) fn not_before_epoch(field: &str, value: Option<OffsetDateTime>) -> Re
     }
 }
 
+/// A window given by both ends must not end before it begins.
+pub(crate) fn ordered_window(
+    start_field: &str,
+    start: Option<OffsetDateTime>,
+    end_field: &str,
+    end: Option<OffsetDateTime>,
+) -> Result<(), Error> {
+    match (start, end) {
+        (Some(s), Some(e)) if e < s => Err(Error::invalid(
+            end_field,
+            format!("must not be before {start_field} ({e} < {s})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +142,16 @@ mod tests {
         );
         assert!(in_range("PageSize", None, 1, 100).is_ok());
         assert!(not_before_epoch("RestoreTime", Some(datetime!(1969-12-31 0:00 UTC))).is_err());
+        let (a, b) = (
+            datetime!(2026-01-01 0:00 UTC),
+            datetime!(2026-01-02 0:00 UTC),
+        );
+        assert!(ordered_window("StartTime", Some(a), "EndTime", Some(b)).is_ok());
+        assert!(ordered_window("StartTime", Some(a), "EndTime", None).is_ok());
+        let e = ordered_window("StartTime", Some(b), "EndTime", Some(a)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid input: EndTime: must not be before StartTime")
+        );
     }
 }
