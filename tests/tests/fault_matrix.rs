@@ -329,27 +329,22 @@ async fn check(vendor: &str, case: Case, call: Call, expect: Expect) -> Option<S
     // What the retries waited for: one backoff before a resend (the server's hint, when it
     // gave one), none before re-signing with the server's clock.
     let sleeps = t.sleep.sleeps();
-    match (expect, case) {
+    let offset = t.http.clock_offset_ms();
+    problems.extend(match (expect, case) {
         (Retried, ServerClockAhead) => {
-            let offset = t.http.clock_offset_ms();
-            if !sleeps.is_empty() || (offset - SKEW_SECS * 1000).abs() > 5_000 {
-                problems.push(format!(
-                    "re-signing slept {sleeps:?} and measured a clock offset of {offset} ms"
-                ));
-            }
+            (!sleeps.is_empty() || (offset - SKEW_SECS * 1000).abs() > 5_000).then(|| {
+                format!("re-signing slept {sleeps:?}, measured a clock offset of {offset} ms")
+            })
         }
         (Retried, Inject(Fault::Throttle)) if vendor == "aliyun" => {
-            if sleeps != [Duration::from_millis(200)] {
-                problems.push(format!(
-                    "x-acs-retry-after (200 ms) not honoured: {sleeps:?}"
-                ));
-            }
+            let hinted = [Duration::from_millis(200)];
+            (sleeps != hinted).then(|| format!("x-acs-retry-after (200 ms) ignored: {sleeps:?}"))
         }
-        (Retried, _) if sleeps.len() != 1 => {
-            problems.push(format!("one backoff expected, slept {sleeps:?}"));
+        (Retried, _) => {
+            (sleeps.len() != 1).then(|| format!("one backoff expected, slept {sleeps:?}"))
         }
-        _ => {}
-    }
+        _ => None,
+    });
     (!problems.is_empty()).then(|| {
         format!(
             "{vendor} {} under {case:?}: {}",

@@ -616,6 +616,22 @@ fn tencent_error(rid: &str, code: &str, message: &str) -> Response {
     )
 }
 
+/// `Offset` (default 0) and `Limit` (1 to 100, default 20) of a Tencent listing.
+fn tencent_page(rid: &str, body: &Value) -> Result<(usize, usize), Response> {
+    let limit = body["Limit"].as_u64().unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(tencent_error(
+            rid,
+            "InvalidParameterValue",
+            "Limit must be between 1 and 100.",
+        ));
+    }
+    Ok((
+        body["Offset"].as_u64().unwrap_or(0) as usize,
+        limit as usize,
+    ))
+}
+
 fn tencent_time(t: OffsetDateTime) -> String {
     t.format(format_description!(
         "[year]-[month]-[day] [hour]:[minute]:[second]"
@@ -728,15 +744,10 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             ok(json!({"Tasks": tasks}))
         }
         "DescribeBackupDownloadTask" => {
-            let limit = body["Limit"].as_u64().unwrap_or(20);
-            if !(1..=100).contains(&limit) {
-                return tencent_error(
-                    &rid,
-                    "InvalidParameterValue",
-                    "Limit must be between 1 and 100.",
-                );
-            }
-            let offset = body["Offset"].as_u64().unwrap_or(0) as usize;
+            let (offset, limit) = match tencent_page(&rid, &body) {
+                Ok(p) => p,
+                Err(e) => return e,
+            };
             let pace = st.task_pace;
             let ttl = st.tencent_link_ttl.as_secs() as i64;
             let name_filter = body["BackupName"].as_str().map(str::to_owned);
@@ -770,7 +781,7 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             }
             let total = matching.len();
             let mut out = Vec::new();
-            for t in matching.into_iter().skip(offset).take(limit as usize) {
+            for t in matching.into_iter().skip(offset).take(limit) {
                 t.polls += 1;
                 out.push((
                     t.backup_name.clone(),
@@ -802,16 +813,11 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             ok(json!({"TotalCount": total, "Tasks": tasks}))
         }
         "DescribeDBBackups" => {
-            let limit = body["Limit"].as_u64().unwrap_or(20);
-            if !(1..=100).contains(&limit) {
-                return tencent_error(
-                    &rid,
-                    "InvalidParameterValue",
-                    "Limit must be between 1 and 100.",
-                );
-            }
-            let offset = body["Offset"].as_u64().unwrap_or(0) as usize;
-            let list: Vec<Value> = backups.iter().skip(offset).take(limit as usize).map(|b| json!({
+            let (offset, limit) = match tencent_page(&rid, &body) {
+                Ok(p) => p,
+                Err(e) => return e,
+            };
+            let list: Vec<Value> = backups.iter().skip(offset).take(limit).map(|b| json!({
                 "InstanceId": b.instance_id, "BackupType": 0, "BackupName": b.name, "BackupDesc": "", "BackupSize": b.size_bytes.div_ceil(1024),
                 "StartTime": "2021-03-26 10:44:00", "EndTime": "2021-03-26 10:50:00", "Status": 2, "BackupMethod": 0, "BackId": 1, "DeleteTime": "", "BackupRegion": "ap-guangzhou", "RestoreTime": ""
             })).collect();
