@@ -337,9 +337,11 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                 })
                 .collect();
             let pages = (total + size - 1) / size;
+            // The paging fields are integers (the SDKs model them as int64); the task fields
+            // above come as text.
             ok(json!({
-                "Content": {"List": list}, "PageNumber": page.to_string(), "PageSize": size.to_string(),
-                "TotalElements": total.to_string(), "TotalPages": pages.to_string(), "Extra": "",
+                "Content": {"List": list}, "PageNumber": page, "PageSize": size,
+                "TotalElements": total, "TotalPages": pages, "Extra": "",
             }))
         }
         "DescribeDownloadBackupSetStorageInfo" => {

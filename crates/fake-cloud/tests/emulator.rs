@@ -31,9 +31,17 @@ async fn aliyun_call(
 ) -> (u16, Value) {
     let host = host(cloud);
     let req = SignableRequest::new("POST", &host, "/").with_query(query);
+    let version = match action {
+        "CreateRestoreTask"
+        | "StartRestoreTask"
+        | "DescribeRestoreTaskList"
+        | "DescribeBackupPlanList"
+        | "DescribeFullBackupList" => "2019-03-06",
+        _ => "2021-01-01",
+    };
     let params = aliyun::AcsParams {
         action,
-        version: "2021-01-01",
+        version,
         time,
         nonce,
     };
@@ -100,6 +108,87 @@ async fn aliyun_signatures_nonces_and_time_window_are_checked() {
     let log = cloud.requests();
     assert_eq!(log.len(), 6);
     assert!(log.iter().all(|r| r.route == Route::Aliyun));
+}
+
+#[tokio::test]
+async fn aliyun_answers_have_the_shapes_of_the_sdk_models() {
+    let cloud = FakeCloud::builder().task_pace(1).start().await;
+    let creds = cloud.aliyun_credentials();
+    let now = OffsetDateTime::now_utc();
+    let instance = [
+        ("RegionCode", "cn-hangzhou"),
+        ("InstanceName", "rm-bp1example"),
+    ];
+
+    // `Data` is the text "true" / "false".
+    let (_, v) = aliyun_call(
+        &cloud,
+        &creds,
+        "DescribeDownloadSupport",
+        &instance,
+        "s1",
+        now,
+    )
+    .await;
+    assert_eq!(v["Data"], "true", "{v}");
+
+    let create = [
+        instance[0],
+        instance[1],
+        ("BakSetId", "1234567890"),
+        ("FormatType", "csv"),
+    ];
+    let (_, v) = aliyun_call(&cloud, &creds, "CreateDownload", &create, "s2", now).await;
+    let task = v["Data"]["TaskId"].as_str().unwrap().to_owned();
+    // Task fields come as text, paging fields as integers.
+    let (_, v) = aliyun_call(&cloud, &creds, "DescribeDownloadTask", &instance, "s3", now).await;
+    assert_eq!(
+        v["Data"]["Content"]["List"][0]["GmtCreate"]
+            .as_str()
+            .is_some(),
+        true,
+        "{v}"
+    );
+    assert_eq!(v["Data"]["PageNumber"], 1);
+    assert_eq!(v["Data"]["TotalElements"], 1);
+
+    // `Data` of RetryDownloadTask is a string (the task id).
+    let retry = [instance[0], instance[1], ("TaskId", task.as_str())];
+    let (_, v) = aliyun_call(&cloud, &creds, "RetryDownloadTask", &retry, "s4", now).await;
+    assert_eq!(v["Data"], task.as_str(), "{v}");
+
+    // The 2019-03-06 listings: `Success` a boolean, items under `Items`, documented states.
+    let plan = [("BackupPlanId", "dbsplan-rm-bp1example")];
+    let (_, v) = aliyun_call(&cloud, &creds, "DescribeFullBackupList", &plan, "s5", now).await;
+    assert_eq!(v["Success"], true);
+    assert_eq!(
+        v["Items"]["FullBackupFile"][0]["BackupStatus"], "finish",
+        "{v}"
+    );
+    assert_eq!(v["PageSize"], 30);
+    let (_, v) = aliyun_call(
+        &cloud,
+        &creds,
+        "DescribeFullBackupList",
+        &[plan[0], ("PageSize", "40")],
+        "s6",
+        now,
+    )
+    .await;
+    assert_eq!(v["Success"], false, "PageSize is 30, 50 or 100");
+
+    // An unknown instance is the documented business error.
+    let unknown = [
+        instance[0],
+        ("InstanceName", "rm-unknown"),
+        create[2],
+        create[3],
+    ];
+    let (status, v) = aliyun_call(&cloud, &creds, "CreateDownload", &unknown, "s7", now).await;
+    assert_eq!(
+        (status, v["ErrCode"].as_str()),
+        (200, Some("Forbidden.InstanceNotFound"))
+    );
 }
 
 async fn tencent_call(cloud: &FakeCloud, action: &str, body: &str, time: OffsetDateTime) -> Value {
