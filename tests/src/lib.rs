@@ -10,7 +10,10 @@ use std::time::{Duration, SystemTime};
 use backup_core::download::{DownloadOptions, DownloadReport, Downloader};
 use cloud_http::testing::{InstantSleep, ManualClock};
 use cloud_http::{Endpoint, Error, HttpClient, HttpConfig, WaiterConfig};
+use dbs_aliyun::{CreateDownloadRequest, DownloadSource, DownloadTarget, Export, LogicalFormat};
 use fake_cloud::{FakeCloud, HUAWEI_PROJECT_ID, Route};
+use mongodb_tencent::CreateBackupDownloadTaskRequest;
+use rds_huawei::dds;
 
 /// A transport on a manual clock (starting at the real time, which the emulator checks
 /// signatures against) whose sleeps return at once and advance that clock.
@@ -114,6 +117,55 @@ pub fn huawei_builder(cloud: &FakeCloud, http: &HttpClient) -> rds_huawei::Clien
         .endpoint(endpoint(cloud))
         .iam_endpoint(endpoint(cloud))
         .http_client(http.clone())
+}
+
+/// The example ids of the emulator's default catalogue (from the seed documents and the signing
+/// vectors).
+pub mod ids {
+    /// An Aliyun RDS instance.
+    pub const ALIYUN_INSTANCE: &str = "rm-bp1example";
+    /// Its full backup set.
+    pub const ALIYUN_BACKUP_SET: &str = "1234567890";
+    /// A Tencent MongoDB replica-set instance.
+    pub const TENCENT_INSTANCE: &str = "cmgo-p8vnipr5";
+    /// Its backup.
+    pub const TENCENT_BACKUP: &str = "cmgo-p8vnipr5_2021-03-26 10:44";
+    /// Its replica set.
+    pub const TENCENT_REPLICA_SET: &str = "cmgo-p8vnipr5_0";
+    /// A Tencent MongoDB sharded cluster (shards `_0` and `_1`).
+    pub const TENCENT_SHARDED: &str = "cmgo-dygv1rnp";
+    /// A Huawei DDS cluster instance (two shards).
+    pub const DDS_INSTANCE: &str = "befb1cfe1f96403780396b0c54f85d11in02";
+    /// Its backup.
+    pub const DDS_BACKUP: &str = "bd062e1af2d248b3bb4cd3dbb4183888br02";
+    /// A Huawei RDS instance.
+    pub const RDS_INSTANCE: &str = "43e4feaab48f11e89039fa163ebaa7e4in01";
+    /// Its backup.
+    pub const RDS_BACKUP: &str = "c0c9f155c7b7423a9d30f0175998b63bbr01";
+}
+
+/// `CreateDownload` of the Aliyun example backup set to a URL, in `format`.
+pub fn aliyun_download(format: LogicalFormat) -> CreateDownloadRequest {
+    CreateDownloadRequest::new(
+        ids::ALIYUN_INSTANCE,
+        DownloadSource::backup_set(ids::ALIYUN_BACKUP_SET),
+        Export::Logical(format),
+        DownloadTarget::Url,
+    )
+}
+
+/// `CreateBackupDownloadTask` of the Tencent example backup, for its replica set.
+pub fn tencent_download() -> CreateBackupDownloadTaskRequest {
+    CreateBackupDownloadTaskRequest::new(
+        ids::TENCENT_INSTANCE,
+        ids::TENCENT_BACKUP,
+        [ids::TENCENT_REPLICA_SET],
+    )
+}
+
+/// DDS `ShowBackupDownloadLink` of the Huawei example backup.
+pub fn dds_links() -> dds::ShowBackupDownloadLinkRequest {
+    dds::ShowBackupDownloadLinkRequest::new(ids::DDS_INSTANCE, ids::DDS_BACKUP)
 }
 
 /// The requests the emulator received for `action` on `route`.

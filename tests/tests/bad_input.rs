@@ -18,7 +18,11 @@ use mongodb_tencent::{
     CreateBackupDownloadTaskRequest, DescribeBackupDownloadTaskRequest, DescribeDbBackupsRequest,
 };
 use rds_huawei::{Language, SortOrder, SortRule, TimeRange, dds, rds};
-use tests::{default_transport, endpoint, huawei_builder, invalid_field, waiter};
+use tests::ids::{
+    ALIYUN_BACKUP_SET, ALIYUN_INSTANCE, DDS_BACKUP, DDS_INSTANCE, RDS_BACKUP, RDS_INSTANCE,
+    TENCENT_BACKUP, TENCENT_INSTANCE, TENCENT_REPLICA_SET,
+};
+use tests::{aliyun_download, default_transport, endpoint, huawei_builder, invalid_field, waiter};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -49,6 +53,7 @@ fn assert_refused(cloud: &FakeCloud, cases: Vec<(&str, Result<(), Error>)>) {
     );
 }
 
+const PLAN: &str = "dbsplan-rm-bp1example";
 const BEFORE_EPOCH: OffsetDateTime = datetime!(1969-12-31 23:59 UTC);
 const DAY_1: OffsetDateTime = datetime!(2026-01-01 0:00 UTC);
 const DAY_2: OffsetDateTime = datetime!(2026-01-02 0:00 UTC);
@@ -63,8 +68,7 @@ fn csv_to_url(instance: &str, source: DownloadSource) -> CreateDownloadRequest {
 }
 
 fn restore(source: RestoreSource, destination: RestoreDestination) -> CreateRestoreTaskRequest {
-    let mut r =
-        CreateRestoreTaskRequest::new("dbsplan-rm-bp1example", "restore", source, destination);
+    let mut r = CreateRestoreTaskRequest::new(PLAN, "restore", source, destination);
     r.restore_objects = vec![RestoreObject::renamed("orders", "orders_restored")];
     r
 }
@@ -77,7 +81,7 @@ fn rds_destination() -> RestoreDestination {
 }
 
 fn backup_set() -> RestoreSource {
-    RestoreSource::BackupSet("1234567890".into())
+    RestoreSource::BackupSet(ALIYUN_BACKUP_SET.into())
 }
 
 #[tokio::test]
@@ -85,7 +89,7 @@ async fn aliyun_refuses_every_bad_request_before_sending() {
     let cloud = FakeCloud::start().await;
     let t = default_transport();
     let c = tests::aliyun(&cloud, &t.http);
-    let ok = || csv_to_url("rm-bp1example", DownloadSource::backup_set("1234567890"));
+    let ok = || aliyun_download(LogicalFormat::Csv);
     let with = |f: fn(&mut CreateDownloadRequest)| {
         let mut r = ok();
         f(&mut r);
@@ -179,7 +183,7 @@ async fn aliyun_refuses_every_bad_request_before_sending() {
 
     // DescribeDownloadTask
     let describe = |f: fn(&mut DescribeDownloadTaskRequest)| {
-        let mut r = DescribeDownloadTaskRequest::new("rm-bp1example");
+        let mut r = DescribeDownloadTaskRequest::new(ALIYUN_INSTANCE);
         f(&mut r);
         r
     };
@@ -218,7 +222,7 @@ async fn aliyun_refuses_every_bad_request_before_sending() {
     let hour = Duration::from_secs(3600);
     let mut by_set = StorageInfoRequest::for_task("dt-1", hour);
     by_set.target = StorageInfoTarget::BackupSet {
-        backup_set_id: "1234567890".into(),
+        backup_set_id: ALIYUN_BACKUP_SET.into(),
         instance_name: "".into(),
     };
     let mut cluster = StorageInfoRequest::for_task("dt-1", hour);
@@ -257,7 +261,7 @@ async fn aliyun_refuses_every_bad_request_before_sending() {
     ));
     let key = DownloadTaskKey {
         region_code: None,
-        instance_name: "rm-bp1example".into(),
+        instance_name: ALIYUN_INSTANCE.into(),
         task_id: "".into(),
         created: None,
         cluster_name: None,
@@ -429,9 +433,9 @@ async fn aliyun_refuses_every_bad_request_before_sending() {
     ] {
         cases.push((field, c.describe_backup_plan_list(&request).await.map(drop)));
     }
-    let mut sized = DescribeFullBackupListRequest::new("dbsplan-rm-bp1example");
+    let mut sized = DescribeFullBackupListRequest::new(PLAN);
     sized.page_size = Some(40);
-    let mut one = DescribeFullBackupListRequest::new("dbsplan-rm-bp1example");
+    let mut one = DescribeFullBackupListRequest::new(PLAN);
     one.backup_set_id = Some(" ".into());
     for (field, request) in [
         ("BackupPlanId", DescribeFullBackupListRequest::new("")),
@@ -468,29 +472,29 @@ async fn tencent_refuses_every_bad_request_before_sending() {
     let cloud = FakeCloud::start().await;
     let t = default_transport();
     let c = tests::tencent(&cloud, &t.http);
-    let name = "cmgo-p8vnipr5_2021-03-26 10:44";
+    let name = TENCENT_BACKUP;
     let create = |instance: &str, name: &str, sets: &[&str]| {
         CreateBackupDownloadTaskRequest::new(instance, name, sets.iter().copied())
     };
     let mut cases = Vec::new();
     for (field, request) in [
-        ("InstanceId", create("", name, &["cmgo-p8vnipr5_0"])),
+        ("InstanceId", create("", name, &[TENCENT_REPLICA_SET])),
         (
             "BackupName",
-            create("cmgo-p8vnipr5", " ", &["cmgo-p8vnipr5_0"]),
+            create(TENCENT_INSTANCE, " ", &[TENCENT_REPLICA_SET]),
         ),
-        ("BackupSets", create("cmgo-p8vnipr5", name, &[])),
+        ("BackupSets", create(TENCENT_INSTANCE, name, &[])),
         (
             "BackupSets",
             create(
-                "cmgo-p8vnipr5",
+                TENCENT_INSTANCE,
                 name,
-                &["cmgo-p8vnipr5_0", "cmgo-p8vnipr5_0"],
+                &[TENCENT_REPLICA_SET, TENCENT_REPLICA_SET],
             ),
         ),
         (
             "BackupSets.1.ReplicaSetId",
-            create("cmgo-p8vnipr5", name, &["cmgo-p8vnipr5_0", ""]),
+            create(TENCENT_INSTANCE, name, &[TENCENT_REPLICA_SET, ""]),
         ),
     ] {
         cases.push((
@@ -506,21 +510,21 @@ async fn tencent_refuses_every_bad_request_before_sending() {
             "Limit",
             DescribeBackupDownloadTaskRequest {
                 limit: Some(0),
-                ..DescribeBackupDownloadTaskRequest::new("cmgo-p8vnipr5")
+                ..DescribeBackupDownloadTaskRequest::new(TENCENT_INSTANCE)
             },
         ),
         (
             "Limit",
             DescribeBackupDownloadTaskRequest {
                 limit: Some(101),
-                ..DescribeBackupDownloadTaskRequest::new("cmgo-p8vnipr5")
+                ..DescribeBackupDownloadTaskRequest::new(TENCENT_INSTANCE)
             },
         ),
         (
             "BackupName",
             DescribeBackupDownloadTaskRequest {
                 backup_name: Some("".into()),
-                ..DescribeBackupDownloadTaskRequest::new("cmgo-p8vnipr5")
+                ..DescribeBackupDownloadTaskRequest::new(TENCENT_INSTANCE)
             },
         ),
         (
@@ -528,7 +532,7 @@ async fn tencent_refuses_every_bad_request_before_sending() {
             DescribeBackupDownloadTaskRequest {
                 start_time: Some(start),
                 end_time: Some(end),
-                ..DescribeBackupDownloadTaskRequest::new("cmgo-p8vnipr5")
+                ..DescribeBackupDownloadTaskRequest::new(TENCENT_INSTANCE)
             },
         ),
     ] {
@@ -543,7 +547,7 @@ async fn tencent_refuses_every_bad_request_before_sending() {
             "Limit",
             DescribeDbBackupsRequest {
                 limit: Some(101),
-                ..DescribeDbBackupsRequest::new("cmgo-p8vnipr5")
+                ..DescribeDbBackupsRequest::new(TENCENT_INSTANCE)
             },
         ),
     ] {
@@ -552,13 +556,13 @@ async fn tencent_refuses_every_bad_request_before_sending() {
     // The check after an ambiguous create and the waiter validate the request they poll for.
     cases.push((
         "InstanceId",
-        c.find_backup_download_tasks(&create("", name, &["cmgo-p8vnipr5_0"]))
+        c.find_backup_download_tasks(&create("", name, &[TENCENT_REPLICA_SET]))
             .await
             .map(drop),
     ));
     cases.push((
         "BackupSets",
-        c.wait_for_backup_download(&create("cmgo-p8vnipr5", name, &[]), &waiter(), |_| {})
+        c.wait_for_backup_download(&create(TENCENT_INSTANCE, name, &[]), &waiter(), |_| {})
             .await
             .map(drop),
     ));
@@ -574,8 +578,7 @@ async fn huawei_refuses_every_bad_request_before_sending_or_looking_up_the_proje
         .credentials(cloud.huawei_credentials())
         .build()
         .unwrap();
-    let instance = "befb1cfe1f96403780396b0c54f85d11in02";
-    let backup = "bd062e1af2d248b3bb4cd3dbb4183888br02";
+    let (instance, backup) = (DDS_INSTANCE, DDS_BACKUP);
     let mut cases = Vec::new();
     for (field, request) in [
         (
@@ -628,7 +631,7 @@ async fn huawei_refuses_every_bad_request_before_sending_or_looking_up_the_proje
         ("backup_id", rds::ShowBackupDownloadLinkRequest::new("")),
         (
             "X-Language",
-            rds::ShowBackupDownloadLinkRequest::new("c0c9f155c7b7423a9d30f0175998b63bbr01")
+            rds::ShowBackupDownloadLinkRequest::new(RDS_BACKUP)
                 .with_language(Language::from("en us")),
         ),
     ] {
@@ -643,14 +646,14 @@ async fn huawei_refuses_every_bad_request_before_sending_or_looking_up_the_proje
             "limit",
             rds::ListBackupsRequest {
                 limit: Some(101),
-                ..rds::ListBackupsRequest::new("43e4feaab48f11e89039fa163ebaa7e4in01")
+                ..rds::ListBackupsRequest::new(RDS_INSTANCE)
             },
         ),
         (
             "backup_type",
             rds::ListBackupsRequest {
                 backup_type: Some(rds::BackupType::from("")),
-                ..rds::ListBackupsRequest::new("43e4feaab48f11e89039fa163ebaa7e4in01")
+                ..rds::ListBackupsRequest::new(RDS_INSTANCE)
             },
         ),
     ] {
@@ -679,14 +682,14 @@ async fn a_plain_http_endpoint_is_refused_unless_allowed() {
         (
             "endpoint",
             aliyun
-                .describe_download_support(&DescribeDownloadSupportRequest::new("rm-bp1example"))
+                .describe_download_support(&DescribeDownloadSupportRequest::new(ALIYUN_INSTANCE))
                 .await
                 .map(drop),
         ),
         (
             "endpoint",
             tencent
-                .describe_db_backups(&DescribeDbBackupsRequest::new("cmgo-p8vnipr5"))
+                .describe_db_backups(&DescribeDbBackupsRequest::new(TENCENT_INSTANCE))
                 .await
                 .map(drop),
         ),
@@ -694,9 +697,7 @@ async fn a_plain_http_endpoint_is_refused_unless_allowed() {
             "endpoint",
             huawei
                 .rds()
-                .show_backup_download_link(&rds::ShowBackupDownloadLinkRequest::new(
-                    "c0c9f155c7b7423a9d30f0175998b63bbr01",
-                ))
+                .show_backup_download_link(&rds::ShowBackupDownloadLinkRequest::new(RDS_BACKUP))
                 .await
                 .map(drop),
         ),

@@ -14,14 +14,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cloud_http::{Error, HttpClient, HttpConfig};
-use dbs_aliyun::{
-    CreateDownloadRequest, DescribeDownloadTaskRequest, DownloadSource, DownloadTarget, Export,
-    LogicalFormat,
-};
+use dbs_aliyun::{DescribeDownloadTaskRequest, LogicalFormat};
 use fake_cloud::{FakeCloud, Fault, Route};
-use mongodb_tencent::{CreateBackupDownloadTaskRequest, DescribeBackupDownloadTaskRequest};
+use mongodb_tencent::DescribeBackupDownloadTaskRequest;
 use rds_huawei::dds;
-use tests::{SHORT_ATTEMPT, attempts, short_attempts, transport};
+use tests::{
+    SHORT_ATTEMPT, aliyun_download, attempts, dds_links, ids, short_attempts, tencent_download,
+    transport,
+};
 
 /// What is done to the next matching request.
 #[derive(Debug, Clone, Copy)]
@@ -228,38 +228,26 @@ impl Call {
     async fn run(self, cloud: &FakeCloud, http: &HttpClient) -> Result<(), Error> {
         match self {
             Call::AliyunDescribeDownloadTask => tests::aliyun(cloud, http)
-                .describe_download_task(&DescribeDownloadTaskRequest::new("rm-bp1example"))
+                .describe_download_task(&DescribeDownloadTaskRequest::new(ids::ALIYUN_INSTANCE))
                 .await
                 .map(drop),
             Call::AliyunCreateDownload => tests::aliyun(cloud, http)
-                .create_download(&CreateDownloadRequest::new(
-                    "rm-bp1example",
-                    DownloadSource::backup_set("1234567890"),
-                    Export::Logical(LogicalFormat::Csv),
-                    DownloadTarget::Url,
-                ))
+                .create_download(&aliyun_download(LogicalFormat::Csv))
                 .await
                 .map(drop),
             Call::TencentDescribeBackupDownloadTask => tests::tencent(cloud, http)
                 .describe_backup_download_task(&DescribeBackupDownloadTaskRequest::new(
-                    "cmgo-p8vnipr5",
+                    ids::TENCENT_INSTANCE,
                 ))
                 .await
                 .map(drop),
             Call::TencentCreateBackupDownloadTask => tests::tencent(cloud, http)
-                .create_backup_download_task(&CreateBackupDownloadTaskRequest::new(
-                    "cmgo-p8vnipr5",
-                    "cmgo-p8vnipr5_2021-03-26 10:44",
-                    ["cmgo-p8vnipr5_0"],
-                ))
+                .create_backup_download_task(&tencent_download())
                 .await
                 .map(drop),
             Call::HuaweiShowBackupDownloadLink => tests::huawei(cloud, http)
                 .dds()
-                .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-                    "befb1cfe1f96403780396b0c54f85d11in02",
-                    "bd062e1af2d248b3bb4cd3dbb4183888br02",
-                ))
+                .show_backup_download_link(&dds_links())
                 .await
                 .map(drop),
             Call::HuaweiListBackups => tests::huawei(cloud, http)

@@ -16,17 +16,14 @@ use mongodb_tencent::{
     CreateBackupDownloadTaskRequest, DescribeDbBackupsRequest, TaskStatus as TencentTaskStatus,
 };
 use rds_huawei::{BackupStatus as HuaweiBackupStatus, LenientTime, dds, rds};
-use tests::{
-    attempts, default_transport, download_and_compare, huawei, huawei_builder, object_key, waiter,
+use tests::ids::{
+    ALIYUN_BACKUP_SET, ALIYUN_INSTANCE, DDS_BACKUP, DDS_INSTANCE, RDS_BACKUP, RDS_INSTANCE,
+    TENCENT_SHARDED,
 };
-
-const ALIYUN_INSTANCE: &str = "rm-bp1example";
-const ALIYUN_BACKUP_SET: &str = "1234567890";
-const TENCENT_SHARDED: &str = "cmgo-dygv1rnp";
-const DDS_INSTANCE: &str = "befb1cfe1f96403780396b0c54f85d11in02";
-const DDS_BACKUP: &str = "bd062e1af2d248b3bb4cd3dbb4183888br02";
-const RDS_INSTANCE: &str = "43e4feaab48f11e89039fa163ebaa7e4in01";
-const RDS_BACKUP: &str = "c0c9f155c7b7423a9d30f0175998b63bbr01";
+use tests::{
+    aliyun_download, attempts, default_transport, download_and_compare, huawei, huawei_builder,
+    object_key, waiter,
+};
 
 /// Backups of 300 KB: several ranges per download, still fast.
 const SIZE: u64 = 300 * 1024;
@@ -141,12 +138,7 @@ async fn aliyun_a_download_task_can_be_retried_and_finishes_again() {
     let cloud = cloud().await;
     let t = default_transport();
     let client = tests::aliyun(&cloud, &t.http);
-    let request = CreateDownloadRequest::new(
-        ALIYUN_INSTANCE,
-        DownloadSource::backup_set(ALIYUN_BACKUP_SET),
-        Export::Logical(LogicalFormat::Parquet),
-        DownloadTarget::Url,
-    );
+    let request = aliyun_download(LogicalFormat::Parquet);
     let created = client.create_download(&request).await.unwrap();
     client
         .wait_for_download(&created.key, &waiter(), |_| {})

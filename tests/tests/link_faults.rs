@@ -6,14 +6,11 @@
 use std::time::Duration;
 
 use backup_core::download::{DownloadError, DownloadOptions, Downloader, part_paths};
-use dbs_aliyun::{
-    CreateDownloadRequest, DownloadSource, DownloadTarget, Export, LogicalFormat,
-    StorageInfoRequest,
-};
+use dbs_aliyun::{LogicalFormat, StorageInfoRequest};
 use fake_cloud::{FakeCloud, Fault, Route};
-use mongodb_tencent::CreateBackupDownloadTaskRequest;
-use rds_huawei::dds;
-use tests::{default_transport, download_and_compare, waiter};
+use tests::{
+    aliyun_download, dds_links, default_transport, download_and_compare, tencent_download, waiter,
+};
 
 /// What the downloader must make of a storage fault.
 #[derive(Debug, Clone, Copy)]
@@ -46,12 +43,7 @@ async fn link(cloud: &FakeCloud, vendor: &str) -> (String, &'static str) {
         "aliyun" => {
             let c = tests::aliyun(cloud, &t.http);
             let created = c
-                .create_download(&CreateDownloadRequest::new(
-                    "rm-bp1example",
-                    DownloadSource::backup_set("1234567890"),
-                    Export::Logical(LogicalFormat::Sql),
-                    DownloadTarget::Url,
-                ))
+                .create_download(&aliyun_download(LogicalFormat::Sql))
                 .await
                 .unwrap();
             let task = c
@@ -69,11 +61,7 @@ async fn link(cloud: &FakeCloud, vendor: &str) -> (String, &'static str) {
         }
         "tencent" => {
             let c = tests::tencent(cloud, &t.http);
-            let request = CreateBackupDownloadTaskRequest::new(
-                "cmgo-p8vnipr5",
-                "cmgo-p8vnipr5_2021-03-26 10:44",
-                ["cmgo-p8vnipr5_0"],
-            );
+            let request = tencent_download();
             c.create_backup_download_task(&request).await.unwrap();
             let tasks = c
                 .wait_for_backup_download(&request, &waiter(), |_| {})
@@ -84,10 +72,7 @@ async fn link(cloud: &FakeCloud, vendor: &str) -> (String, &'static str) {
         _ => {
             let links = tests::huawei(cloud, &t.http)
                 .dds()
-                .show_backup_download_link(&dds::ShowBackupDownloadLinkRequest::new(
-                    "befb1cfe1f96403780396b0c54f85d11in02",
-                    "bd062e1af2d248b3bb4cd3dbb4183888br02",
-                ))
+                .show_backup_download_link(&dds_links())
                 .await
                 .unwrap();
             (links.files[0].download_link.as_str().to_owned(), "md5")
