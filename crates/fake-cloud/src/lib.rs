@@ -5,7 +5,9 @@
 //! at [`FakeCloud::endpoint`] (plain http, so allow it in the client) with the emulator's
 //! credentials. Requests are routed by protocol: `x-acs-action` → Aliyun DBS, `X-TC-Action` →
 //! Tencent MongoDB, `/v3/projects` → Huawei IAM, `/v3/{project}/...` → Huawei DDS/RDS,
-//! `/objects/...` → the object store behind download links.
+//! `/objects/...` → the object store behind download links. Behind the one endpoint, DDS and
+//! RDS `ShowBackupDownloadLink` differ by path; `ListBackups` (the same path on both) is an RDS
+//! listing when its `instance_id` is an RDS instance of the catalogue, a DDS listing otherwise.
 //!
 //! Every API request's signature, timestamp window and (Aliyun) nonce are verified with the
 //! vendor's real error shapes and codes. Tasks move through the vendor's states over successive
