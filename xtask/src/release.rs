@@ -1,7 +1,7 @@
 //! `cargo xtask release <version> [--dry-run]`: everything up to, not including, publishing.
 //!
-//! 1. The working tree is clean (`git status --porcelain` prints nothing; untracked files
-//!    count) and `cargo xtask ci` passes.
+//! 1. The tag `v<version>` does not exist, the working tree is clean (`git status --porcelain`
+//!    prints nothing; untracked files count) and `cargo xtask ci` passes.
 //! 2. Lockstep version bump: `[workspace.package] version`, and every version requirement on
 //!    a workspace member (in `[workspace.dependencies]` and in any member's dependency
 //!    tables). Every published crate must inherit its version (`version.workspace = true`).
@@ -336,10 +336,14 @@ pub fn release(root: &Path, args: &[String]) -> Result<(), String> {
         }
     }
     let version = version.ok_or("usage: cargo xtask release <version> [--dry-run]")?;
+    let tag = format!("v{version}");
     let mut deferred = Vec::new();
 
     Workspace::load(root)?; // fail on an unreadable manifest before anything slow
     check_cargo_version(root)?;
+    if !git(root, &["tag", "--list", &tag])?.trim().is_empty() {
+        return Err(format!("the tag {tag} exists already"));
+    }
     let status = git(root, &["status", "--porcelain"])?;
     if !status.trim().is_empty() {
         let problem = format!("the working tree is not clean:\n{status}");
@@ -351,54 +355,38 @@ pub fn release(root: &Path, args: &[String]) -> Result<(), String> {
     }
     crate::ci::run(root)?;
 
-    let copy = std::env::temp_dir().join(format!("xtask-release-{version}-{}", std::process::id()));
     let work = if dry_run {
+        let copy =
+            std::env::temp_dir().join(format!("xtask-release-{version}-{}", std::process::id()));
         eprintln!(
             "==> xtask release: dry run in a copy of the tree: {}",
             copy.display()
         );
         let _ = fs::remove_dir_all(&copy);
         copy_tree(root, &copy)?;
-        copy.clone()
+        copy
     } else {
         root.to_path_buf()
     };
-
-    let unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let ws = Workspace::load(&work)?;
-    let edits = prepare(&ws, &version, &date_of(unix))?;
-    let mut changed = Vec::new();
-    for (path, text) in &edits.files {
-        fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let relative = path.strip_prefix(&work).unwrap_or(path);
-        eprintln!("    updated {}", relative.display());
-        changed.push(relative.display().to_string());
-    }
-    exec(
-        cargo(&work).args(["update", "--workspace"]),
-        "cargo update --workspace",
-    )?;
-    changed.push("Cargo.lock".into());
-
-    let ws = Workspace::load(&work)?;
-    problems_to_result(metadata_problems(&ws))?;
-    let order = ws.publish_order()?;
-    let mut package = cargo(&work);
-    package
-        .args(["package", "--allow-dirty"])
-        .env("CARGO_TARGET_DIR", root.join("target"));
-    for name in &order {
-        package.args(["-p", name]);
-    }
-    exec(&mut package, "cargo package (every published crate)")?;
-    check_listings(&ws)?;
-
+    let (order, changed) = match bump_and_package(root, &work, &version) {
+        Ok(done) => done,
+        Err(e) if dry_run => {
+            return Err(format!(
+                "{e}\n(the copy is kept for a look: {})",
+                work.display()
+            ));
+        }
+        Err(e) => {
+            return Err(format!(
+                "{e}\nthe version bump and changelog edits are left in the working tree; \
+                 `git checkout -- .` undoes them"
+            ));
+        }
+    };
     if dry_run {
-        let _ = fs::remove_dir_all(&copy);
+        let _ = fs::remove_dir_all(&work);
     }
-    let tag = format!("v{version}");
+
     println!(
         "\nPackaged {} crates for {version}, in this order: {}.",
         order.len(),
@@ -425,4 +413,47 @@ pub fn release(root: &Path, args: &[String]) -> Result<(), String> {
             deferred.join("\n")
         ))
     }
+}
+
+/// Steps 2 to 4 in `work` (the checkout, or the dry run's copy of it): returns the publishing
+/// order and the files to commit.
+fn bump_and_package(
+    root: &Path,
+    work: &Path,
+    version: &Version,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let ws = Workspace::load(work)?;
+    let edits = prepare(&ws, version, &date_of(unix))?;
+    let mut changed = Vec::new();
+    for (path, text) in &edits.files {
+        fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let relative = path.strip_prefix(work).unwrap_or(path);
+        eprintln!("    updated {}", relative.display());
+        changed.push(relative.display().to_string());
+    }
+    exec(
+        cargo(work).args(["update", "--workspace"]),
+        "cargo update --workspace",
+    )?;
+    changed.push("Cargo.lock".into());
+
+    let ws = Workspace::load(work)?;
+    problems_to_result(metadata_problems(&ws))?;
+    let order = ws.publish_order()?;
+    // The checkout's target directory, also for the dry run's copy: its builds are reused.
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let mut package = cargo(work);
+    package
+        .args(["package", "--allow-dirty"])
+        .env("CARGO_TARGET_DIR", target);
+    for name in &order {
+        package.args(["-p", name]);
+    }
+    exec(&mut package, "cargo package (every published crate)")?;
+    check_listings(&ws)?;
+    Ok((order, changed))
 }
