@@ -163,13 +163,17 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
             !new_api,
         )
     };
+    // 2021-01-01: `Success` as text, `Code`/`Message` beside `ErrCode`/`ErrMessage`, the
+    // answer under `Data`. 2019-03-06: `Success` a boolean, `HttpStatusCode`, the answer's
+    // fields at the top level.
     let ok = |data: Value| {
-        let mut v = json!({"RequestId": rid, "Success": if new_api { json!("true") } else { json!(true) }, "Code": "200", "ErrCode": "", "ErrMessage": "", "Message": ""});
-        if new_api {
-            v["Data"] = data;
-        } else if let (Value::Object(m), Value::Object(d)) = (&mut v, data) {
+        let mut v = if new_api {
+            json!({"RequestId": rid, "Success": "true", "Code": "200", "ErrCode": "", "ErrMessage": "", "Message": "", "Data": data})
+        } else {
+            json!({"RequestId": rid, "Success": true, "HttpStatusCode": 200, "ErrCode": "", "ErrMessage": ""})
+        };
+        if let (false, Value::Object(m), Value::Object(d)) = (new_api, &mut v, data) {
             m.extend(d);
-            m.insert("HttpStatusCode".into(), json!(200));
         }
         Response::json(200, &v).with_header("x-acs-request-id", rid.clone())
     };
