@@ -12,7 +12,6 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use cloud_http::{BoxFuture, Error};
 use time::OffsetDateTime;
@@ -110,6 +109,10 @@ pub trait BackupExport: Send + Sync {
     fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>>;
 }
 
+#[cfg_attr(
+    not(any(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 fn file_name_from_url(url: &str, fallback: &str) -> String {
     url.split('?')
         .next()
@@ -125,6 +128,10 @@ fn file_name_from_url(url: &str, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
+#[cfg_attr(
+    not(any(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -153,7 +160,7 @@ pub struct AliyunExport {
     request: dbs_aliyun::CreateDownloadRequest,
     waiter: cloud_http::WaiterConfig,
     link_validity: std::time::Duration,
-    task_id: Mutex<Option<String>>,
+    task_id: std::sync::Mutex<Option<String>>,
 }
 
 #[cfg(feature = "aliyun")]
@@ -171,7 +178,7 @@ impl AliyunExport {
             request,
             waiter,
             link_validity,
-            task_id: Mutex::new(None),
+            task_id: std::sync::Mutex::new(None),
         }
     }
 
@@ -241,6 +248,7 @@ impl BackupExport for AliyunExport {
 }
 
 /// `"3/4"` or `"75"` → percent.
+#[cfg_attr(not(feature = "aliyun"), allow(dead_code))]
 fn fraction_percent(p: &str) -> Option<u8> {
     match p.split_once('/') {
         Some((a, b)) => {
