@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let rest = args.get(1..).unwrap_or_default();
     let result = match args.first().map(String::as_str) {
         Some("ci") if rest.is_empty() => ci::run(&root),
+        Some("ci") => Err("`cargo xtask ci` takes no arguments".into()),
         Some("snap") => snap::snap(&root, rest),
         Some("release") => release::release(&root, rest),
         Some("help" | "-h" | "--help") => {

@@ -339,7 +339,13 @@ pub fn release(root: &Path, args: &[String]) -> Result<(), String> {
     let tag = format!("v{version}");
     let mut deferred = Vec::new();
 
-    Workspace::load(root)?; // fail on an unreadable manifest before anything slow
+    // Everything that fails fast comes before the slow `ci`.
+    let current = Version::parse(&Workspace::load(root)?.version()?)?;
+    if version <= current {
+        return Err(format!(
+            "{version} is not newer than the current version {current}"
+        ));
+    }
     check_cargo_version(root)?;
     if !git(root, &["tag", "--list", &tag])?.trim().is_empty() {
         return Err(format!("the tag {tag} exists already"));
