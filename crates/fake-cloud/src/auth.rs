@@ -11,6 +11,26 @@ use crate::http::Request;
 /// A refusal: HTTP status, vendor code, message.
 pub(crate) type Refusal = (u16, &'static str, String);
 
+/// The three parts every algorithm's `Authorization` carries: the key id (or credential
+/// scope), the signed header names and the signature. `None` when the header is missing, uses
+/// another algorithm, or lacks a part.
+fn parse_authorization<'a>(
+    req: &'a Request,
+    algorithm: &str,
+    id_field: &str,
+) -> Option<(&'a str, &'a str, &'a str)> {
+    let rest = req
+        .header("authorization")?
+        .strip_prefix(algorithm)?
+        .strip_prefix(' ')?;
+    let f = auth_fields(rest);
+    Some((
+        f.get(id_field)?,
+        f.get("SignedHeaders")?,
+        f.get("Signature")?,
+    ))
+}
+
 fn auth_fields(value: &str) -> HashMap<&str, &str> {
     value
         .split([',', ' '])
@@ -44,27 +64,14 @@ pub(crate) fn aliyun(
     now: OffsetDateTime,
     nonces: &mut HashSet<String>,
 ) -> Result<(), Refusal> {
-    let auth = req.header("authorization").unwrap_or("");
-    let Some(rest) = auth.strip_prefix("ACS3-HMAC-SHA256 ") else {
+    let Some((ak, signed, sig)) = parse_authorization(req, "ACS3-HMAC-SHA256", "Credential") else {
         return Err((
             400,
             "IncompleteSignature",
             "The request signature does not conform to Aliyun standards.".into(),
         ));
     };
-    let f = auth_fields(rest);
-    let (Some(ak), Some(signed), Some(sig)) = (
-        f.get("Credential"),
-        f.get("SignedHeaders"),
-        f.get("Signature"),
-    ) else {
-        return Err((
-            400,
-            "IncompleteSignature",
-            "Authorization lacks Credential, SignedHeaders or Signature.".into(),
-        ));
-    };
-    if *ak != creds.access_key_id() {
+    if ak != creds.access_key_id() {
         return Err((
             404,
             "InvalidAccessKeyId.NotFound",
@@ -138,7 +145,7 @@ pub(crate) fn aliyun(
         &payload_hash,
     );
     let expected = aliyun::signature(creds.secret().expose(), &aliyun::string_to_sign(&canonical));
-    if expected != *sig {
+    if expected != sig {
         return Err((
             400,
             "SignatureDoesNotMatch",
@@ -154,24 +161,12 @@ pub(crate) fn tencent(
     creds: &Credentials,
     now: OffsetDateTime,
 ) -> Result<(), Refusal> {
-    let auth = req.header("authorization").unwrap_or("");
-    let Some(rest) = auth.strip_prefix("TC3-HMAC-SHA256 ") else {
+    let Some((credential, signed, sig)) = parse_authorization(req, "TC3-HMAC-SHA256", "Credential")
+    else {
         return Err((
             200,
             "AuthFailure.InvalidAuthorization",
-            "Authorization is not TC3-HMAC-SHA256.".into(),
-        ));
-    };
-    let f = auth_fields(rest);
-    let (Some(credential), Some(signed), Some(sig)) = (
-        f.get("Credential"),
-        f.get("SignedHeaders"),
-        f.get("Signature"),
-    ) else {
-        return Err((
-            200,
-            "AuthFailure.InvalidAuthorization",
-            "Authorization lacks fields.".into(),
+            "Authorization is missing, not TC3-HMAC-SHA256, or lacks fields.".into(),
         ));
     };
     let mut parts = credential.split('/');
@@ -238,7 +233,7 @@ pub(crate) fn tencent(
         extra_signed_headers: &extra,
     };
     let out = tencent::sign(&signable, &params, creds);
-    if out.signature() != *sig {
+    if out.signature() != sig {
         return Err((200, "AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.".into()));
     }
     Ok(())
@@ -269,17 +264,12 @@ pub(crate) fn huawei(
             format!("Incorrect IAM authentication information: {m}"),
         )
     };
-    let auth = req.header("authorization").unwrap_or("");
-    let Some(rest) = auth.strip_prefix("SDK-HMAC-SHA256 ") else {
-        return Err(bad("Authorization is missing or not SDK-HMAC-SHA256"));
+    let Some((ak, signed, sig)) = parse_authorization(req, "SDK-HMAC-SHA256", "Access") else {
+        return Err(bad(
+            "Authorization is missing, not SDK-HMAC-SHA256, or lacks fields",
+        ));
     };
-    let f = auth_fields(rest);
-    let (Some(ak), Some(signed), Some(sig)) =
-        (f.get("Access"), f.get("SignedHeaders"), f.get("Signature"))
-    else {
-        return Err(bad("Authorization lacks fields"));
-    };
-    if *ak != creds.access_key_id() {
+    if ak != creds.access_key_id() {
         return Err(bad("ak not found"));
     }
     let date = req.header("x-sdk-date").unwrap_or("");
@@ -309,7 +299,7 @@ pub(crate) fn huawei(
         .with_headers(&headers)
         .with_payload(Payload::Bytes(&req.body));
     let out = huawei::sign(&signable, when, &creds);
-    if out.signature() != *sig {
+    if out.signature() != sig {
         return Err(bad("verify aksk signature fail"));
     }
     Ok(())
