@@ -49,6 +49,10 @@ struct Destination {
     /// Parallel connections per file when the storage supports ranges (1 to 64)
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     connections: u16,
+    /// Write through the page cache instead of O_DIRECT (direct I/O is used on Linux when the
+    /// filesystem allows it: the data reaches the disk as it arrives)
+    #[arg(long)]
+    no_direct_io: bool,
 }
 
 /// Flags of `export aliyun`.
@@ -167,6 +171,7 @@ impl Export {
         };
         let options = DownloadOptions {
             connections: destination.connections.into(),
+            direct_io: !destination.no_direct_io,
             ..DownloadOptions::default()
         };
         let waiting = Progress::spinner();

@@ -30,6 +30,10 @@ pub struct Download {
     /// The size the file must have, in bytes
     #[arg(long, value_name = "BYTES")]
     expected_size: Option<u64>,
+    /// Write through the page cache instead of O_DIRECT (direct I/O is used on Linux when the
+    /// filesystem allows it: the data reaches the disk as it arrives)
+    #[arg(long)]
+    no_direct_io: bool,
 }
 
 impl Download {
@@ -39,6 +43,7 @@ impl Download {
             connections: self.connections.into(),
             sha256: self.sha256,
             expected_size: self.expected_size,
+            direct_io: !self.no_direct_io,
             ..DownloadOptions::default()
         };
         tracing::info!(url = %display_url(&self.url), file = %self.file.display(), "downloading");
@@ -64,5 +69,6 @@ pub fn report(r: &DownloadReport) -> Json {
         .field("verified", verified)
         .field("ranged", r.ranged)
         .field("refreshes", u64::from(r.refreshes))
+        .field("direct_io", r.direct_io)
         .build()
 }

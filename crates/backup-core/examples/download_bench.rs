@@ -1,14 +1,16 @@
 //! Measures the downloader against `fake-cloud`'s object storage on loopback:
 //!
-//! 1. single-stream throughput of ours vs `curl` on the same URL (same file size);
+//! 1. single-stream throughput of ours (direct I/O on, and off) vs `curl` on the same URL, and
+//!    vs `curl` followed by `sync FILE`; every timed run starts after a `sync`;
 //! 2. our peak memory (VmHWM of a child process that only downloads);
 //! 3. with a per-connection bandwidth limit L, our throughput with 1, 4 and 8 connections.
 //!
 //! ```text
 //! cargo run --release -p backup-core --example download_bench -- [SIZE_MIB] [LIMIT_MIB_PER_S]
 //! ```
-//! Defaults: 1024 MiB, 8 MiB/s; `BENCH_RUNS` (default 3) runs each; files go to `BENCH_DIR`
-//! (default `.`). The child modes (`get URL FILE CONNECTIONS`, `serve`) are internal.
+//! Defaults: 1024 MiB, 8 MiB/s; `BENCH_RUNS` (default 11) runs each, alternating; files go to
+//! `BENCH_DIR` (default `.`). The child modes (`get URL FILE CONNECTIONS [buffered]`, `serve`)
+//! are internal.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -22,7 +24,13 @@ const MIB: u64 = 1024 * 1024;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("get") {
-        return child(&args[1], &args[2], args[3].parse().expect("connections"));
+        let direct_io = args.get(4).map(String::as_str) != Some("buffered");
+        return child(
+            &args[1],
+            &args[2],
+            args[3].parse().expect("connections"),
+            direct_io,
+        );
     }
     if args.first().map(String::as_str) == Some("serve") {
         // Internal: serve one object and print its link (for profiling a client alone).
@@ -64,12 +72,19 @@ fn main() {
     let ours = dir.path().join("ours.bin");
     let theirs = dir.path().join("curl.bin");
     let (mut ours_secs, mut curl_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
+    let mut buffered_secs = Vec::new();
     let mut report = String::new();
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(11);
+    // Every timed run starts with no dirty pages left by the previous one (curl leaves its
+    // whole file dirty, which would otherwise be written back during the next run).
+    let settle = || {
+        let _ = Command::new("sync").status();
+    };
     for _ in 0..runs {
+        settle();
         let t = Instant::now();
         let out = Command::new(&exe)
             .args(["get", &url, ours.to_str().unwrap(), "1"])
@@ -83,6 +98,17 @@ fn main() {
         );
         report = String::from_utf8_lossy(&out.stdout).to_string();
         std::fs::remove_file(&ours).unwrap();
+        // ours again, through the page cache (`direct_io: false`)
+        settle();
+        let t = Instant::now();
+        let out = Command::new(&exe)
+            .args(["get", &url, ours.to_str().unwrap(), "1", "buffered"])
+            .output()
+            .unwrap();
+        buffered_secs.push(t.elapsed().as_secs_f64());
+        assert!(out.status.success());
+        std::fs::remove_file(&ours).unwrap();
+        settle();
         let t = Instant::now();
         match Command::new("curl")
             .args(["-s", "-f", "-o", theirs.to_str().unwrap(), &url])
@@ -95,6 +121,7 @@ fn main() {
             other => println!("curl not run: {other:?}"),
         }
         // curl made durable the way ours is: download, then fsync the file.
+        settle();
         let t = Instant::now();
         let script = format!(
             "curl -s -f -o '{0}' '{url}' && sync '{0}'",
@@ -114,21 +141,35 @@ fn main() {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]
     };
+    let spread = |v: &[f64]| format!("(min {:.2} s, max {:.2} s)", v[0], v[v.len() - 1]);
     let o = median(&mut ours_secs);
     let ours_rate = size_mib as f64 / o;
     println!(
-        "ours, 1 connection, median of {runs} (process wall time, fsync included): {o:.2} s, {ours_rate:.0} MiB/s"
+        "ours, 1 connection, median of {runs} (process wall time, fsync included): {o:.2} s, {ours_rate:.0} MiB/s {}",
+        spread(&ours_secs)
+    );
+    let b = median(&mut buffered_secs);
+    println!(
+        "ours with direct_io off, median of {runs}: {b:.2} s, {:.0} MiB/s {}",
+        size_mib as f64 / b,
+        spread(&buffered_secs)
     );
     if !curl_secs.is_empty() {
         let c = median(&mut curl_secs);
         let rate = size_mib as f64 / c;
-        println!("curl, median of {runs} (process wall time, no fsync): {c:.2} s, {rate:.0} MiB/s");
+        println!(
+            "curl, median of {runs} (process wall time, no fsync): {c:.2} s, {rate:.0} MiB/s {}",
+            spread(&curl_secs)
+        );
         println!("ours / curl throughput: {:.0}%", 100.0 * ours_rate / rate);
     }
     if !curl_sync_secs.is_empty() {
         let c = median(&mut curl_sync_secs);
         let rate = size_mib as f64 / c;
-        println!("curl + fsync (sync FILE), median of {runs}: {c:.2} s, {rate:.0} MiB/s");
+        println!(
+            "curl + fsync (sync FILE), median of {runs}: {c:.2} s, {rate:.0} MiB/s {}",
+            spread(&curl_sync_secs)
+        );
         println!(
             "ours / (curl + fsync) throughput: {:.0}%",
             100.0 * ours_rate / rate
@@ -170,13 +211,14 @@ fn main() {
     }
 }
 
-fn child(url: &str, file: &str, connections: usize) {
+fn child(url: &str, file: &str, connections: usize, direct_io: bool) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let opts = DownloadOptions {
         connections,
+        direct_io,
         ..DownloadOptions::default()
     };
     let t = Instant::now();
@@ -199,8 +241,9 @@ fn child(url: &str, file: &str, connections: usize) {
         })
         .unwrap_or_else(|| "VmHWM: unknown".into());
     println!(
-        "ours, 1 connection (download only): {secs:.2} s, verified {:?}; peak memory {}",
+        "ours, 1 connection (download only): {secs:.2} s, verified {:?}, direct I/O {}; peak memory {}",
         report.verified,
+        report.direct_io,
         hwm.trim_start_matches("VmHWM:").trim()
     );
 }

@@ -29,6 +29,7 @@
 pub mod checksum;
 pub mod download;
 pub mod export;
+mod part_file;
 
 pub use cloud_http;
 pub use cloud_sign;

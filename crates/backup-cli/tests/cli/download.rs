@@ -24,6 +24,20 @@ fn download(
 }
 
 #[test]
+fn no_direct_io_writes_through_the_page_cache() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, SIZE, Duration::from_secs(600));
+    let file = cloud.home.path().join("orders.csv");
+    let output = download(&cloud, &url, &file, &["--no-direct-io"])
+        .success()
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["direct_io"], false);
+    assert!(std::fs::read(&file).unwrap() == cloud.cloud.object(KEY).unwrap().content());
+}
+
+#[test]
 fn download_writes_the_verified_file_and_reports_the_checks() {
     let cloud = Cloud::start();
     let url = cloud.cloud.publish(KEY, SIZE, Duration::from_secs(600));
@@ -50,6 +64,7 @@ fn download_writes_the_verified_file_and_reports_the_checks() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["bytes"], SIZE);
     assert_eq!(report["ranged"], true);
+    assert_eq!(report["direct_io"], cfg!(target_os = "linux"));
     let verified: Vec<&str> = report["verified"]
         .as_array()
         .unwrap()
