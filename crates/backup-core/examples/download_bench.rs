@@ -33,8 +33,13 @@ fn main() {
         );
     }
     if args.first().map(String::as_str) == Some("serve") {
-        // Internal: serve one object and print its link (for profiling a client alone).
-        let rt = tokio::runtime::Runtime::new().unwrap();
+        // Internal: serve one object and print its link (for profiling a client alone), with
+        // the same single worker as the benchmark's server.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
         let cloud = rt.block_on(FakeCloud::start());
         let size: u64 = args[1].parse().unwrap();
         let url = cloud.publish(
@@ -72,7 +77,7 @@ fn main() {
     let ours = dir.path().join("ours.bin");
     let theirs = dir.path().join("curl.bin");
     let (mut ours_secs, mut curl_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
-    let mut buffered_secs = Vec::new();
+    let (mut buffered_secs, mut null_secs) = (Vec::new(), Vec::new());
     let mut report = String::new();
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
@@ -120,6 +125,16 @@ fn main() {
             }
             other => println!("curl not run: {other:?}"),
         }
+        // The network alone: curl writing nowhere.
+        settle();
+        let t = Instant::now();
+        if Command::new("curl")
+            .args(["-s", "-f", "-o", "/dev/null", &url])
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            null_secs.push(t.elapsed().as_secs_f64());
+        }
         // curl made durable the way ours is: download, then fsync the file.
         settle();
         let t = Instant::now();
@@ -162,6 +177,14 @@ fn main() {
             spread(&curl_secs)
         );
         println!("ours / curl throughput: {:.0}%", 100.0 * ours_rate / rate);
+    }
+    if !null_secs.is_empty() {
+        let c = median(&mut null_secs);
+        println!(
+            "curl -o /dev/null (the network alone), median of {runs}: {c:.2} s, {:.0} MiB/s {}",
+            size_mib as f64 / c,
+            spread(&null_secs)
+        );
     }
     if !curl_sync_secs.is_empty() {
         let c = median(&mut curl_sync_secs);

@@ -12,17 +12,24 @@
 //! A byte is reported as written only once its write returned: a killed process can resume
 //! from every byte it counted.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use std::time::{Duration, Instant};
+
 use tokio::task::JoinHandle;
 
 /// Alignment of direct writes: file offset, length and memory address. 4096 covers devices with
 /// 512-byte and 4 KiB logical blocks.
 pub(crate) const ALIGN: usize = 4096;
+
+/// Longest time received bytes wait in a buffer before they are written anyway: on a slow link
+/// a buffer takes seconds to fill, and a crash should not lose that much.
+const HOLD: Duration = Duration::from_millis(250);
 
 /// Bytes written through the page cache between background writeback requests.
 const SYNC_EVERY: u64 = 64 << 20;
@@ -67,18 +74,20 @@ impl PartFile {
         self.inner.direct.is_some() && !self.inner.direct_refused.load(Ordering::Relaxed)
     }
 
-    /// A writer of consecutive bytes starting at `pos`, holding at most two buffers of
-    /// `buffer_size` bytes (a multiple of [`ALIGN`]).
-    pub(crate) fn writer(&self, pos: u64, buffer_size: usize) -> PartWriter<'_> {
+    /// A writer of consecutive bytes starting at `pos`, with `depth` writes in flight at most,
+    /// so holding up to `depth + 1` buffers of `buffer_size` bytes (a multiple of [`ALIGN`]).
+    pub(crate) fn writer(&self, pos: u64, buffer_size: usize, depth: usize) -> PartWriter<'_> {
         debug_assert!(buffer_size >= ALIGN && buffer_size.is_multiple_of(ALIGN));
         let mut w = PartWriter {
             file: self,
             buf: AlignedBuf::new(buffer_size),
-            spare: None,
+            spares: Vec::new(),
             fill: 0,
             limit: 0,
             pos,
-            in_flight: None,
+            in_flight: VecDeque::new(),
+            depth: depth.max(1),
+            since: None,
         };
         w.limit = w.room();
         w
@@ -208,7 +217,7 @@ type Write = JoinHandle<(AlignedBuf, io::Result<()>)>;
 pub(crate) struct PartWriter<'a> {
     file: &'a PartFile,
     buf: AlignedBuf,
-    spare: Option<AlignedBuf>,
+    spares: Vec<AlignedBuf>,
     /// Bytes in `buf`.
     fill: usize,
     /// Bytes `buf` takes before it is written: a whole buffer, or up to the next aligned
@@ -216,7 +225,11 @@ pub(crate) struct PartWriter<'a> {
     limit: usize,
     /// File offset of `buf[0]`.
     pos: u64,
-    in_flight: Option<(Write, u64)>,
+    /// Writes not yet finished, oldest first.
+    in_flight: VecDeque<(Write, u64)>,
+    depth: usize,
+    /// When the first byte now in `buf` arrived.
+    since: Option<Instant>,
 }
 
 impl PartWriter<'_> {
@@ -230,6 +243,9 @@ impl PartWriter<'_> {
     pub(crate) async fn push(&mut self, mut data: &[u8]) -> io::Result<u64> {
         let mut done = 0;
         while !data.is_empty() {
+            if self.fill == 0 {
+                self.since = Some(Instant::now());
+            }
             let take = data.len().min(self.limit - self.fill);
             self.buf.get_mut()[self.fill..self.fill + take].copy_from_slice(&data[..take]);
             self.fill += take;
@@ -238,11 +254,14 @@ impl PartWriter<'_> {
                 done += self.submit().await?;
             }
         }
-        // Count a finished write now rather than when the next buffer fills, so progress and
+        if self.fill > 0 && self.since.is_some_and(|t| t.elapsed() >= HOLD) {
+            done += self.submit().await?;
+        }
+        // Count finished writes now rather than when the next buffer fills, so progress and
         // the resume state follow the disk closely on slow links.
-        if self
+        while self
             .in_flight
-            .as_ref()
+            .front()
             .is_some_and(|(write, _)| write.is_finished())
         {
             done += self.wait().await?;
@@ -257,25 +276,31 @@ impl PartWriter<'_> {
         if self.fill > 0 {
             done += self.submit().await?;
         }
-        done += self.wait().await?;
+        while !self.in_flight.is_empty() {
+            done += self.wait().await?;
+        }
         Ok(done)
     }
 
-    /// Waits for the write in flight, if any; returns its length.
+    /// Waits for the oldest write in flight, if any; returns its length. Writes are counted
+    /// oldest first, so the bytes counted are always a prefix of what was pushed.
     async fn wait(&mut self) -> io::Result<u64> {
-        let Some((write, len)) = self.in_flight.take() else {
+        let Some((write, len)) = self.in_flight.pop_front() else {
             return Ok(0);
         };
         let (buf, result) = write.await.map_err(io::Error::other)?;
-        self.spare = Some(buf);
+        self.spares.push(buf);
         result.map(|()| len)
     }
 
-    /// Hands the full buffer to a blocking thread after the previous write finished (at most
-    /// one write in flight per writer keeps bytes counted in order).
+    /// Hands the full buffer to a blocking thread, first waiting for the oldest write when
+    /// `depth` are in flight.
     async fn submit(&mut self) -> io::Result<u64> {
-        let done = self.wait().await?;
-        let next = match self.spare.take() {
+        let mut done = 0;
+        while self.in_flight.len() >= self.depth {
+            done += self.wait().await?;
+        }
+        let next = match self.spares.pop() {
             Some(b) => b,
             None => AlignedBuf::new(self.buf.capacity()),
         };
@@ -286,9 +311,10 @@ impl PartWriter<'_> {
             let result = inner.write(buf.get(len), pos);
             (buf, result)
         });
-        self.in_flight = Some((write, len as u64));
+        self.in_flight.push_back((write, len as u64));
         self.pos += len as u64;
         self.fill = 0;
+        self.since = None;
         self.limit = self.room();
         Ok(done)
     }
@@ -296,9 +322,9 @@ impl PartWriter<'_> {
 
 impl Drop for PartWriter<'_> {
     fn drop(&mut self) {
-        // A download dropped mid-write leaves that write to finish on its own: it writes the
+        // A download dropped mid-write leaves its writes to finish on their own: they write the
         // right bytes of the same object into the same file, and they were never counted.
-        self.in_flight.take();
+        self.in_flight.clear();
     }
 }
 
@@ -311,7 +337,7 @@ mod tests {
         let path = dir.path().join("f.part");
         std::fs::write(&path, vec![b'.'; start as usize]).unwrap();
         let file = PartFile::open(&path, direct).unwrap();
-        let mut w = file.writer(start, buffer);
+        let mut w = file.writer(start, buffer, 2);
         let mut counted = 0;
         for p in pieces {
             counted += w.push(p).await.unwrap();
@@ -353,9 +379,9 @@ mod tests {
         let path = dir.path().join("f.part");
         std::fs::write(&path, []).unwrap();
         let file = PartFile::open(&path, true).unwrap();
-        let w = file.writer(100, 2 * ALIGN);
+        let w = file.writer(100, 2 * ALIGN, 1);
         assert_eq!(w.limit, 2 * ALIGN - 100);
-        let w = file.writer(2 * ALIGN as u64, 2 * ALIGN);
+        let w = file.writer(2 * ALIGN as u64, 2 * ALIGN, 1);
         assert_eq!(w.limit, 2 * ALIGN);
     }
 
@@ -369,7 +395,7 @@ mod tests {
         // tmpfs on older kernels refuses O_DIRECT: then the file must say so, and still work.
         let supported = open_direct(&path).is_some();
         assert_eq!(file.direct(), supported);
-        let mut w = file.writer(0, ALIGN);
+        let mut w = file.writer(0, ALIGN, 2);
         w.push(&pattern(ALIGN * 2 + 5, 9)).await.unwrap();
         w.flush().await.unwrap();
         drop(w);
@@ -405,7 +431,7 @@ mod tests {
         let (file, path) = with_failing_direct(dir.path(), "/proc/self/oom_score_adj");
         assert!(file.direct());
         let data = vec![b'x'; ALIGN * 3];
-        let mut w = file.writer(0, ALIGN);
+        let mut w = file.writer(0, ALIGN, 2);
         let mut counted = w.push(&data).await.unwrap();
         counted += w.flush().await.unwrap();
         drop(w);
@@ -420,11 +446,31 @@ mod tests {
         // /dev/full: every write fails with ENOSPC, which is not a reason to fall back.
         let dir = tempfile::tempdir().unwrap();
         let (file, _) = with_failing_direct(dir.path(), "/dev/full");
-        let mut w = file.writer(0, ALIGN);
+        let mut w = file.writer(0, ALIGN, 2);
         let pushed = w.push(&[7u8; ALIGN * 2]).await;
         let flushed = w.flush().await;
         let err = pushed.and(flushed).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(28), "{err}");
         assert!(file.direct());
+    }
+
+    #[tokio::test]
+    async fn bytes_do_not_wait_in_a_buffer_for_long() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.part");
+        std::fs::write(&path, []).unwrap();
+        let file = PartFile::open(&path, true).unwrap();
+        let mut w = file.writer(0, 4 * ALIGN, 2);
+        // A trickle: far less than a buffer, then nothing for longer than HOLD.
+        assert_eq!(w.push(b"0123456789").await.unwrap(), 0);
+        tokio::time::sleep(HOLD + Duration::from_millis(50)).await;
+        let mut counted = w.push(b"x").await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while counted < 11 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            counted += w.push(&[]).await.unwrap();
+        }
+        assert_eq!(counted, 11, "written and counted without a flush");
+        assert_eq!(std::fs::read(&path).unwrap(), b"0123456789x");
     }
 }
