@@ -10,10 +10,11 @@ use backup_core::download::DownloadError;
 /// The exit codes, as `--help` shows them.
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0  success
-  1  service or network error (the service's code, message and request id are on stderr)
-  2  usage error (a missing, invalid or contradictory flag)
-  3  credentials missing or invalid";
+    0  success
+    1  service or network error (the service's code, message and request id are on stderr)
+    2  usage error (a missing, invalid or contradictory flag)
+    3  credentials missing or invalid
+  130  interrupted (Ctrl-C); partial downloads resume when the same command runs again";
 
 /// What went wrong, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub enum Kind {
     Usage,
     /// Exit 3: credentials are missing, or the service rejected them.
     Credentials,
+    /// Exit 130 (128 + SIGINT): the user pressed Ctrl-C.
+    Interrupted,
 }
 
 /// A failed command: its kind and a one-line message.
@@ -50,17 +53,28 @@ impl Failure {
         }
     }
 
+    /// Ctrl-C (exit 130). Downloads keep their `.part` file and resume state on disk.
+    pub fn interrupted() -> Self {
+        Failure {
+            kind: Kind::Interrupted,
+            message: "interrupted; partial downloads are kept in their .part files and resume \
+                      when the same command runs again"
+                .into(),
+        }
+    }
+
     /// Prefixes the message with what it concerns (a file name).
     pub fn prefix(&mut self, what: &str) {
         self.message = format!("{what}: {}", self.message);
     }
 
-    /// The process exit code: 1, 2 or 3.
+    /// The process exit code: 1, 2, 3 or 130.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self.kind {
             Kind::Service => 1,
             Kind::Usage => 2,
             Kind::Credentials => 3,
+            Kind::Interrupted => 130,
         })
     }
 

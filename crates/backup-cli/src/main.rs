@@ -26,7 +26,7 @@
 //! those commands are for); anywhere else (logs, errors, the demo) they lose their query string.
 //!
 //! Exit codes: 0 success, 1 service or network error, 2 usage error, 3 credentials missing or
-//! invalid. Errors are one line on stderr with the vendor's code, message and request id.
+//! invalid, 130 interrupted by Ctrl-C (partial downloads resume when the command runs again). Errors are one line on stderr with the vendor's code, message and request id.
 
 mod aliyun;
 mod args;
@@ -95,7 +95,15 @@ fn main() -> ExitCode {
             return failure.exit_code();
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    // Ctrl-C stops the command between two awaits: a download's bytes already written stay
+    // counted in its resume state, so the same command continues where it stopped.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            result = cli::run(cli) => result,
+            _ = tokio::signal::ctrl_c() => Err(error::Failure::interrupted()),
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             failure.report();

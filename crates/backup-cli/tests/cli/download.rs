@@ -23,6 +23,75 @@ fn download(
         .assert()
 }
 
+/// Bytes the resume state beside `file` records as written.
+fn saved_bytes(file: &std::path::Path) -> u64 {
+    let meta = file.with_file_name(format!(
+        "{}.part.json",
+        file.file_name().unwrap().to_string_lossy()
+    ));
+    let Ok(text) = std::fs::read(meta) else {
+        return 0;
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&text) else {
+        return 0;
+    };
+    v["written"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n.as_u64()).sum())
+        .unwrap_or(0)
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_exits_130_and_the_same_command_resumes() {
+    let cloud = Cloud::start();
+    let size = 8 * 1024 * 1024;
+    let url = cloud.cloud.publish(KEY, size, Duration::from_secs(600));
+    // 2 MiB/s: the download takes about 4 s, long enough to be interrupted mid-way.
+    cloud.cloud.set_bandwidth(Some(2 * 1024 * 1024));
+    let file = cloud.home.path().join("orders.csv");
+    let bin = assert_cmd::cargo::cargo_bin("cloud-backup");
+    let child = std::process::Command::new(&bin)
+        .env_clear()
+        .env("HOME", cloud.home.path())
+        .args(["download", &url, "--connections", "1", "-o"])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while saved_bytes(&file) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(saved_bytes(&file) > 0, "the download started");
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!stderr.contains("Signature="), "{stderr}");
+    assert!(!file.exists(), "no final file after an interruption");
+    let kept = saved_bytes(&file);
+    assert!(kept > 0 && kept < size, "{kept} bytes kept");
+
+    cloud.cloud.set_bandwidth(None);
+    let output = download(&cloud, &url, &file, &["--connections", "1"])
+        .success()
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["resumed_bytes"].as_u64().unwrap() >= kept,
+        "{report}"
+    );
+    assert!(std::fs::read(&file).unwrap() == cloud.cloud.object(KEY).unwrap().content());
+}
+
 #[test]
 fn no_direct_io_writes_through_the_page_cache() {
     let cloud = Cloud::start();
