@@ -77,7 +77,8 @@ pub fn endpoint(cloud: &FakeCloud) -> Endpoint {
 
 /// A DBS client for `cn-hangzhou` with the emulator's credentials.
 pub fn aliyun(cloud: &FakeCloud, http: &HttpClient) -> dbs_aliyun::Client {
-    dbs_aliyun::Client::builder("cn-hangzhou")
+    dbs_aliyun::Client::builder()
+        .region("cn-hangzhou")
         .credentials(cloud.aliyun_credentials())
         .endpoint(endpoint(cloud))
         .http_client(http.clone())

@@ -670,7 +670,8 @@ async fn a_plain_http_endpoint_is_refused_unless_allowed() {
     // A production transport: https only.
     let http = cloud_http::HttpClient::builder().build().unwrap();
     assert!(!http.config().allow_http);
-    let aliyun = dbs_aliyun::Client::builder("cn-hangzhou")
+    let aliyun = dbs_aliyun::Client::builder()
+        .region("cn-hangzhou")
         .credentials(cloud.aliyun_credentials())
         .endpoint(endpoint(&cloud))
         .http_client(http.clone())

@@ -177,7 +177,8 @@ impl Command {
 /// A client for the context's region, endpoint and transport, with credentials from the
 /// environment or the profile file.
 pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
-    let mut builder = Client::builder(ctx.region(Vendor::Aliyun)?)
+    let mut builder = Client::builder()
+        .region(ctx.region(Vendor::Aliyun)?)
         .http_client(ctx.http()?)
         .credentials_provider(ChainProvider::default_for(Vendor::Aliyun, ctx.profile()));
     if let Some(endpoint) = ctx.endpoint() {

@@ -108,7 +108,8 @@ impl Demo {
             "\nAlibaba Cloud DBS: advanced download of backup set {ALIYUN_BACKUP_SET} of \
              {ALIYUN_INSTANCE} to a URL"
         );
-        let client = aliyun::Client::builder("cn-hangzhou")
+        let client = aliyun::Client::builder()
+            .region("cn-hangzhou")
             .credentials(cloud.aliyun_credentials())
             .endpoint(self.endpoint.clone())
             .http_client(self.http.clone())

@@ -88,7 +88,8 @@ async fn run(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aliyun_export_downloads_and_verifies_crc64() {
     let cloud = FakeCloud::builder().task_pace(2).start().await;
-    let client = dbs::Client::builder("cn-hangzhou")
+    let client = dbs::Client::builder()
+        .region("cn-hangzhou")
         .credentials(cloud.aliyun_credentials())
         .endpoint(endpoint(&cloud))
         .http_client(http())

@@ -96,9 +96,9 @@ const WAIT_MAX_PAGES: u32 = 10;
 const WAIT_CREATED_SLACK: Duration = Duration::from_secs(300);
 
 /// Builds a [`Client`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ClientBuilder {
-    region: String,
+    region: Option<String>,
     credentials: Option<Credentials>,
     provider: Option<Box<dyn ProvideCredentials>>,
     provider_context: Option<ProviderContext>,
@@ -107,6 +107,14 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// The region (`cn-hangzhou`, `ap-southeast-1`, ...), sent as `RegionCode`; the endpoint
+    /// comes from the region table ([`endpoint_host`](crate::endpoint_host)) unless overridden.
+    /// Required.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
     /// Uses these credentials instead of looking for them.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
@@ -144,13 +152,14 @@ impl ClientBuilder {
     /// up once, here: a missing or broken configuration fails now with
     /// [`Error::Credentials`], not at the first call.
     pub fn build(self) -> Result<Client, Error> {
+        let region = self.region.unwrap_or_default();
         let endpoint = match self.endpoint {
             Some(e) => {
                 // The region is still sent as `RegionCode`; check it all the same.
-                endpoint_host(&self.region)?;
+                endpoint_host(&region)?;
                 e
             }
-            None => Endpoint::https(endpoint_host(&self.region)?),
+            None => Endpoint::https(endpoint_host(&region)?),
         };
         let credentials = match self.credentials {
             Some(c) => c,
@@ -175,7 +184,7 @@ impl ClientBuilder {
             http,
             endpoint,
             credentials,
-            region: self.region,
+            region,
         })
     }
 }
@@ -190,17 +199,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// A builder for a client of `region` (`cn-hangzhou`, ...). The endpoint comes from the
-    /// region table ([`endpoint_host`](crate::endpoint_host)) unless overridden.
-    pub fn builder(region: impl Into<String>) -> ClientBuilder {
-        ClientBuilder {
-            region: region.into(),
-            credentials: None,
-            provider: None,
-            provider_context: None,
-            endpoint: None,
-            http: None,
-        }
+    /// A builder; [`ClientBuilder::region`] is required.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
     }
 
     /// The region.

@@ -4,7 +4,7 @@
 //! use std::time::Duration;
 //! use dbs_aliyun::*;
 //! # async fn run() -> Result<(), Error> {
-//! let client = Client::builder("cn-hangzhou").build()?; // keys: environment, then ~/.aliyun/config.json
+//! let client = Client::builder().region("cn-hangzhou").build()?; // keys: environment, then ~/.aliyun/config.json
 //! let source = DownloadSource::backup_set("1460051234");
 //! let request = CreateDownloadRequest::new("rm-bp1xxxxxxxx", source, Export::Logical(LogicalFormat::Csv), DownloadTarget::Url);
 //! let created = client.create_download(&request).await?;

@@ -271,7 +271,8 @@ fn credentials_come_from_the_default_chain_or_fail_clearly() {
         ],
         None,
     );
-    let client = Client::builder("eu-central-1")
+    let client = Client::builder()
+        .region("eu-central-1")
         .provider_context(ctx)
         .build()
         .unwrap();
@@ -282,7 +283,8 @@ fn credentials_come_from_the_default_chain_or_fail_clearly() {
     assert!(!format!("{client:?}").contains("env-secret"));
 
     let empty = ProviderContext::from_map(Vec::<(String, String)>::new(), None);
-    let err = Client::builder("cn-hangzhou")
+    let err = Client::builder()
+        .region("cn-hangzhou")
         .provider_context(empty)
         .build()
         .unwrap_err();
@@ -292,12 +294,22 @@ fn credentials_come_from_the_default_chain_or_fail_clearly() {
         "{err}"
     );
 
-    let err = Client::builder("not a region")
+    let err = Client::builder()
+        .region("not a region")
         .credentials(Credentials::new("a", "b"))
         .build()
         .unwrap_err();
     assert!(
         err.to_string().starts_with("invalid input: region:"),
         "{err}"
+    );
+
+    let err = Client::builder()
+        .credentials(Credentials::new("a", "b"))
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("invalid input: region:"),
+        "a missing region is refused: {err}"
     );
 }

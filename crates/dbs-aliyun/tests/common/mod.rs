@@ -44,7 +44,8 @@ fn http(
 }
 
 fn client(http: HttpClient, endpoint: Option<Endpoint>) -> Client {
-    let mut builder = Client::builder("cn-hangzhou")
+    let mut builder = Client::builder()
+        .region("cn-hangzhou")
         .credentials(Credentials::new(KEY_ID, SECRET))
         .http_client(http);
     if let Some(e) = endpoint {
