@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 
 use crate::checksum::{Checksums, Expected};
-use crate::part_file::{ALIGN, PartFile};
+use crate::part_file::{ALIGN, PartFile, is_no_space, preallocate};
 
 /// Why a download failed. Messages never contain a link's query string.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +78,18 @@ pub enum DownloadError {
     /// The server redirected from https to http, or the response was otherwise unusable.
     #[error("refused response: {0}")]
     Refused(String),
+    /// The destination's filesystem cannot hold the file. Checked before downloading (the
+    /// file's blocks are allocated up front on Linux); no partial file is left.
+    #[error("not enough space for {path}: the file needs {needed} bytes ({source})")]
+    NoSpace {
+        /// The file that was to be written.
+        path: PathBuf,
+        /// Its size.
+        needed: u64,
+        /// What the filesystem said (`ENOSPC`, `EFBIG`).
+        #[source]
+        source: std::io::Error,
+    },
     /// A local file operation failed.
     #[error("{path}: {source}")]
     Io {
@@ -127,7 +139,8 @@ pub trait RefreshLink: Send + Sync {
 pub struct DownloadOptions {
     /// Parallel connections when the server supports ranges (default 4; 1 = single stream).
     pub connections: usize,
-    /// Range size per request in parallel mode (default 8 MiB).
+    /// Range size per request in parallel mode (default 8 MiB); grown for objects that would
+    /// need more than 4096 ranges. A resumed download keeps the ranges it started with.
     pub chunk_size: u64,
     /// The size the API declared; checked before the rename.
     pub expected_size: Option<u64>,
@@ -185,6 +198,45 @@ struct Meta {
     chunk_size: u64,
     /// Bytes written at the start of each chunk.
     written: Vec<u64>,
+}
+
+impl Meta {
+    fn new(etag: Option<String>, size: u64, chunk_size: u64) -> Self {
+        Meta {
+            etag,
+            size,
+            chunk_size,
+            written: vec![0; size.div_ceil(chunk_size).max(1) as usize],
+        }
+    }
+
+    /// Whether this state (read from disk, so possibly damaged) describes a partial download of
+    /// this very object that can go on.
+    fn resumes(&self, size: u64, etag: Option<&str>) -> bool {
+        self.size == size
+            && self.etag.is_some()
+            && self.etag.as_deref() == etag
+            && self.chunk_size > 0
+            && self.written.len() as u64 == size.div_ceil(self.chunk_size).max(1)
+            && self.written.iter().enumerate().all(|(i, &w)| {
+                let start = i as u64 * self.chunk_size;
+                w <= self.chunk_size.min(size.saturating_sub(start))
+            })
+    }
+}
+
+/// Most ranges a download is split into: the resume state lists them all, and is saved often.
+const MAX_RANGES: u64 = 4096;
+
+/// The range size for a new download: the whole object for one connection, else the option's,
+/// grown (to a multiple of the direct-I/O alignment) when the object would need more than
+/// [`MAX_RANGES`] ranges.
+fn range_size(size: u64, options: &DownloadOptions) -> u64 {
+    if options.connections == 1 {
+        return size.max(1);
+    }
+    let floor = size.div_ceil(MAX_RANGES).next_multiple_of(ALIGN as u64);
+    options.chunk_size.max(floor)
 }
 
 /// Paths of the partial file and its resume state.
@@ -478,7 +530,10 @@ impl Downloader {
                     last_report: AtomicU64::new(0),
                 };
                 let mut checks = Checksums::new(&expected, options.sha256.is_some());
-                std::fs::File::create(&part).map_err(io_err(&part))?;
+                match total {
+                    Some(size) => allocate(&part, &meta_path, dest, size).await?,
+                    None => drop(std::fs::File::create(&part).map_err(io_err(&part))?),
+                }
                 let file = PartFile::open(&part, options.direct_io).map_err(io_err(&part))?;
                 let mut writer = file.writer(0, buffer_size(1), WRITE_DEPTH);
                 let mut resp = response;
@@ -530,41 +585,27 @@ impl Downloader {
                 etag,
                 expected,
             } => {
-                let chunk_size = if options.connections == 1 {
-                    size.max(1)
-                } else {
-                    options.chunk_size
-                };
-                let chunks = size.div_ceil(chunk_size).max(1) as usize;
-                let mut meta = load_meta(&meta_path).await;
                 let part_len = tokio::fs::metadata(&part).await.map(|m| m.len()).ok();
-                let reusable = meta.as_ref().is_some_and(|m| {
-                    m.size == size
-                        && m.etag == etag
-                        && m.etag.is_some()
-                        && m.written.len() == m.size.div_ceil(m.chunk_size).max(1) as usize
-                        && part_len.is_some()
-                });
-                if !reusable {
-                    meta = Some(Meta {
-                        etag: etag.clone(),
-                        size,
-                        chunk_size,
-                        written: vec![0; chunks],
-                    });
-                    let f = tokio::fs::File::create(&part)
-                        .await
-                        .map_err(io_err(&part))?;
-                    f.set_len(size).await.map_err(io_err(&part))?;
-                } else if part_len != Some(size) {
-                    let f = tokio::fs::OpenOptions::new()
-                        .write(true)
-                        .open(&part)
-                        .await
-                        .map_err(io_err(&part))?;
-                    f.set_len(size).await.map_err(io_err(&part))?;
-                }
-                let meta = meta.expect("set above");
+                // A resumed download keeps the layout of ranges it started with, whatever the
+                // options now.
+                let meta = match load_meta(&meta_path).await {
+                    Some(m) if part_len.is_some() && m.resumes(size, etag.as_deref()) => {
+                        if part_len != Some(size) {
+                            let f = tokio::fs::OpenOptions::new()
+                                .write(true)
+                                .open(&part)
+                                .await
+                                .map_err(io_err(&part))?;
+                            f.set_len(size).await.map_err(io_err(&part))?;
+                        }
+                        m
+                    }
+                    _ => {
+                        allocate(&part, &meta_path, dest, size).await?;
+                        Meta::new(etag.clone(), size, range_size(size, options))
+                    }
+                };
+                let (chunk_size, chunks) = (meta.chunk_size, meta.written.len());
                 let resumed: u64 = meta.written.iter().sum();
                 let shared = Arc::new(Shared {
                     done: AtomicU64::new(resumed),
@@ -768,6 +809,34 @@ impl Downloader {
             }
             tokio::time::sleep(backoff(failures)).await;
         }
+    }
+}
+
+/// Creates a fresh `part` file of `size` bytes with its blocks allocated; when the disk cannot
+/// hold it, removes it (and any resume state) and says so.
+async fn allocate(part: &Path, meta: &Path, dest: &Path, size: u64) -> Result<(), DownloadError> {
+    let path = part.to_owned();
+    let made = tokio::task::spawn_blocking(move || {
+        let f = std::fs::File::create(&path)?;
+        preallocate(&f, size)
+    })
+    .await
+    .map_err(|e| DownloadError::Io {
+        path: part.to_owned(),
+        source: std::io::Error::other(e),
+    })?;
+    match made {
+        Ok(()) => Ok(()),
+        Err(e) if is_no_space(&e) => {
+            let _ = tokio::fs::remove_file(part).await;
+            let _ = tokio::fs::remove_file(meta).await;
+            Err(DownloadError::NoSpace {
+                path: dest.to_owned(),
+                needed: size,
+                source: e,
+            })
+        }
+        Err(e) => Err(io_err(part)(e)),
     }
 }
 

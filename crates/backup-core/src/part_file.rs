@@ -107,9 +107,33 @@ fn open_direct(path: &Path) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .write(true)
-        .custom_flags(libc::O_DIRECT)
+        .custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32)
         .open(path)
         .ok()
+}
+
+/// Gives `file` its final size. On Linux the blocks are allocated now (`fallocate`), so a disk
+/// too small fails before anything is downloaded, with `ENOSPC` or `EFBIG`; filesystems without
+/// `fallocate`, and other systems, get a sparse file.
+pub(crate) fn preallocate(file: &File, size: u64) -> io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if size > 0 {
+        use rustix::io::Errno;
+        match rustix::fs::fallocate(file, rustix::fs::FallocateFlags::empty(), 0, size) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == Errno::NOSPC || e == Errno::FBIG => return Err(e.into()),
+            Err(_) => {} // not supported here: a sparse file will do
+        }
+    }
+    file.set_len(size)
+}
+
+/// Whether an error says the filesystem cannot hold the file.
+pub(crate) fn is_no_space(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge
+    )
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]

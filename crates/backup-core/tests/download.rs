@@ -72,6 +72,41 @@ async fn parallel_download_is_byte_identical_and_crc_verified() {
     assert!(ranges >= 13, "{ranges} storage requests");
 }
 
+#[tokio::test]
+async fn a_file_the_disk_cannot_hold_fails_before_downloading() {
+    let cloud = FakeCloud::start().await;
+    // 1 EiB: more than any filesystem here holds (ext4 files stop at 16 TiB).
+    let size = 1u64 << 60;
+    // A key without a vendor prefix: the emulator sends no checksum (it would hash 1 EiB).
+    let url = cloud.publish("plain/huge/backup.tar", size, HOUR);
+    let dir = tempfile::tempdir().unwrap();
+    for ranges in [true, false] {
+        if !ranges {
+            cloud.inject(Route::Storage, None, Fault::IgnoreRange, 1);
+        }
+        let dest = dir.path().join(format!("huge-{ranges}.tar"));
+        let before = cloud.requests().len();
+        let err = Downloader::new()
+            .unwrap()
+            .download(&url, &dest, &options(4), None, &no_progress())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, DownloadError::NoSpace { needed, .. } if *needed == size),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("not enough space") && text.contains("huge-"),
+            "{text}"
+        );
+        let (part, meta) = part_paths(&dest);
+        assert!(!dest.exists() && !part.exists() && !meta.exists());
+        // Only the probe was sent: nothing was downloaded.
+        assert_eq!(cloud.requests().len() - before, 1, "ranges {ranges}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_and_buffered_writes_give_the_same_bytes_with_unaligned_ranges() {
     let cloud = FakeCloud::start().await;
@@ -218,6 +253,87 @@ async fn interrupted_at_random_points_then_resumed_gives_the_same_bytes() {
         assert!(report.resumed_bytes > 0, "round {round} resumed nothing");
         assert_eq!(std::fs::read(&dest).unwrap(), content, "round {round}");
         assert!(report.verified.contains(&"crc64ecma"));
+    }
+}
+
+/// Runs a download and drops it (a crash) once its resume state records some bytes.
+async fn crash_midway(url: &str, dest: &std::path::Path, options: &DownloadOptions) {
+    let (part, meta) = part_paths(dest);
+    let mut kill = Duration::from_millis(300);
+    for _ in 0..8 {
+        let run = tokio::time::timeout(
+            kill,
+            Downloader::new()
+                .unwrap()
+                .download(url, dest, options, None, &no_progress()),
+        )
+        .await;
+        if run.is_ok() {
+            std::fs::remove_file(dest).unwrap();
+            kill /= 2;
+            continue;
+        }
+        if saved_bytes(&meta) > 0 {
+            break;
+        }
+        kill *= 2;
+    }
+    assert!(
+        part.exists() && saved_bytes(&meta) > 0,
+        "no partial download"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_with_other_options_keeps_the_ranges_it_started_with() {
+    let cloud = FakeCloud::start().await;
+    let size = 2 * 1024 * 1024 + 77;
+    let url = cloud.publish("aliyun/r/backup.tar", size, HOUR);
+    let content = cloud.object("aliyun/r/backup.tar").unwrap().content();
+    cloud.set_bandwidth(Some(2 * 1024 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    // Single stream first, then 4 connections; and the other way round.
+    for (first, then) in [(1, 4), (4, 1)] {
+        let dest = dir.path().join(format!("{first}-{then}.tar"));
+        crash_midway(&url, &dest, &options(first)).await;
+        let report = Downloader::new()
+            .unwrap()
+            .download(&url, &dest, &options(then), None, &no_progress())
+            .await
+            .unwrap();
+        assert!(report.resumed_bytes > 0, "{first} then {then}");
+        assert!(
+            std::fs::read(&dest).unwrap() == content,
+            "{first} then {then}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_damaged_resume_state_starts_over_instead_of_failing() {
+    let cloud = FakeCloud::start().await;
+    let url = cloud.publish("aliyun/m/backup.tar", 300_000, HOUR);
+    let content = cloud.object("aliyun/m/backup.tar").unwrap().content();
+    let dir = tempfile::tempdir().unwrap();
+    let etag = cloud.object("aliyun/m/backup.tar").unwrap().etag();
+    let damaged = [
+        serde_json::json!({"etag": etag, "size": 300_000, "chunk_size": 0, "written": [0]}),
+        serde_json::json!({"etag": etag, "size": 300_000, "chunk_size": 262_144, "written": [0]}),
+        serde_json::json!({"etag": etag, "size": 300_000, "chunk_size": 262_144, "written": [999_999, 0]}),
+        serde_json::json!("not a state"),
+    ];
+    for (i, state) in damaged.iter().enumerate() {
+        let dest = dir.path().join(format!("d{i}.tar"));
+        let (part, meta) = part_paths(&dest);
+        std::fs::write(&part, vec![0xAA; 1000]).unwrap();
+        std::fs::write(&meta, state.to_string()).unwrap();
+        let report = Downloader::new()
+            .unwrap()
+            .download(&url, &dest, &options(2), None, &no_progress())
+            .await
+            .unwrap();
+        assert_eq!(report.resumed_bytes, 0, "state {i} was not trusted");
+        assert!(std::fs::read(&dest).unwrap() == content, "state {i}");
     }
 }
 
