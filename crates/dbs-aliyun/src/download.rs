@@ -7,11 +7,11 @@ use std::time::Duration;
 use cloud_http::Error;
 use cloud_http::model::lenient::{opt_epoch_time, opt_int, opt_string, req_string};
 use cloud_http::{open_enum, secret_url};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::wire::{
-    Query, in_range, not_before_epoch, ordered_window, require, require_opt, unknown,
+    Query, api_time, in_range, not_before_epoch, ordered_window, require, require_opt, unknown,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -294,29 +294,46 @@ impl CreateDownloadRequest {
 }
 
 /// The answer to `CreateDownload`: the new task, and the key to poll it with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes in DBS's shape (`Data` holding the task, `RequestId`), with the key added as `Key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CreatedDownload {
-    /// The task as DBS created it.
+    /// The task as DBS created it (`Data`).
+    #[serde(rename = "Data")]
     pub task: DownloadTask,
-    /// What [`Client::wait_for_download`](crate::Client::wait_for_download) needs to find it.
+    /// What [`Client::wait_for_download`](crate::Client::wait_for_download) needs to find it
+    /// (`Key`).
     pub key: DownloadTaskKey,
     /// The request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
 /// Everything needed to find a download task again: `DescribeDownloadTask` lists an instance's
 /// tasks, it does not look one up by id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes with the names of the request parameters and task fields it stands for
+/// (`RegionCode`, `InstanceName`, `TaskId`, `GmtCreate` in epoch milliseconds, `ClusterName`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct DownloadTaskKey {
     /// The instance's region; the client's region when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_code: Option<String>,
     /// The instance id.
     pub instance_name: String,
     /// The task id (`dt-...`).
     pub task_id: String,
-    /// When the task was created, to narrow the listing.
+    /// When the task was created, to narrow the listing (`GmtCreate`, epoch milliseconds).
+    #[serde(
+        rename = "GmtCreate",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     /// The MongoDB sharded cluster id, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
 }
 
@@ -383,7 +400,10 @@ open_enum! {
 }
 
 /// A download task.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Serializes with DBS's field names, times in epoch milliseconds as DBS sends them, absent
+/// fields left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DownloadTask {
@@ -394,35 +414,75 @@ pub struct DownloadTask {
     #[serde(rename = "DownloadStatus", default = "unknown")]
     pub status: DownloadStatus,
     /// Tables exported / tables to export (`Progress`, `"0/0"` while initializing).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub progress: Option<String>,
     /// The full backup set id (`BakSetId`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bak_set_id: Option<String>,
     /// The point in time of the data (`BackupSetTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_time: Option<OffsetDateTime>,
     /// The region (`RegionCode`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region_code: Option<String>,
     /// The OSS path (`TargetPath`), for OSS targets.
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub target_path: Option<String>,
     /// URL or OSS (`TargetType`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_type: Option<TargetType>,
     /// The databases and tables, for a filtered download (`DbList`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub db_list: Option<String>,
     /// Bytes exported (`ExportDataSize`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub export_data_size: Option<u64>,
     /// Bytes processed (`ImportDataSize`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub import_data_size: Option<u64>,
     /// When the task was created (`GmtCreate`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gmt_create: Option<OffsetDateTime>,
     /// The format (`Format`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<FormatType>,
 }
 
@@ -648,26 +708,37 @@ impl StorageInfoRequest {
 secret_url! {
     /// A download link. Anyone holding it can read the backup, so `Debug` and `Display` cut its
     /// query string (where OSS puts the signature): call [`DownloadUrl::expose`] (or `as_str`)
-    /// to use it. Serializes as the whole link.
+    /// to use it. Serializes as the whole link: a caller who serializes one asked for it.
     pub struct DownloadUrl;
 }
 
 /// The links to a finished URL-type download.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Serializes as DBS's `Data` (`PublicUrl`, `PrivateUrl`, `ExpirationTime` in epoch
+/// milliseconds) with `RequestId` added. **The links serialize in full**, signature included:
+/// serialize this only where the links are wanted, never into a log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DownloadLinks {
-    /// The Internet link (`PublicUrl`).
-    #[serde(default)]
+    /// The Internet link (`PublicUrl`). A credential: `Debug` cuts its query string, but
+    /// `Serialize` writes the whole link, as [`DownloadUrl`] does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<DownloadUrl>,
-    /// The link from within the region's network (`PrivateUrl`).
-    #[serde(default)]
+    /// The link from within the region's network (`PrivateUrl`). A credential: `Debug` cuts its
+    /// query string, but `Serialize` writes the whole link, as [`DownloadUrl`] does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_url: Option<DownloadUrl>,
     /// When the links stop working (`ExpirationTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_time: Option<OffsetDateTime>,
-    /// The request id.
-    #[serde(skip)]
+    /// The request id (`RequestId`; serialized, not read from `Data`).
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -708,13 +779,17 @@ impl DescribeDownloadSupportRequest {
     }
 }
 
-/// The answer to `DescribeDownloadSupport`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The answer to `DescribeDownloadSupport`. Serializes in DBS's shape: `Data` (a JSON boolean)
+/// and `RequestId`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DownloadSupport {
     /// Whether the instance supports advanced download (`Data`).
+    #[serde(rename = "Data")]
     pub supported: bool,
     /// The request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -762,13 +837,16 @@ impl RetryDownloadTaskRequest {
     }
 }
 
-/// The answer to `RetryDownloadTask`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The answer to `RetryDownloadTask`. Serializes in DBS's shape: `Data` and `RequestId`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RetriedDownload {
     /// The service's `Data`, undocumented (the task id in practice), kept as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     /// The request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 

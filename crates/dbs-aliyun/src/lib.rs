@@ -58,6 +58,12 @@
 //!
 //! Download links ([`DownloadUrl`]) are credentials: their `Debug` and `Display` cut the query
 //! string.
+//!
+//! Every response type implements `serde::Serialize` with DBS's field names (`TaskId`,
+//! `BackupSetId`, ...), times as epoch milliseconds as DBS sends them, open enums as their wire
+//! value and absent fields left out, so an answer can be dumped as JSON shaped like the
+//! vendor's. Download links serialize in full, signature included: serializing
+//! [`DownloadLinks`] is asking for them.
 
 mod client;
 pub mod codes;

@@ -1,23 +1,33 @@
 //! Paged listings.
 
 use cloud_http::model::lenient::opt_int;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One page of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes flat, the same for both API versions: `Items`, then `PageNumber` (DBS's
+/// `PageNumber` or `PageNum`), `PageSize`, `TotalElements`, `TotalPages` and `RequestId`, absent
+/// counts left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Page<T> {
     /// The items on this page.
     pub items: Vec<T>,
-    /// This page's number.
+    /// This page's number (`PageNumber`, or `PageNum` in 2019-03-06).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_number: Option<u64>,
     /// Items per page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u64>,
     /// Items in all pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_elements: Option<u64>,
     /// Number of pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<u64>,
     /// The request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::wire::{
-    Query, in_range, not_before_epoch, opt_message, ordered_window, require, require_opt, unknown,
+    Query, api_time, in_range, not_before_epoch, opt_message, ordered_window, require, require_opt,
+    unknown,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -383,8 +384,10 @@ pub(crate) fn check_client_token(token: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The answer to `CreateRestoreTask`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The answer to `CreateRestoreTask`. Serializes in DBS's shape (`RestoreTaskId`, `RequestId`)
+/// with the `ClientToken` the call was made with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CreatedRestoreTask {
     /// The new job (`RestoreTaskId`).
@@ -392,6 +395,7 @@ pub struct CreatedRestoreTask {
     /// The `ClientToken` the call was made with.
     pub client_token: String,
     /// The request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -433,8 +437,10 @@ impl StartRestoreTaskRequest {
     }
 }
 
-/// The answer to `StartRestoreTask`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The answer to `StartRestoreTask`. Serializes in DBS's shape (`RestoreTaskId`, `RequestId`)
+/// with the `ClientToken` the call was made with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct StartedRestoreTask {
     /// The job (`RestoreTaskId`).
@@ -442,6 +448,7 @@ pub struct StartedRestoreTask {
     /// The `ClientToken` the call was made with.
     pub client_token: String,
     /// The request id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -550,7 +557,10 @@ open_enum! {
 }
 
 /// A restore job.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Serializes with DBS's field names, times in epoch milliseconds as DBS sends them, absent
+/// fields left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RestoreTask {
@@ -558,62 +568,130 @@ pub struct RestoreTask {
     #[serde(deserialize_with = "req_string")]
     pub restore_task_id: String,
     /// The job's name (`RestoreTaskName`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_task_name: Option<String>,
     /// The state (`RestoreStatus`); `Unknown("")` when the service sent none.
     #[serde(default = "unknown")]
     pub restore_status: RestoreStatus,
     /// The backup plan (`BackupPlanId`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_plan_id: Option<String>,
     /// The full backup set restored (`BackupSetId`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_id: Option<String>,
     /// The point in time restored (`RestoreTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_time: Option<OffsetDateTime>,
     /// Created (`RestoreTaskCreateTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_task_create_time: Option<OffsetDateTime>,
     /// Finished (`RestoreTaskFinishTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_task_finish_time: Option<OffsetDateTime>,
     /// Percent of the schema restored before the data (`FullStruforeRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub full_strufore_restore_progress: Option<u64>,
     /// Percent of the full data restored (`FullDataRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub full_data_restore_progress: Option<u64>,
     /// Percent of the schema restored after the data (`FullStruAfterRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub full_stru_after_restore_progress: Option<u64>,
     /// Percent of the incremental log restored (`ContinuousRestoreProgress`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub continuous_restore_progress: Option<u64>,
     /// The destination kind (`DestinationEndpointInstanceType`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_endpoint_instance_type: Option<String>,
     /// The destination region (`DestinationEndpointRegion`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_endpoint_region: Option<String>,
     /// The destination instance (`DestinationEndpointInstanceID`).
     #[serde(
         default,
         rename = "DestinationEndpointInstanceID",
-        deserialize_with = "opt_string"
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
     )]
     pub destination_endpoint_instance_id: Option<String>,
     /// The destination address (`DestinationEndpointIpPort`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_endpoint_ip_port: Option<String>,
     /// The destination database (`DestinationEndpointDatabaseName`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_endpoint_database_name: Option<String>,
     /// The objects restored (`RestoreObjects`), the JSON text DBS sent.
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_objects: Option<String>,
     /// The error, if any (`ErrMessage`; DBS sends `NULL` for none).
-    #[serde(default, deserialize_with = "opt_message")]
+    #[serde(
+        default,
+        deserialize_with = "opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub err_message: Option<String>,
 }
 
@@ -710,7 +788,10 @@ impl DescribeBackupPlanListRequest {
 }
 
 /// A backup plan.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Serializes with DBS's field names, times in epoch milliseconds as DBS sends them, absent
+/// fields left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct BackupPlan {
@@ -718,74 +799,160 @@ pub struct BackupPlan {
     #[serde(deserialize_with = "req_string")]
     pub backup_plan_id: String,
     /// Its name (`BackupPlanName`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_plan_name: Option<String>,
     /// Its state (`BackupPlanStatus`); `Unknown("")` when the service sent none.
     #[serde(default = "unknown")]
     pub backup_plan_status: BackupPlanStatus,
     /// The database engine (`DatabaseType`, e.g. `MySQL`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub database_type: Option<String>,
     /// `logical`, `physical` or `duplication` (`BackupMethod`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_method: Option<String>,
     /// The source kind (`SourceEndpointInstanceType`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_endpoint_instance_type: Option<String>,
     /// The source region (`SourceEndpointRegion`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_endpoint_region: Option<String>,
     /// The source instance (`SourceEndpointInstanceID`).
     #[serde(
         default,
         rename = "SourceEndpointInstanceID",
-        deserialize_with = "opt_string"
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
     )]
     pub source_endpoint_instance_id: Option<String>,
     /// The source address (`SourceEndpointIpPort`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_endpoint_ip_port: Option<String>,
     /// The source database (`SourceEndpointDatabaseName`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_endpoint_database_name: Option<String>,
     /// The full backup weekdays (`BackupPeriod`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_period: Option<String>,
     /// The full backup start time, `HH:mm` (`BackupStartTime`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_start_time: Option<String>,
     /// Days backups are kept (`BackupRetentionPeriod`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_retention_period: Option<u64>,
     /// Whether incremental log backup is on (`EnableBackupLog`).
-    #[serde(default, deserialize_with = "opt_bool")]
+    #[serde(
+        default,
+        deserialize_with = "opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_backup_log: Option<bool>,
     /// The earliest restorable time (`BeginTimestampForRestore`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub begin_timestamp_for_restore: Option<OffsetDateTime>,
     /// The latest restorable time (`EndTimestampForRestore`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_timestamp_for_restore: Option<OffsetDateTime>,
     /// Created (`BackupPlanCreateTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_plan_create_time: Option<OffsetDateTime>,
     /// The OSS bucket holding the backups (`OSSBucketName`).
-    #[serde(default, rename = "OSSBucketName", deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        rename = "OSSBucketName",
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub oss_bucket_name: Option<String>,
     /// The bucket's region (`OSSBucketRegion`).
-    #[serde(default, rename = "OSSBucketRegion", deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        rename = "OSSBucketRegion",
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub oss_bucket_region: Option<String>,
     /// `system` for DBS's built-in storage, none for the user's OSS (`BackupStorageType`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_storage_type: Option<String>,
     /// The plan's size class (`InstanceClass`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_class: Option<String>,
     /// The resource group (`ResourceGroupId`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_group_id: Option<String>,
     /// The precheck error, if any (`ErrMessage`).
-    #[serde(default, deserialize_with = "opt_message")]
+    #[serde(
+        default,
+        deserialize_with = "opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub err_message: Option<String>,
 }
 
@@ -880,7 +1047,10 @@ open_enum! {
 }
 
 /// A full backup (a backup set).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+///
+/// Serializes with DBS's field names, times in epoch milliseconds as DBS sends them, absent
+/// fields left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct FullBackup {
@@ -891,34 +1061,79 @@ pub struct FullBackup {
     #[serde(default = "unknown")]
     pub backup_status: BackupStatus,
     /// Bytes (`BackupSize`).
-    #[serde(default, deserialize_with = "opt_int")]
+    #[serde(
+        default,
+        deserialize_with = "opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_size: Option<u64>,
     /// The job was created (`CreateTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_time: Option<OffsetDateTime>,
     /// The backup started (`StartTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_time: Option<OffsetDateTime>,
     /// The backup ended (`EndTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<OffsetDateTime>,
     /// The job finished (`FinishTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub finish_time: Option<OffsetDateTime>,
     /// The backup set is kept until (`BackupSetExpiredTime`).
-    #[serde(default, deserialize_with = "opt_epoch_time")]
+    #[serde(
+        default,
+        deserialize_with = "opt_epoch_time",
+        serialize_with = "api_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_expired_time: Option<OffsetDateTime>,
     /// `Standard`, `IA`, `Archive` or `UNKNOWN` (`StorageMethod`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub storage_method: Option<String>,
     /// The objects backed up, the JSON text DBS sent (`BackupObjects`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_objects: Option<String>,
     /// The source address (`SourceEndpointIpPort`).
-    #[serde(default, deserialize_with = "opt_string")]
+    #[serde(
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_endpoint_ip_port: Option<String>,
     /// The error, if any (`ErrMessage`).
-    #[serde(default, deserialize_with = "opt_message")]
+    #[serde(
+        default,
+        deserialize_with = "opt_message",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub err_message: Option<String>,
 }
 

@@ -8,12 +8,21 @@
 
 use cloud_http::Error;
 use cloud_http::model::lenient::{epoch_millis, opt_string};
-use serde::Deserializer;
+use serde::{Deserializer, Serializer};
 use time::OffsetDateTime;
 
 /// A message where DBS writes `NULL` (any case) for "none".
 pub(crate) fn opt_message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(opt_string(d)?.filter(|m| !m.eq_ignore_ascii_case("null")))
+}
+
+/// A time as DBS sends it: epoch milliseconds, a JSON number. For `serialize_with` on an
+/// optional time, with `skip_serializing_if = "Option::is_none"`.
+pub(crate) fn api_time<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_i64(epoch_millis(*t)),
+        None => s.serialize_none(),
+    }
 }
 
 /// The `Unknown("")` value of an open enum, for a status field the service left out.

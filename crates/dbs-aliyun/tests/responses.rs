@@ -2,6 +2,10 @@
 //! (`*.seed.json`, copied verbatim from the seeds' "Success response" blocks) and a response
 //! for each other operation written after the vendor's field lists, with the quirks DBS shows
 //! (numbers and booleans as strings, `""` for none, `queuing`, unknown values).
+//!
+//! Each parsed response is also snapshotted as the JSON a caller's `serde_json` dump gives: DBS's
+//! field names, times in epoch milliseconds, absent fields left out. Download links serialize in
+//! full; their snapshot has them redacted, as the Tencent crate's does.
 
 mod common;
 
@@ -11,6 +15,15 @@ use cloud_http::testing::Recorder;
 use common::{fixture, offline};
 use dbs_aliyun::*;
 use time::macros::datetime;
+
+/// A type DBS's JSON is read into parses back from its own serialization.
+fn assert_round_trips<T>(value: &T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let again: T = serde_json::from_value(serde_json::to_value(value).unwrap()).unwrap();
+    assert_eq!(&again, value);
+}
 
 /// A client whose next answer is `body` (with a request id header, which the body wins over).
 fn answering(body: &str) -> (Client, Recorder) {
@@ -44,6 +57,18 @@ async fn create_download_seed_example() {
         Some("A08F908D-2C35-583F-93C1-ED80753F****")
     );
     insta::assert_debug_snapshot!(created);
+
+    // Serialized, the task is the seed's `Data` again; only the open enum's spelling is its own.
+    let seed: serde_json::Value =
+        serde_json::from_str(&fixture("create_download.seed.json")).unwrap();
+    let json = serde_json::to_value(&created).unwrap();
+    let mut data = seed["Data"].clone();
+    data["Format"] = "csv".into();
+    assert_eq!(json["Data"], data);
+    assert_eq!(json["RequestId"], seed["RequestId"]);
+    assert_eq!(json["Key"]["GmtCreate"], seed["Data"]["GmtCreate"]);
+    insta::assert_json_snapshot!("create_download_seed_example_json", created);
+    assert_round_trips(&created.task);
 }
 
 #[tokio::test]
@@ -63,6 +88,13 @@ async fn create_restore_task_seed_example() {
     assert_eq!(created.restore_task_id, "s102h*****");
     assert_eq!(created.client_token, "00000000000000000000000000000001");
     insta::assert_debug_snapshot!(created);
+
+    let seed: serde_json::Value =
+        serde_json::from_str(&fixture("create_restore_task.seed.json")).unwrap();
+    let json = serde_json::to_value(&created).unwrap();
+    assert_eq!(json["RestoreTaskId"], seed["RestoreTaskId"]);
+    assert_eq!(json["RequestId"], seed["RequestId"]);
+    insta::assert_json_snapshot!("create_restore_task_seed_example_json", created);
 }
 
 #[tokio::test]
@@ -90,6 +122,8 @@ async fn describe_download_task_listing() {
     );
     assert_eq!(page.total_elements, Some(3));
     insta::assert_debug_snapshot!(page);
+    insta::assert_json_snapshot!("describe_download_task_listing_json", page);
+    page.items.iter().for_each(assert_round_trips);
 }
 
 #[tokio::test]
@@ -109,6 +143,23 @@ async fn describe_download_backup_set_storage_info_links() {
     assert!(!debug.contains("Signature"), "{debug}");
     assert!(!debug.contains("OSSAccessKeyId"), "{debug}");
     insta::assert_debug_snapshot!(links);
+
+    // The JSON a caller asks for carries the whole links; the snapshot keeps them out of the
+    // repository.
+    let json = serde_json::to_string_pretty(&links).unwrap();
+    assert!(json.contains("OSSAccessKeyId=STS.NTexample&Signature=c2lnbmF0dXJl%3D"));
+    assert!(
+        json.contains(r#""ExpirationTime": 1767232800000"#),
+        "{json}"
+    );
+    insta::assert_snapshot!(
+        "describe_download_backup_set_storage_info_links_json",
+        cloud_http::redact_urls(&json)
+    );
+    let mut without_request_id = links.clone();
+    without_request_id.request_id = None;
+    let again: DownloadLinks = serde_json::from_str(&json).unwrap();
+    assert_eq!(again, without_request_id, "RequestId is not read from Data");
 }
 
 #[tokio::test]
@@ -120,6 +171,7 @@ async fn describe_download_support_answer() {
         .unwrap();
     assert!(support.supported);
     insta::assert_debug_snapshot!(support);
+    insta::assert_json_snapshot!("describe_download_support_answer_json", support);
 }
 
 #[tokio::test]
@@ -135,6 +187,7 @@ async fn retry_download_task_answer() {
         .await
         .unwrap();
     insta::assert_debug_snapshot!(retried);
+    insta::assert_json_snapshot!("retry_download_task_answer_json", retried);
 }
 
 #[tokio::test]
@@ -145,6 +198,7 @@ async fn start_restore_task_answer() {
     let started = c.start_restore_task(&req).await.unwrap();
     assert_eq!(started.client_token, "caller-token-1");
     insta::assert_debug_snapshot!(started);
+    insta::assert_json_snapshot!("start_restore_task_answer_json", started);
 }
 
 #[tokio::test]
@@ -164,6 +218,8 @@ async fn describe_restore_task_list_listing() {
     assert_eq!(page.items[1].restore_status, RestoreStatus::CheckPass);
     assert_eq!(page.page_number, Some(0));
     insta::assert_debug_snapshot!(page);
+    insta::assert_json_snapshot!("describe_restore_task_list_listing_json", page);
+    page.items.iter().for_each(assert_round_trips);
 }
 
 #[tokio::test]
@@ -182,6 +238,8 @@ async fn describe_backup_plan_list_listing() {
     assert_eq!(plan.enable_backup_log, Some(true));
     assert_eq!(plan.source_endpoint_ip_port, None, "\"\" is none");
     insta::assert_debug_snapshot!(page);
+    insta::assert_json_snapshot!("describe_backup_plan_list_listing_json", page);
+    page.items.iter().for_each(assert_round_trips);
 }
 
 #[tokio::test]
@@ -196,6 +254,8 @@ async fn describe_full_backup_list_listing() {
     assert_eq!(page.items[1].backup_status, BackupStatus::Running);
     assert_eq!(page.items[1].end_time, None);
     insta::assert_debug_snapshot!(page);
+    insta::assert_json_snapshot!("describe_full_backup_list_listing_json", page);
+    page.items.iter().for_each(assert_round_trips);
 }
 
 #[tokio::test]
