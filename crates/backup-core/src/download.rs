@@ -540,18 +540,9 @@ impl Downloader {
                 let mut written = 0u64;
                 let streamed: Result<(), DownloadError> = async {
                     loop {
-                        let chunk = tokio::time::timeout(options.idle_timeout, resp.chunk())
-                            .await
-                            .map_err(|_| DownloadError::Stalled {
-                                url: display_url(&link.current()),
-                                idle: options.idle_timeout,
-                            })?
-                            .map_err(|e| DownloadError::Network {
-                                url: display_url(&link.current()),
-                                attempts: 1,
-                                source: e.without_url(),
-                            })?;
-                        let Some(chunk) = chunk else { return Ok(()) };
+                        let Some(chunk) = next_chunk(&mut resp, link, options, 1).await? else {
+                            return Ok(());
+                        };
                         checks.update(&chunk);
                         let n = writer.push(&chunk).await.map_err(io_err(&part))?;
                         written += n;
@@ -565,7 +556,6 @@ impl Downloader {
                 streamed?;
                 file.sync().await.map_err(io_err(&part))?;
                 let direct_io = file.direct();
-                drop(writer);
                 drop(file);
                 let verified =
                     finish(&part, dest, written, options, &expected, checks, total).await?;
@@ -736,23 +726,9 @@ impl Downloader {
             };
             let outcome: Result<(), DownloadError> = async {
                 loop {
-                    let next = tokio::time::timeout(options.idle_timeout, resp.chunk()).await;
-                    let data = match next {
-                        Err(_) => {
-                            return Err(DownloadError::Stalled {
-                                url: display_url(&link.current()),
-                                idle: options.idle_timeout,
-                            });
-                        }
-                        Ok(Err(e)) => {
-                            return Err(DownloadError::Network {
-                                url: display_url(&link.current()),
-                                attempts: failures + 1,
-                                source: e.without_url(),
-                            });
-                        }
-                        Ok(Ok(None)) => return Ok(()),
-                        Ok(Ok(Some(c))) => c,
+                    let Some(data) = next_chunk(&mut resp, link, options, failures + 1).await?
+                    else {
+                        return Ok(());
                     };
                     let take = (data.len() as u64).min(room) as usize;
                     room -= take as u64;
@@ -771,7 +747,6 @@ impl Downloader {
             .await;
             // Whatever happened, what was received is written and counted before going on.
             let flushed = writer.flush().await.map_err(io_err(part));
-            drop(writer);
             if let Ok(n) = flushed {
                 count(n);
             }
@@ -809,6 +784,28 @@ impl Downloader {
             }
             tokio::time::sleep(backoff(failures)).await;
         }
+    }
+}
+
+/// The next piece of a response body: `None` at its end, `Stalled` after `idle_timeout` without
+/// data, `Network` (counting `attempt`) when the connection fails.
+async fn next_chunk(
+    resp: &mut reqwest::Response,
+    link: &Link<'_>,
+    options: &DownloadOptions,
+    attempt: u32,
+) -> Result<Option<bytes::Bytes>, DownloadError> {
+    match tokio::time::timeout(options.idle_timeout, resp.chunk()).await {
+        Err(_) => Err(DownloadError::Stalled {
+            url: display_url(&link.current()),
+            idle: options.idle_timeout,
+        }),
+        Ok(Err(e)) => Err(DownloadError::Network {
+            url: display_url(&link.current()),
+            attempts: attempt,
+            source: e.without_url(),
+        }),
+        Ok(Ok(chunk)) => Ok(chunk),
     }
 }
 

@@ -78,19 +78,16 @@ impl PartFile {
     /// so holding up to `depth + 1` buffers of `buffer_size` bytes (a multiple of [`ALIGN`]).
     pub(crate) fn writer(&self, pos: u64, buffer_size: usize, depth: usize) -> PartWriter<'_> {
         debug_assert!(buffer_size >= ALIGN && buffer_size.is_multiple_of(ALIGN));
-        let mut w = PartWriter {
+        PartWriter {
             file: self,
             buf: AlignedBuf::new(buffer_size),
             spares: Vec::new(),
             fill: 0,
-            limit: 0,
             pos,
             in_flight: VecDeque::new(),
             depth: depth.max(1),
             since: None,
-        };
-        w.limit = w.room();
-        w
+        }
     }
 
     /// Makes the data and the file's size durable (`fsync`).
@@ -244,12 +241,11 @@ pub(crate) struct PartWriter<'a> {
     spares: Vec<AlignedBuf>,
     /// Bytes in `buf`.
     fill: usize,
-    /// Bytes `buf` takes before it is written: a whole buffer, or up to the next aligned
-    /// offset when `pos` is unaligned (so later writes can go direct).
-    limit: usize,
     /// File offset of `buf[0]`.
     pos: u64,
-    /// Writes not yet finished, oldest first.
+    /// Writes not yet finished, oldest first. A writer dropped mid-download (a cancelled
+    /// future) detaches them: they write the right bytes of the same object into the same
+    /// file, and were never counted.
     in_flight: VecDeque<(Write, u64)>,
     depth: usize,
     /// When the first byte now in `buf` arrived.
@@ -257,6 +253,8 @@ pub(crate) struct PartWriter<'a> {
 }
 
 impl PartWriter<'_> {
+    /// Bytes `buf` takes before it is written: a whole buffer, or up to the next aligned
+    /// offset when `pos` is unaligned (so later writes can go direct).
     fn room(&self) -> usize {
         let misaligned = (self.pos % ALIGN as u64) as usize;
         self.buf.capacity() - misaligned
@@ -270,11 +268,12 @@ impl PartWriter<'_> {
             if self.fill == 0 {
                 self.since = Some(Instant::now());
             }
-            let take = data.len().min(self.limit - self.fill);
+            let room = self.room();
+            let take = data.len().min(room - self.fill);
             self.buf.get_mut()[self.fill..self.fill + take].copy_from_slice(&data[..take]);
             self.fill += take;
             data = &data[take..];
-            if self.fill == self.limit {
+            if self.fill == room {
                 done += self.submit().await?;
             }
         }
@@ -339,16 +338,7 @@ impl PartWriter<'_> {
         self.pos += len as u64;
         self.fill = 0;
         self.since = None;
-        self.limit = self.room();
         Ok(done)
-    }
-}
-
-impl Drop for PartWriter<'_> {
-    fn drop(&mut self) {
-        // A download dropped mid-write leaves its writes to finish on their own: they write the
-        // right bytes of the same object into the same file, and they were never counted.
-        self.in_flight.clear();
     }
 }
 
@@ -404,9 +394,9 @@ mod tests {
         std::fs::write(&path, []).unwrap();
         let file = PartFile::open(&path, true).unwrap();
         let w = file.writer(100, 2 * ALIGN, 1);
-        assert_eq!(w.limit, 2 * ALIGN - 100);
+        assert_eq!(w.room(), 2 * ALIGN - 100);
         let w = file.writer(2 * ALIGN as u64, 2 * ALIGN, 1);
-        assert_eq!(w.limit, 2 * ALIGN);
+        assert_eq!(w.room(), 2 * ALIGN);
     }
 
     #[cfg(target_os = "linux")]
