@@ -71,128 +71,84 @@ fn main() {
         tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into())).unwrap();
 
     println!("file: {size_mib} MiB, loopback, server in-process (1 tokio worker)");
-    // 1. ours (single stream, in a child process that also reports its peak memory) and curl,
-    //    alternating, three runs each; medians reported.
+    // 1. ours (single stream, in a child process that also reports its peak memory), ours with
+    //    direct I/O off, curl, curl to /dev/null and curl + sync, alternating; medians reported.
     let exe = std::env::current_exe().unwrap();
     let ours = dir.path().join("ours.bin");
     let theirs = dir.path().join("curl.bin");
-    let (mut ours_secs, mut curl_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut buffered_secs, mut null_secs) = (Vec::new(), Vec::new());
-    let mut report = String::new();
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(11);
-    // Every timed run starts with no dirty pages left by the previous one (curl leaves its
-    // whole file dirty, which would otherwise be written back during the next run).
-    let settle = || {
-        let _ = Command::new("sync").status();
+    let ours_cmd = |extra: &[&str]| {
+        let mut c = Command::new(&exe);
+        c.args(["get", &url, ours.to_str().unwrap(), "1"])
+            .args(extra);
+        c
     };
-    for _ in 0..runs {
-        settle();
-        let t = Instant::now();
-        let out = Command::new(&exe)
-            .args(["get", &url, ours.to_str().unwrap(), "1"])
-            .output()
-            .unwrap();
-        ours_secs.push(t.elapsed().as_secs_f64());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        report = String::from_utf8_lossy(&out.stdout).to_string();
-        std::fs::remove_file(&ours).unwrap();
-        // ours again, through the page cache (`direct_io: false`)
-        settle();
-        let t = Instant::now();
-        let out = Command::new(&exe)
-            .args(["get", &url, ours.to_str().unwrap(), "1", "buffered"])
-            .output()
-            .unwrap();
-        buffered_secs.push(t.elapsed().as_secs_f64());
-        assert!(out.status.success());
-        std::fs::remove_file(&ours).unwrap();
-        settle();
-        let t = Instant::now();
-        match Command::new("curl")
-            .args(["-s", "-f", "-o", theirs.to_str().unwrap(), &url])
-            .status()
-        {
-            Ok(s) if s.success() => {
-                curl_secs.push(t.elapsed().as_secs_f64());
-                std::fs::remove_file(&theirs).unwrap();
-            }
-            other => println!("curl not run: {other:?}"),
-        }
-        // The network alone: curl writing nowhere.
-        settle();
-        let t = Instant::now();
-        if Command::new("curl")
-            .args(["-s", "-f", "-o", "/dev/null", &url])
-            .status()
-            .is_ok_and(|s| s.success())
-        {
-            null_secs.push(t.elapsed().as_secs_f64());
-        }
-        // curl made durable the way ours is: download, then fsync the file.
-        settle();
-        let t = Instant::now();
-        let script = format!(
+    let curl_cmd = |out: &str| {
+        let mut c = Command::new("curl");
+        c.args(["-s", "-f", "-o", out, &url]);
+        c
+    };
+    // curl made durable the way ours is: download, then fsync the file.
+    let mut curl_sync_cmd = Command::new("sh");
+    curl_sync_cmd.args([
+        "-c",
+        &format!(
             "curl -s -f -o '{0}' '{url}' && sync '{0}'",
             theirs.display()
-        );
-        if Command::new("sh")
-            .args(["-c", &script])
-            .status()
-            .is_ok_and(|s| s.success())
-        {
-            curl_sync_secs.push(t.elapsed().as_secs_f64());
-            std::fs::remove_file(&theirs).unwrap();
+        ),
+    ]);
+    let (mut ours_secs, mut buffered_secs) = (Vec::new(), Vec::new());
+    let (mut curl_secs, mut null_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
+    let mut report = String::new();
+    for _ in 0..runs {
+        let (secs, out) = timed(&mut ours_cmd(&[]), &ours).unwrap_or_else(|e| panic!("{e}"));
+        ours_secs.push(secs);
+        report = String::from_utf8_lossy(&out.stdout).to_string();
+        let (secs, _) =
+            timed(&mut ours_cmd(&["buffered"]), &ours).unwrap_or_else(|e| panic!("{e}"));
+        buffered_secs.push(secs);
+        match timed(&mut curl_cmd(theirs.to_str().unwrap()), &theirs) {
+            Ok((secs, _)) => curl_secs.push(secs),
+            Err(e) => println!("curl not run: {e}"),
+        }
+        // The network alone: curl writing nowhere.
+        if let Ok((secs, _)) = timed(&mut curl_cmd("/dev/null"), &theirs) {
+            null_secs.push(secs);
+        }
+        if let Ok((secs, _)) = timed(&mut curl_sync_cmd, &theirs) {
+            curl_sync_secs.push(secs);
         }
     }
     print!("{report}");
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        v[v.len() / 2]
-    };
-    let spread = |v: &[f64]| format!("(min {:.2} s, max {:.2} s)", v[0], v[v.len() - 1]);
-    let o = median(&mut ours_secs);
-    let ours_rate = size_mib as f64 / o;
-    println!(
-        "ours, 1 connection, median of {runs} (process wall time, fsync included): {o:.2} s, {ours_rate:.0} MiB/s {}",
-        spread(&ours_secs)
-    );
-    let b = median(&mut buffered_secs);
-    println!(
-        "ours with direct_io off, median of {runs}: {b:.2} s, {:.0} MiB/s {}",
-        size_mib as f64 / b,
-        spread(&buffered_secs)
-    );
-    if !curl_secs.is_empty() {
-        let c = median(&mut curl_secs);
-        let rate = size_mib as f64 / c;
+    // Prints the median (with min and max) of `secs`; returns the median rate in MiB/s.
+    let summary = |what: &str, secs: &mut Vec<f64>| {
+        if secs.is_empty() {
+            return None;
+        }
+        secs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let median = secs[secs.len() / 2];
+        let rate = size_mib as f64 / median;
         println!(
-            "curl, median of {runs} (process wall time, no fsync): {c:.2} s, {rate:.0} MiB/s {}",
-            spread(&curl_secs)
+            "{what}, median of {runs}: {median:.2} s, {rate:.0} MiB/s (min {:.2} s, max {:.2} s)",
+            secs[0],
+            secs[secs.len() - 1]
         );
+        Some(rate)
+    };
+    let ours_rate = summary(
+        "ours, 1 connection (process wall time, fsync included)",
+        &mut ours_secs,
+    )
+    .expect("ours ran");
+    summary("ours with direct_io off", &mut buffered_secs);
+    if let Some(rate) = summary("curl (process wall time, no fsync)", &mut curl_secs) {
         println!("ours / curl throughput: {:.0}%", 100.0 * ours_rate / rate);
     }
-    if !null_secs.is_empty() {
-        let c = median(&mut null_secs);
-        println!(
-            "curl -o /dev/null (the network alone), median of {runs}: {c:.2} s, {:.0} MiB/s {}",
-            size_mib as f64 / c,
-            spread(&null_secs)
-        );
-    }
-    if !curl_sync_secs.is_empty() {
-        let c = median(&mut curl_sync_secs);
-        let rate = size_mib as f64 / c;
-        println!(
-            "curl + fsync (sync FILE), median of {runs}: {c:.2} s, {rate:.0} MiB/s {}",
-            spread(&curl_sync_secs)
-        );
+    summary("curl -o /dev/null (the network alone)", &mut null_secs);
+    if let Some(rate) = summary("curl + fsync (sync FILE)", &mut curl_sync_secs) {
         println!(
             "ours / (curl + fsync) throughput: {:.0}%",
             100.0 * ours_rate / rate
@@ -231,6 +187,29 @@ fn main() {
             rate / limit_mib as f64
         );
         std::fs::remove_file(&dest).unwrap();
+    }
+}
+
+/// Runs `cmd` after a global `sync`, so it starts with no dirty pages left by the run before
+/// (curl leaves its whole file dirty, which would otherwise be written back during the next
+/// run), then removes `file`, which it may have written. Its wall time and output when it
+/// succeeded; otherwise what went wrong.
+fn timed(cmd: &mut Command, file: &std::path::Path) -> Result<(f64, std::process::Output), String> {
+    let _ = Command::new("sync").status();
+    let t = Instant::now();
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{:?}: {e}", cmd.get_program()))?;
+    let secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(file);
+    if out.status.success() {
+        Ok((secs, out))
+    } else {
+        Err(format!(
+            "{:?} failed: {}",
+            cmd.get_program(),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 
