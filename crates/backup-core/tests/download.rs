@@ -220,33 +220,10 @@ async fn interrupted_at_random_points_then_resumed_gives_the_same_bytes() {
     for (round, (connections, kill_ms)) in [(1, 300u64), (4, 120), (2, 230)].into_iter().enumerate()
     {
         let dest = dir.path().join(format!("r{round}.tar"));
-        let downloader = Downloader::new().unwrap();
-        // Crash: the future is dropped mid-download. The machine's speed varies, so adapt the
-        // kill time until a crash leaves a partial download behind.
-        let mut kill = Duration::from_millis(kill_ms);
-        let (part, meta) = part_paths(&dest);
-        for _ in 0..8 {
-            let run = tokio::time::timeout(
-                kill,
-                downloader.download(&url, &dest, &options(connections), None, &no_progress()),
-            )
-            .await;
-            if run.is_ok() {
-                std::fs::remove_file(&dest).unwrap();
-                kill /= 2;
-                continue;
-            }
-            assert!(!dest.exists(), "no final file after a crash");
-            if saved_bytes(&meta) > 0 {
-                break;
-            }
-            kill *= 2;
-        }
-        assert!(
-            part.exists() && saved_bytes(&meta) > 0,
-            "round {round}: no partial download"
-        );
-        let report = downloader
+        let kill = Duration::from_millis(kill_ms);
+        crash_midway(&url, &dest, &options(connections), kill).await;
+        let report = Downloader::new()
+            .unwrap()
             .download(&url, &dest, &options(connections), None, &no_progress())
             .await
             .unwrap();
@@ -256,10 +233,15 @@ async fn interrupted_at_random_points_then_resumed_gives_the_same_bytes() {
     }
 }
 
-/// Runs a download and drops it (a crash) once its resume state records some bytes.
-async fn crash_midway(url: &str, dest: &std::path::Path, options: &DownloadOptions) {
+/// Crashes a download: its future is dropped after `kill`. The machine's speed varies, so the
+/// kill time adapts until a crash leaves a partial download (and no final file) behind.
+async fn crash_midway(
+    url: &str,
+    dest: &std::path::Path,
+    options: &DownloadOptions,
+    mut kill: Duration,
+) {
     let (part, meta) = part_paths(dest);
-    let mut kill = Duration::from_millis(300);
     for _ in 0..8 {
         let run = tokio::time::timeout(
             kill,
@@ -273,6 +255,7 @@ async fn crash_midway(url: &str, dest: &std::path::Path, options: &DownloadOptio
             kill /= 2;
             continue;
         }
+        assert!(!dest.exists(), "no final file after a crash");
         if saved_bytes(&meta) > 0 {
             break;
         }
@@ -280,7 +263,8 @@ async fn crash_midway(url: &str, dest: &std::path::Path, options: &DownloadOptio
     }
     assert!(
         part.exists() && saved_bytes(&meta) > 0,
-        "no partial download"
+        "{}: no partial download",
+        dest.display()
     );
 }
 
@@ -295,7 +279,7 @@ async fn a_resume_with_other_options_keeps_the_ranges_it_started_with() {
     // Single stream first, then 4 connections; and the other way round.
     for (first, then) in [(1, 4), (4, 1)] {
         let dest = dir.path().join(format!("{first}-{then}.tar"));
-        crash_midway(&url, &dest, &options(first)).await;
+        crash_midway(&url, &dest, &options(first), Duration::from_millis(300)).await;
         let report = Downloader::new()
             .unwrap()
             .download(&url, &dest, &options(then), None, &no_progress())
