@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 
 use crate::checksum::{Checksums, Expected};
+use crate::direct::{self, Direct};
 use crate::part_file::{ALIGN, PartFile, is_no_space, preallocate};
 
 /// Why a download failed. Messages never contain a link's query string.
@@ -41,7 +42,7 @@ pub enum DownloadError {
         attempts: u32,
         /// The last error (its URL stripped).
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// No data arrived for too long.
     #[error("download from {url} stalled: no data for {0:?}", idle)]
@@ -228,6 +229,9 @@ impl Meta {
 /// Most ranges a download is split into: the resume state lists them all, and is saved often.
 const MAX_RANGES: u64 = 4096;
 
+/// What the downloader calls itself.
+const USER_AGENT: &str = concat!("cloud-backup/", env!("CARGO_PKG_VERSION"));
+
 /// The range size for a new download: the whole object for one connection, else the option's,
 /// grown (to a multiple of the direct-I/O alignment) when the object would need more than
 /// [`MAX_RANGES`] ranges.
@@ -254,7 +258,55 @@ pub fn part_paths(dest: &Path) -> (PathBuf, PathBuf) {
 /// The downloader. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Downloader {
-    client: reqwest::Client,
+    transport: Transport,
+}
+
+#[derive(Debug, Clone)]
+enum Transport {
+    /// The caller's client, or ours when a proxy is configured.
+    Reqwest(reqwest::Client),
+    /// Our own HTTP/1.1 client (see `direct.rs`).
+    Direct(Arc<Direct>),
+}
+
+/// A response from either transport.
+enum Resp {
+    Reqwest(reqwest::Response),
+    Direct(direct::Response),
+}
+
+impl Resp {
+    fn status(&self) -> u16 {
+        match self {
+            Resp::Reqwest(r) => r.status().as_u16(),
+            Resp::Direct(r) => r.status(),
+        }
+    }
+    fn headers(&self) -> &reqwest::header::HeaderMap {
+        match self {
+            Resp::Reqwest(r) => r.headers(),
+            Resp::Direct(r) => r.headers(),
+        }
+    }
+    fn content_length(&self) -> Option<u64> {
+        header(self, "content-length").and_then(|v| v.parse().ok())
+    }
+    async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, direct::BoxError> {
+        match self {
+            Resp::Reqwest(r) => r.chunk().await.map_err(|e| e.without_url().into()),
+            Resp::Direct(r) => r.chunk().await,
+        }
+    }
+    /// The body as text, at most 64 KiB of it (for error details).
+    async fn text(mut self) -> String {
+        let mut body = Vec::new();
+        while body.len() < 64 * 1024
+            && let Ok(Some(c)) = self.chunk().await
+        {
+            body.extend_from_slice(&c);
+        }
+        String::from_utf8_lossy(&body).into_owned()
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DownloadError + '_ {
@@ -332,16 +384,34 @@ enum Probe {
         expected: Expected,
     },
     /// No ranges: the whole body, already streaming.
-    Whole {
-        response: reqwest::Response,
-        expected: Expected,
-    },
+    Whole { response: Resp, expected: Expected },
 }
 
 impl Downloader {
-    /// A downloader with its own HTTP client: rustls, no default headers, at most 5 redirects
-    /// and never from https to http.
+    /// A downloader with its own HTTP/1.1 client: rustls with the platform's certificate
+    /// verifier, no default headers, at most 5 redirects and never from https to http, and on
+    /// Linux a receive path that wakes up once per useful amount of data (`SO_RCVLOWAT`).
+    ///
+    /// When a proxy is configured in the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+    /// in either case), it uses a `reqwest` client instead, which goes through the proxy.
     pub fn new() -> Result<Self, DownloadError> {
+        if proxy_configured(|v| std::env::var_os(v)) {
+            return Self::reqwest();
+        }
+        Self::with_extra_roots(Vec::new())
+    }
+
+    /// Like [`Downloader::new`] without a proxy, trusting the DER certificates in `roots`
+    /// besides the platform's (a private CA in front of the storage, say).
+    pub fn with_extra_roots(roots: Vec<Vec<u8>>) -> Result<Self, DownloadError> {
+        let direct = Direct::new(roots, USER_AGENT)
+            .map_err(|e| DownloadError::Refused(format!("TLS setup failed: {e}")))?;
+        Ok(Downloader {
+            transport: Transport::Direct(Arc::new(direct)),
+        })
+    }
+
+    fn reqwest() -> Result<Self, DownloadError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let policy = reqwest::redirect::Policy::custom(|attempt| {
             let previous = attempt.previous().last().map(|u| u.scheme().to_owned());
@@ -357,16 +427,20 @@ impl Downloader {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .redirect(policy)
-            .user_agent(concat!("cloud-backup/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
             .map_err(|e| DownloadError::Refused(e.without_url().to_string()))?;
-        Ok(Downloader { client })
+        Ok(Downloader {
+            transport: Transport::Reqwest(client),
+        })
     }
 
     /// A downloader using the caller's client (proxies, custom roots). It must not carry default
     /// credential headers.
     pub fn with_client(client: reqwest::Client) -> Self {
-        Downloader { client }
+        Downloader {
+            transport: Transport::Reqwest(client),
+        }
     }
 
     /// Downloads `url` to `dest`, resuming from `dest.part` when present.
@@ -434,33 +508,33 @@ impl Downloader {
         link: &Link<'_>,
         range: Option<(u64, Option<u64>)>,
         if_range: Option<&str>,
-    ) -> Result<reqwest::Response, DownloadError> {
+    ) -> Result<Resp, DownloadError> {
+        let mut headers = Vec::new();
+        if let Some((start, end)) = range {
+            let spec = match end {
+                Some(e) => format!("bytes={start}-{e}"),
+                None => format!("bytes={start}-"),
+            };
+            headers.push((reqwest::header::RANGE, spec));
+            if let Some(tag) = if_range {
+                headers.push((reqwest::header::IF_RANGE, tag.to_owned()));
+            }
+        }
         let mut network_failures = 0;
         loop {
             let url = link.current();
-            let mut req = self.client.get(&url);
-            if let Some((start, end)) = range {
-                let spec = match end {
-                    Some(e) => format!("bytes={start}-{e}"),
-                    None => format!("bytes={start}-"),
-                };
-                req = req.header(reqwest::header::RANGE, spec);
-                if let Some(tag) = if_range {
-                    req = req.header(reqwest::header::IF_RANGE, tag);
-                }
-            }
-            match req.send().await {
-                Ok(resp) if resp.status().as_u16() == 403 => {
+            match self.send(&url, &headers).await {
+                Ok(resp) if resp.status() == 403 => {
                     link.refresh(&url).await?;
                 }
-                Ok(resp) if resp.status().is_server_error() && network_failures < 5 => {
+                Ok(resp) if resp.status() >= 500 && network_failures < 5 => {
                     network_failures += 1;
                     tokio::time::sleep(backoff(network_failures)).await;
                 }
-                Ok(resp) if resp.status().is_success() => return Ok(resp),
+                Ok(resp) if (200..300).contains(&resp.status()) => return Ok(resp),
                 Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let body = resp.text().await.unwrap_or_default();
+                    let status = resp.status();
+                    let body = resp.text().await;
                     let detail = body
                         .split("<Code>")
                         .nth(1)
@@ -472,21 +546,56 @@ impl Downloader {
                         detail,
                     });
                 }
-                Err(e) if network_failures < 5 && !e.is_redirect() => {
+                Err(direct::Failure::Refused(why)) => return Err(DownloadError::Refused(why)),
+                Err(direct::Failure::Network(e)) if network_failures < 5 => {
                     network_failures += 1;
-                    tracing::debug!(error = %e.without_url(), "download request failed; retrying");
+                    tracing::debug!(error = %e, "download request failed; retrying");
                     tokio::time::sleep(backoff(network_failures)).await;
                 }
-                Err(e) if e.is_redirect() => {
-                    return Err(DownloadError::Refused(e.without_url().to_string()));
-                }
-                Err(e) => {
+                Err(direct::Failure::Network(source)) => {
                     return Err(DownloadError::Network {
                         url: display_url(&url),
                         attempts: network_failures + 1,
-                        source: e.without_url(),
+                        source,
                     });
                 }
+            }
+        }
+    }
+
+    /// One `GET` through whichever transport this downloader has.
+    async fn send(
+        &self,
+        url: &str,
+        headers: &[(reqwest::header::HeaderName, String)],
+    ) -> Result<Resp, direct::Failure> {
+        match &self.transport {
+            Transport::Reqwest(client) => {
+                let mut req = client.get(url);
+                for (name, value) in headers {
+                    req = req.header(name, value);
+                }
+                match req.send().await {
+                    Ok(resp) => Ok(Resp::Reqwest(resp)),
+                    Err(e) if e.is_redirect() => {
+                        Err(direct::Failure::Refused(e.without_url().to_string()))
+                    }
+                    Err(e) => Err(direct::Failure::Network(e.without_url().into())),
+                }
+            }
+            Transport::Direct(client) => {
+                let headers: Vec<_> = headers
+                    .iter()
+                    .map(|(n, v)| {
+                        reqwest::header::HeaderValue::from_str(v)
+                            .map(|v| (n.clone(), v))
+                            .map_err(|e| direct::Failure::Refused(format!("bad {n} header: {e}")))
+                    })
+                    .collect::<Result<_, _>>()?;
+                client
+                    .get(url, &headers, redirect_verdict)
+                    .await
+                    .map(Resp::Direct)
             }
         }
     }
@@ -495,7 +604,7 @@ impl Downloader {
         let resp = self.get(link, Some((0, Some(0))), None).await?;
         let etag = header(&resp, "etag");
         let expected = Expected::from_headers(resp.headers());
-        if resp.status().as_u16() == 206
+        if resp.status() == 206
             && let Some(size) = header(&resp, "content-range")
                 .and_then(|r| r.rsplit('/').next().and_then(|t| t.parse::<u64>().ok()))
         {
@@ -701,7 +810,7 @@ impl Downloader {
                 return Ok(());
             }
             let resp = self.get(link, Some((pos, Some(end - 1))), etag).await?;
-            if resp.status().as_u16() != 206 {
+            if resp.status() != 206 {
                 // If-Range did not match: the object is not the one we have parts of.
                 return Err(DownloadError::ObjectChanged(1));
             }
@@ -790,7 +899,7 @@ impl Downloader {
 /// The next piece of a response body: `None` at its end, `Stalled` after `idle_timeout` without
 /// data, `Network` (counting `attempt`) when the connection fails.
 async fn next_chunk(
-    resp: &mut reqwest::Response,
+    resp: &mut Resp,
     link: &Link<'_>,
     options: &DownloadOptions,
     attempt: u32,
@@ -803,7 +912,7 @@ async fn next_chunk(
         Ok(Err(e)) => Err(DownloadError::Network {
             url: display_url(&link.current()),
             attempts: attempt,
-            source: e.without_url(),
+            source: e,
         }),
         Ok(Ok(chunk)) => Ok(chunk),
     }
@@ -872,11 +981,20 @@ fn redirect_verdict(
     }
 }
 
+/// Whether the environment (read through `var`) names a proxy, as `reqwest` would use it.
+fn proxy_configured(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    ["https_proxy", "http_proxy", "all_proxy"].iter().any(|v| {
+        [v.to_string(), v.to_uppercase()]
+            .iter()
+            .any(|name| var(name).is_some_and(|x| !x.is_empty()))
+    })
+}
+
 fn backoff(n: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << n.min(6)))
 }
 
-fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
+fn header(resp: &Resp, name: &str) -> Option<String> {
     resp.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -992,6 +1110,26 @@ mod tests {
         assert!(redirect_verdict(Some("https"), "https", 1).is_ok());
         assert!(redirect_verdict(Some("http"), "https", 1).is_ok());
         assert!(redirect_verdict(Some("http"), "http", 5).is_err());
+    }
+
+    #[test]
+    fn a_proxy_in_the_environment_selects_the_reqwest_client() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        assert!(!proxy_configured(env(&[])));
+        assert!(!proxy_configured(env(&[
+            ("HTTPS_PROXY", ""),
+            ("NO_PROXY", "x")
+        ])));
+        assert!(proxy_configured(env(&[("HTTPS_PROXY", "http://p:3128")])));
+        assert!(proxy_configured(env(&[("http_proxy", "http://p:3128")])));
+        assert!(proxy_configured(env(&[("ALL_PROXY", "socks5://p")])));
     }
 
     #[test]

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod checksum;
+mod direct;
 pub mod download;
 pub mod export;
 mod part_file;
