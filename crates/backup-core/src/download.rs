@@ -608,6 +608,8 @@ impl Downloader {
             && let Some(size) = header(&resp, "content-range")
                 .and_then(|r| r.rsplit('/').next().and_then(|t| t.parse::<u64>().ok()))
         {
+            // Read the one byte, so that the connection can serve the next request.
+            let _ = resp.text().await;
             return Ok(Probe::Ranged {
                 size,
                 etag,
