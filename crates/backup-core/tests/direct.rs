@@ -33,7 +33,8 @@ struct Server {
     requests: Arc<AtomicUsize>,
 }
 
-/// Serves `/file` (`body`), `/hop` (302 to `/file`) and `/to-http` (302 to an http link) over
+/// Serves `/file` (`body`), `/hop` (302 to `/file`), `/to-http` (302 to an http link) and
+/// `/missing` (404 with a storage error code) over
 /// keep-alive connections, with TLS when `tls`.
 async fn serve(body: Vec<u8>, tls: bool, how: Behaviour) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -119,6 +120,14 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
             "/hop" => {
                 s.write_all(b"HTTP/1.1 302 Found\r\nlocation: /file\r\ncontent-length: 0\r\n\r\n")
                     .await?;
+            }
+            "/missing" => {
+                let xml = "<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>";
+                let r = format!(
+                    "HTTP/1.1 404 Not Found\r\ncontent-length: {}\r\n\r\n{xml}",
+                    xml.len()
+                );
+                s.write_all(r.as_bytes()).await?;
             }
             "/to-http" => {
                 let r = format!(
@@ -292,5 +301,73 @@ async fn the_last_bytes_of_a_body_are_never_kept_waiting() {
             .unwrap_or_else(|e| panic!("{scheme}: {e}"));
         assert!(!report.ranged);
         assert_eq!(std::fs::read(&dest).unwrap(), body, "{scheme}");
+    }
+}
+
+/// Both transports: ours, and a caller's `reqwest` client (`Downloader::with_client`, also what
+/// a proxy in the environment selects).
+fn downloaders() -> Vec<(&'static str, Downloader)> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    vec![
+        ("direct", Downloader::new().unwrap()),
+        (
+            "reqwest",
+            Downloader::with_client(reqwest::Client::builder().build().unwrap()),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn both_transports_download_ranges_and_whole_bodies() {
+    for ranges in [true, false] {
+        let body = content(700_000);
+        let how = Behaviour {
+            ranges,
+            late_tail: false,
+        };
+        let server = serve(body.clone(), false, how).await;
+        for (name, downloader) in downloaders() {
+            let dir = tempfile::tempdir().unwrap();
+            let dest = dir.path().join("f.bin");
+            let opts = DownloadOptions {
+                connections: 3,
+                chunk_size: 64 * 1024,
+                ..DownloadOptions::default()
+            };
+            let url = format!("http://127.0.0.1:{}/file", server.port);
+            let report = downloader
+                .download(&url, &dest, &opts, None, &|_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(report.ranged, ranges, "{name}");
+            assert_eq!(std::fs::read(&dest).unwrap(), body, "{name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn both_transports_report_the_storage_error_code() {
+    let how = Behaviour {
+        ranges: true,
+        late_tail: false,
+    };
+    let server = serve(content(10), false, how).await;
+    for (name, downloader) in downloaders() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("http://127.0.0.1:{}/missing", server.port);
+        let err = downloader
+            .download(
+                &url,
+                &dir.path().join("f.bin"),
+                &DownloadOptions::default(),
+                None,
+                &|_| {},
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, DownloadError::Status { status: 404, detail: Some(d), .. } if d == "NoSuchKey"),
+            "{name}: {err:?}"
+        );
     }
 }
