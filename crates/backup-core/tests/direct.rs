@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use backup_core::download::{DownloadError, DownloadOptions, Downloader};
+use std::path::PathBuf;
+
+use backup_core::download::{DownloadError, DownloadOptions, DownloadReport, Downloader};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -26,6 +28,12 @@ struct Behaviour {
     /// Send all but the last 10 bytes, wait 300 ms, then send those.
     late_tail: bool,
 }
+
+/// Ranges answered, everything sent at once.
+const RANGES: Behaviour = Behaviour {
+    ranges: true,
+    late_tail: false,
+};
 
 struct Server {
     port: u16,
@@ -163,32 +171,39 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// Our client, trusting the test CA.
+fn trusting() -> Downloader {
+    Downloader::with_extra_roots(vec![CA.to_vec()]).unwrap()
+}
+
+/// Downloads `url` into a fresh directory (kept alive by the returned guard).
+async fn fetch(
+    downloader: &Downloader,
+    url: &str,
+    opts: &DownloadOptions,
+) -> (
+    tempfile::TempDir,
+    PathBuf,
+    Result<DownloadReport, DownloadError>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("f.bin");
+    let result = downloader.download(url, &dest, opts, None, &|_| {}).await;
+    (dir, dest, result)
+}
+
 #[tokio::test]
 async fn tls_with_an_extra_root_downloads_ranges_over_reused_connections() {
     let body = content(1 << 20);
-    let server = serve(
-        body.clone(),
-        true,
-        Behaviour {
-            ranges: true,
-            late_tail: false,
-        },
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("f.bin");
+    let server = serve(body.clone(), true, RANGES).await;
     let opts = DownloadOptions {
         connections: 2,
         chunk_size: 64 * 1024,
         ..DownloadOptions::default()
     };
     let url = format!("https://localhost:{}/file", server.port);
-    let report = Downloader::with_extra_roots(vec![CA.to_vec()])
-        .unwrap()
-        .download(&url, &dest, &opts, None, &|_| {})
-        .await
-        .unwrap();
-    assert!(report.ranged);
+    let (_dir, dest, report) = fetch(&trusting(), &url, &opts).await;
+    assert!(report.unwrap().ranged);
     assert_eq!(std::fs::read(&dest).unwrap(), body);
     // A probe and 16 ranges, over one connection per worker (the probe's is reused).
     assert_eq!(server.requests.load(Ordering::SeqCst), 17);
@@ -198,46 +213,21 @@ async fn tls_with_an_extra_root_downloads_ranges_over_reused_connections() {
 
 #[tokio::test]
 async fn a_private_ca_is_not_trusted_without_the_extra_root() {
-    let server = serve(
-        content(1000),
-        true,
-        Behaviour {
-            ranges: true,
-            late_tail: false,
-        },
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("f.bin");
+    let server = serve(content(1000), true, RANGES).await;
     let url = format!("https://localhost:{}/file", server.port);
-    let err = Downloader::with_extra_roots(Vec::new())
-        .unwrap()
-        .download(&url, &dest, &DownloadOptions::default(), None, &|_| {})
-        .await
-        .unwrap_err();
+    let platform_only = Downloader::with_extra_roots(Vec::new()).unwrap();
+    let (_dir, dest, result) = fetch(&platform_only, &url, &DownloadOptions::default()).await;
+    let err = result.unwrap_err();
     assert!(matches!(err, DownloadError::Network { .. }), "{err:?}");
     assert!(!dest.exists());
 }
 
 #[tokio::test]
 async fn a_redirect_from_https_to_http_is_refused() {
-    let server = serve(
-        content(1000),
-        true,
-        Behaviour {
-            ranges: true,
-            late_tail: false,
-        },
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("f.bin");
+    let server = serve(content(1000), true, RANGES).await;
     let url = format!("https://localhost:{}/to-http", server.port);
-    let err = Downloader::with_extra_roots(vec![CA.to_vec()])
-        .unwrap()
-        .download(&url, &dest, &DownloadOptions::default(), None, &|_| {})
-        .await
-        .unwrap_err();
+    let (_dir, dest, result) = fetch(&trusting(), &url, &DownloadOptions::default()).await;
+    let err = result.unwrap_err();
     assert!(
         matches!(&err, DownloadError::Refused(why) if why.contains("https to http")),
         "{err:?}"
@@ -250,23 +240,10 @@ async fn a_redirect_from_https_to_http_is_refused() {
 #[tokio::test]
 async fn a_relative_redirect_is_followed() {
     let body = content(200_000);
-    let server = serve(
-        body.clone(),
-        false,
-        Behaviour {
-            ranges: true,
-            late_tail: false,
-        },
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("f.bin");
+    let server = serve(body.clone(), false, RANGES).await;
     let url = format!("http://127.0.0.1:{}/hop", server.port);
-    Downloader::new()
-        .unwrap()
-        .download(&url, &dest, &DownloadOptions::default(), None, &|_| {})
-        .await
-        .unwrap();
+    let (_dir, dest, result) = fetch(&trusting(), &url, &DownloadOptions::default()).await;
+    result.unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), body);
 }
 
@@ -275,30 +252,21 @@ async fn a_relative_redirect_is_followed() {
 /// idle limit is far below what a stuck read would take.
 #[tokio::test]
 async fn the_last_bytes_of_a_body_are_never_kept_waiting() {
+    let late = Behaviour {
+        ranges: false,
+        late_tail: true,
+    };
     for tls in [false, true] {
         let body = content(3 << 20);
-        let server = serve(
-            body.clone(),
-            tls,
-            Behaviour {
-                ranges: false,
-                late_tail: true,
-            },
-        )
-        .await;
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("f.bin");
+        let server = serve(body.clone(), tls, late).await;
         let scheme = if tls { "https" } else { "http" };
         let url = format!("{scheme}://localhost:{}/file", server.port);
         let opts = DownloadOptions {
             idle_timeout: Duration::from_secs(2),
             ..DownloadOptions::default()
         };
-        let report = Downloader::with_extra_roots(vec![CA.to_vec()])
-            .unwrap()
-            .download(&url, &dest, &opts, None, &|_| {})
-            .await
-            .unwrap_or_else(|e| panic!("{scheme}: {e}"));
+        let (_dir, dest, result) = fetch(&trusting(), &url, &opts).await;
+        let report = result.unwrap_or_else(|e| panic!("{scheme}: {e}"));
         assert!(!report.ranged);
         assert_eq!(std::fs::read(&dest).unwrap(), body, "{scheme}");
     }
@@ -327,18 +295,14 @@ async fn both_transports_download_ranges_and_whole_bodies() {
         };
         let server = serve(body.clone(), false, how).await;
         for (name, downloader) in downloaders() {
-            let dir = tempfile::tempdir().unwrap();
-            let dest = dir.path().join("f.bin");
             let opts = DownloadOptions {
                 connections: 3,
                 chunk_size: 64 * 1024,
                 ..DownloadOptions::default()
             };
             let url = format!("http://127.0.0.1:{}/file", server.port);
-            let report = downloader
-                .download(&url, &dest, &opts, None, &|_| {})
-                .await
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let (_dir, dest, result) = fetch(&downloader, &url, &opts).await;
+            let report = result.unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(report.ranged, ranges, "{name}");
             assert_eq!(std::fs::read(&dest).unwrap(), body, "{name}");
         }
@@ -347,24 +311,11 @@ async fn both_transports_download_ranges_and_whole_bodies() {
 
 #[tokio::test]
 async fn both_transports_report_the_storage_error_code() {
-    let how = Behaviour {
-        ranges: true,
-        late_tail: false,
-    };
-    let server = serve(content(10), false, how).await;
+    let server = serve(content(10), false, RANGES).await;
     for (name, downloader) in downloaders() {
-        let dir = tempfile::tempdir().unwrap();
         let url = format!("http://127.0.0.1:{}/missing", server.port);
-        let err = downloader
-            .download(
-                &url,
-                &dir.path().join("f.bin"),
-                &DownloadOptions::default(),
-                None,
-                &|_| {},
-            )
-            .await
-            .unwrap_err();
+        let (_dir, _, result) = fetch(&downloader, &url, &DownloadOptions::default()).await;
+        let err = result.unwrap_err();
         assert!(
             matches!(&err, DownloadError::Status { status: 404, detail: Some(d), .. } if d == "NoSuchKey"),
             "{name}: {err:?}"
