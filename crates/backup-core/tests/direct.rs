@@ -3,11 +3,10 @@
 //! redirects (relative ones followed, https → http refused) and bodies whose end arrives late
 //! (the receive low-water mark must never keep the last bytes waiting).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-
-use std::path::PathBuf;
 
 use backup_core::download::{DownloadError, DownloadOptions, DownloadReport, Downloader};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
