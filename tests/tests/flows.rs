@@ -331,11 +331,7 @@ async fn huawei_dds_resolve_the_project_list_backups_and_download_every_shard() 
     }
 
     assert_eq!(attempts(&cloud, Route::Iam, "KeystoneListProjects"), 1);
-    let storage: Vec<_> = cloud
-        .requests()
-        .into_iter()
-        .filter(|r| r.route == Route::Storage)
-        .collect();
+    let storage = cloud.requests_to(Route::Storage);
     assert!(!storage.is_empty());
     for r in &storage {
         assert!(

@@ -64,11 +64,7 @@ async fn parallel_download_is_byte_identical_and_crc_verified() {
     assert_eq!(progress.last().unwrap().bytes_done, expected.len() as u64);
     assert_eq!(progress.last().unwrap().total, Some(expected.len() as u64));
     // Several connections were used: more than one range request beyond the probe.
-    let ranges = cloud
-        .requests()
-        .iter()
-        .filter(|r| r.route == Route::Storage)
-        .count();
+    let ranges = cloud.requests_to(Route::Storage).len();
     assert!(ranges >= 13, "{ranges} storage requests");
 }
 
@@ -383,11 +379,7 @@ async fn a_link_that_expires_mid_download_is_refreshed() {
         std::fs::read(&dest).unwrap(),
         cloud.object(key).unwrap().content()
     );
-    let refused = cloud
-        .requests()
-        .iter()
-        .filter(|r| r.route == Route::Storage)
-        .count();
+    let refused = cloud.requests_to(Route::Storage).len();
     assert!(refused > 4);
 }
 
@@ -506,11 +498,7 @@ async fn the_storage_never_sees_a_credential_header() {
         )
         .await
         .unwrap();
-    let storage: Vec<_> = cloud
-        .requests()
-        .into_iter()
-        .filter(|r| r.route == Route::Storage)
-        .collect();
+    let storage = cloud.requests_to(Route::Storage);
     assert!(!storage.is_empty());
     for r in storage {
         for (name, _) in &r.headers {

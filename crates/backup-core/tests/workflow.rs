@@ -75,11 +75,7 @@ async fn run(
     for r in &reports {
         assert!(r.verified.contains(&"size"));
     }
-    let storage = cloud
-        .requests()
-        .into_iter()
-        .filter(|r| r.route == Route::Storage);
-    for r in storage {
+    for r in cloud.requests_to(Route::Storage) {
         assert!(r.header("authorization").is_none());
     }
     (dir, seen.into_inner().unwrap())

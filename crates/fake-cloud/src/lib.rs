@@ -534,6 +534,12 @@ impl FakeCloud {
         self.state().log.clone()
     }
 
+    /// The requests received so far on `route` (e.g. every object-storage download).
+    pub fn requests_to(&self, route: Route) -> Vec<LoggedRequest> {
+        let log = &self.state().log;
+        log.iter().filter(|r| r.route == route).cloned().collect()
+    }
+
     /// Forgets the request log.
     pub fn clear_requests(&self) {
         self.state().log.clear();

@@ -343,11 +343,7 @@ async fn storage_serves_ranges_etags_head_and_expires() {
     assert_eq!(expired.status(), 403);
     assert!(expired.text().await.unwrap().contains("expired"));
 
-    let storage: Vec<_> = cloud
-        .requests()
-        .into_iter()
-        .filter(|r| r.route == Route::Storage)
-        .collect();
+    let storage = cloud.requests_to(Route::Storage);
     assert_eq!(storage.len(), 5);
 }
 

@@ -156,12 +156,7 @@ fn download_writes_the_verified_file_and_reports_the_checks() {
         !logs.contains("Signature="),
         "the link's signature is not logged: {logs}"
     );
-    let storage: Vec<_> = cloud
-        .cloud
-        .requests()
-        .into_iter()
-        .filter(|r| r.route == Route::Storage)
-        .collect();
+    let storage = cloud.cloud.requests_to(Route::Storage);
     assert!(storage.len() > 1, "ranges over several requests");
     assert!(storage.iter().all(|r| r.header("authorization").is_none()));
 }
