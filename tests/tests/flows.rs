@@ -407,7 +407,8 @@ async fn huawei_an_expired_link_is_refused_and_a_fresh_one_works() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, backup_core::download::DownloadError::Expired(_)),
+        matches!(&err, backup_core::download::DownloadError::Status { status: 403, detail: Some(d), .. }
+            if d.contains("Request has expired")),
         "{err}"
     );
     assert!(!err.to_string().contains("Signature="), "{err}");

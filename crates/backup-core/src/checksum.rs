@@ -18,23 +18,77 @@ pub fn crc64_ecma(data: &[u8]) -> u64 {
 pub struct Expected {
     /// Decimal CRC-64/ECMA from `x-oss-hash-crc64ecma` or `x-cos-hash-crc64ecma`.
     pub crc64: Option<u64>,
-    /// Lower-case hex MD5 from a single-part `ETag` (32 hex digits, no `-`).
+    /// Lower-case hex MD5 from a strong, single-part `ETag` (32 hex digits, no `-`) of an object
+    /// whose store does not say its ETags are something else.
     pub md5: Option<String>,
 }
 
+/// Headers by which a store says its `ETag` is not the MD5 of the content: the object type
+/// (only OSS/COS/OBS `Normal` objects have MD5 ETags; `Multipart` and `Appendable` do not) and
+/// server-side encryption with KMS or customer keys.
+const OBJECT_TYPE_HEADERS: [&str; 3] = ["x-oss-object-type", "x-cos-object-type", "x-obs-object-type"];
+const ENCRYPTION_HEADERS: [&str; 4] = [
+    "x-amz-server-side-encryption",
+    "x-oss-server-side-encryption",
+    "x-obs-server-side-encryption",
+    "x-cos-server-side-encryption",
+];
+const CUSTOMER_KEY_HEADERS: [&str; 3] = [
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-oss-server-side-encryption-customer-algorithm",
+    "x-obs-server-side-encryption-customer-algorithm",
+];
+
 impl Expected {
-    /// Reads the checksum headers of a response.
+    /// Reads the checksum headers of a response (problems are logged; see
+    /// [`Expected::from_headers_checked`]).
     pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
-        let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-        let crc64 = get("x-oss-hash-crc64ecma")
-            .or_else(|| get("x-cos-hash-crc64ecma"))
-            .and_then(|v| v.trim().parse().ok());
-        let md5 = get("etag").and_then(|e| {
-            let e = e.trim().trim_start_matches("W/").trim_matches('"');
+        Self::from_headers_checked(headers).0
+    }
+
+    /// Reads the checksum headers of a response, and says what was wrong with them: a CRC-64
+    /// header that is not a decimal 64-bit number is not used, and is reported (and logged as
+    /// an error), never silently dropped.
+    pub fn from_headers_checked(headers: &reqwest::header::HeaderMap) -> (Self, Vec<String>) {
+        let get = |n: &str| headers.get(n).map(|v| String::from_utf8_lossy(v.as_bytes()));
+        let mut problems = Vec::new();
+        let mut crc64 = None;
+        for name in ["x-oss-hash-crc64ecma", "x-cos-hash-crc64ecma"] {
+            if let Some(v) = get(name) {
+                match v.trim().parse::<u64>() {
+                    Ok(c) if crc64.is_none() => crc64 = Some(c),
+                    Ok(_) => {}
+                    Err(_) => {
+                        let shown: String = crate::terminal::escape(&v).chars().take(40).collect();
+                        let msg = format!(
+                            "the storage sent a malformed {name} header ({shown:?}): not a decimal \
+                             CRC-64; the file cannot be checked with it"
+                        );
+                        tracing::error!("{msg}");
+                        problems.push(msg);
+                    }
+                }
+            }
+        }
+        let not_md5 = OBJECT_TYPE_HEADERS.iter().any(|h| {
+            get(h).is_some_and(|t| !t.trim().eq_ignore_ascii_case("normal"))
+        }) || ENCRYPTION_HEADERS.iter().any(|h| {
+            get(h).is_some_and(|v| {
+                let v = v.to_ascii_lowercase();
+                v.contains("kms") || v.contains("sm4")
+            })
+        }) || CUSTOMER_KEY_HEADERS.iter().any(|h| get(h).is_some());
+        let md5 = get("etag").filter(|_| !not_md5).and_then(|e| {
+            let e = e.trim();
+            // A weak ETag is not a hash of the bytes.
+            if e.starts_with("W/") {
+                return None;
+            }
+            let e = e.trim_matches('"');
             (e.len() == 32 && e.bytes().all(|b| b.is_ascii_hexdigit()))
                 .then(|| e.to_ascii_lowercase())
         });
-        Expected { crc64, md5 }
+        (Expected { crc64, md5 }, problems)
     }
 }
 
@@ -131,21 +185,46 @@ mod tests {
         assert_eq!(crc64_ecma(b"123456789"), 0x995d_c9bb_df19_39fa);
     }
 
+    fn headers(pairs: &[(&'static str, &str)]) -> reqwest::header::HeaderMap {
+        let mut h = reqwest::header::HeaderMap::new();
+        for (n, v) in pairs {
+            h.append(*n, v.parse().unwrap());
+        }
+        h
+    }
+
+    const MD5: &str = "\"d41d8cd98f00b204e9800998ecf8427e\"";
+
     #[test]
     fn etags_that_are_not_md5_are_ignored() {
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert(
-            "etag",
-            "\"d41d8cd98f00b204e9800998ecf8427e\"".parse().unwrap(),
-        );
+        let md5 = |pairs: &[(&'static str, &str)]| Expected::from_headers(&headers(pairs)).md5;
         assert_eq!(
-            Expected::from_headers(&h).md5.as_deref(),
+            md5(&[("etag", MD5)]).as_deref(),
             Some("d41d8cd98f00b204e9800998ecf8427e")
         );
-        h.insert(
-            "etag",
-            "\"d41d8cd98f00b204e9800998ecf8427e-3\"".parse().unwrap(),
+        assert_eq!(md5(&[("etag", "\"d41d8cd98f00b204e9800998ecf8427e-3\"")]), None);
+        assert_eq!(md5(&[("etag", "W/\"d41d8cd98f00b204e9800998ecf8427e\"")]), None);
+        assert_eq!(md5(&[("etag", MD5), ("x-oss-object-type", "Appendable")]), None);
+        assert_eq!(md5(&[("etag", MD5), ("x-oss-object-type", "Multipart")]), None);
+        assert!(md5(&[("etag", MD5), ("x-oss-object-type", "Normal")]).is_some());
+        assert_eq!(md5(&[("etag", MD5), ("x-amz-server-side-encryption", "aws:kms")]), None);
+        assert_eq!(md5(&[("etag", MD5), ("x-obs-server-side-encryption", "kms")]), None);
+        assert!(md5(&[("etag", MD5), ("x-amz-server-side-encryption", "AES256")]).is_some());
+        assert_eq!(
+            md5(&[("etag", MD5), ("x-amz-server-side-encryption-customer-algorithm", "AES256")]),
+            None
         );
-        assert_eq!(Expected::from_headers(&h).md5, None);
+    }
+
+    #[test]
+    fn a_malformed_crc64_header_is_reported_not_dropped_silently() {
+        let (e, problems) =
+            Expected::from_headers_checked(&headers(&[("x-oss-hash-crc64ecma", "12ab")]));
+        assert_eq!(e.crc64, None);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("x-oss-hash-crc64ecma"), "{problems:?}");
+        let (e, problems) =
+            Expected::from_headers_checked(&headers(&[("x-cos-hash-crc64ecma", " 42 ")]));
+        assert_eq!((e.crc64, problems.len()), (Some(42), 0));
     }
 }

@@ -7,7 +7,7 @@
 //! string, and no API credential or vendor header is ever sent to the download host.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::checksum::{Checksums, Expected};
 use crate::direct::{self, Direct};
-use crate::part_file::{ALIGN, PartFile, is_no_space, preallocate};
+use crate::local;
+use crate::part_file::{self, ALIGN, PartFile, is_no_space, preallocate};
 
 /// Why a download failed. Messages never contain a link's query string.
 #[derive(Debug, thiserror::Error)]
@@ -44,13 +45,13 @@ pub enum DownloadError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// No data arrived for too long.
-    #[error("download from {url} stalled: no data for {0:?}", idle)]
+    /// No data arrived for too long, or less than the minimum speed over a whole window.
+    #[error("download from {url} stalled: {why}")]
     Stalled {
         /// The link without its query.
         url: String,
-        /// The idle limit.
-        idle: Duration,
+        /// What was too slow (`no data for 20s`, `12 bytes in 30s, below 1024 bytes/s`).
+        why: String,
     },
     /// The link expired and there is no way to refresh it (or refreshing failed).
     #[error("the download link expired and could not be refreshed: {0}")]
@@ -100,6 +101,24 @@ pub enum DownloadError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process (a second `cloud-backup`, an overrunning cron job) is writing the same
+    /// file. Nothing was touched.
+    #[error("another cloud-backup ({}) is writing {}", pid.map(|p| format!("pid {p}")).unwrap_or_else(|| "pid unknown".into()), path.display())]
+    Busy {
+        /// The target file.
+        path: PathBuf,
+        /// The other process, when its lock file says.
+        pid: Option<u32>,
+    },
+    /// The target file exists and could not be shown to hold this very object (no checksum to
+    /// compare, or a different size or checksum). It was kept; nothing was downloaded.
+    #[error("{} already exists and {reason}; it was kept (overwrite it with --overwrite, or move it away)", path.display())]
+    Exists {
+        /// The target file.
+        path: PathBuf,
+        /// Why it is not taken as this object.
+        reason: String,
+    },
     /// Invalid options.
     #[error("invalid download option {field}: {rule}")]
     InvalidInput {
@@ -143,19 +162,34 @@ pub struct DownloadOptions {
     /// Range size per request in parallel mode (default 8 MiB); grown for objects that would
     /// need more than 4096 ranges. A resumed download keeps the ranges it started with.
     pub chunk_size: u64,
-    /// The size the API declared; checked before the rename.
+    /// The size the API declared; a body longer than this is stopped there and refused, and
+    /// the final size is checked against it.
     pub expected_size: Option<u64>,
+    /// The most bytes the file may have (a bound the API implies, such as a size in KB): a body
+    /// that runs past it is stopped there and refused, so an endless body cannot fill the disk.
+    pub max_size: Option<u64>,
     /// A SHA-256 (hex) the caller expects.
     pub sha256: Option<String>,
     /// Retries per range (or stream) after network errors (default 5).
     pub max_retries: u32,
-    /// Longest time without data before a connection is considered dead (default 60 s).
+    /// Longest time without any data before a connection is considered dead (default 20 s).
     pub idle_timeout: Duration,
+    /// Lowest average speed, in bytes per second, over each [`DownloadOptions::speed_window`]
+    /// (default 1024, as curl's `--speed-limit`; 0 disables): a slower connection is declared
+    /// stalled and its range retried from where it stopped.
+    pub min_speed: u64,
+    /// The window over which [`DownloadOptions::min_speed`] is measured (default 30 s, as
+    /// curl's `--speed-time`).
+    pub speed_window: Duration,
     /// Write with `O_DIRECT` on Linux when the filesystem allows it (default true): the data
     /// goes to the disk as it arrives instead of piling up in the page cache, so the final
     /// fsync is nearly instant and a large backup does not evict everything else from the
     /// cache. Filesystems without direct I/O get buffered writes either way.
     pub direct_io: bool,
+    /// Replace an existing final file that cannot be shown to hold this object (default false:
+    /// such a file is kept and the download fails with [`DownloadError::Exists`]). A file that
+    /// matches the object's size and checksums is kept either way (the report says `skipped`).
+    pub overwrite: bool,
 }
 
 impl Default for DownloadOptions {
@@ -164,10 +198,14 @@ impl Default for DownloadOptions {
             connections: 4,
             chunk_size: 8 << 20,
             expected_size: None,
+            max_size: None,
             sha256: None,
             max_retries: 5,
-            idle_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(20),
+            min_speed: 1024,
+            speed_window: Duration::from_secs(30),
             direct_io: true,
+            overwrite: false,
         }
     }
 }
@@ -189,36 +227,103 @@ pub struct DownloadReport {
     pub refreshes: u32,
     /// Whether the file was written with direct I/O (see [`DownloadOptions::direct_io`]).
     pub direct_io: bool,
+    /// The final file was already there with this object's size and checksums: nothing was
+    /// downloaded (`verified` says what matched).
+    pub skipped: bool,
+    /// What was odd but not fatal (a malformed checksum header that could not be used, say).
+    pub warnings: Vec<String>,
+}
+
+/// What identifies one version of the object: a later response that carries a different value
+/// of any of these is of another version.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+struct Validators {
+    etag: Option<String>,
+    last_modified: Option<String>,
+    crc64: Option<u64>,
+}
+
+impl Validators {
+    fn of(resp: &Resp) -> Self {
+        Validators {
+            etag: header(resp, "etag"),
+            last_modified: header(resp, "last-modified"),
+            crc64: Expected::from_headers_checked(resp.headers()).0.crc64,
+        }
+    }
+
+    /// Whether `later` shows another version: a validator both carry differs.
+    fn differs(&self, later: &Validators) -> bool {
+        fn both<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+            matches!((a, b), (Some(a), Some(b)) if a != b)
+        }
+        both(&self.etag, &later.etag)
+            || both(&self.last_modified, &later.last_modified)
+            || both(&self.crc64, &later.crc64)
+    }
 }
 
 /// The resume state kept beside the `.part` file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct Meta {
-    etag: Option<String>,
+    /// Which object version the bytes are of.
+    #[serde(flatten)]
+    validators: Validators,
     size: u64,
     chunk_size: u64,
     /// Bytes written at the start of each chunk.
     written: Vec<u64>,
+    /// Device and inode of the `.part` file these bytes are in: a file swapped in its place is
+    /// not resumed.
+    part: (u64, u64),
+    /// SHA-256 of everything above: a state edited by hand or damaged is not trusted.
+    #[serde(default)]
+    check: String,
 }
 
+/// Smallest range a resume state may describe (unless one range covers the whole object).
+const MIN_CHUNK: u64 = 64 * 1024;
+
 impl Meta {
-    fn new(etag: Option<String>, size: u64, chunk_size: u64) -> Self {
+    fn new(validators: Validators, size: u64, chunk_size: u64, part: (u64, u64)) -> Self {
         Meta {
-            etag,
+            validators,
             size,
             chunk_size,
             written: vec![0; size.div_ceil(chunk_size).max(1) as usize],
+            part,
+            check: String::new(),
         }
     }
 
-    /// Whether this state (read from disk, so possibly damaged) describes a partial download of
-    /// this very object that can go on.
-    fn resumes(&self, size: u64, etag: Option<&str>) -> bool {
-        self.size == size
-            && self.etag.is_some()
-            && self.etag.as_deref() == etag
+    fn seal(&self) -> String {
+        let mut unsealed = self.clone();
+        unsealed.check.clear();
+        let json = serde_json::to_vec(&unsealed).expect("meta serializes");
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(
+            [b"cloud-backup resume state v2\n".as_slice(), &json].concat(),
+        );
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        let mut sealed = self.clone();
+        sealed.check = self.seal();
+        serde_json::to_vec(&sealed).expect("meta serializes")
+    }
+
+    /// Whether this state (read from disk, so possibly damaged or edited) describes a partial
+    /// download of this very object, in the `.part` file `part`, that can go on.
+    fn resumes(&self, size: u64, validators: &Validators, part: (u64, u64)) -> bool {
+        self.check == self.seal()
+            && self.size == size
+            && self.validators.etag.is_some()
+            && self.validators == *validators
+            && self.part == part
+            && (self.chunk_size >= MIN_CHUNK || self.chunk_size >= size)
             && self.chunk_size > 0
             && self.written.len() as u64 == size.div_ceil(self.chunk_size).max(1)
+            && self.written.len() as u64 <= MAX_RANGES
             && self.written.iter().enumerate().all(|(i, &w)| {
                 let start = i as u64 * self.chunk_size;
                 w <= self.chunk_size.min(size.saturating_sub(start))
@@ -228,6 +333,14 @@ impl Meta {
 
 /// Most ranges a download is split into: the resume state lists them all, and is saved often.
 const MAX_RANGES: u64 = 4096;
+
+/// How often the resume state is saved (each save first makes the data it claims durable:
+/// cheap with direct I/O, and the page-cache path starts writeback every 64 MiB anyway).
+const SAVE_EVERY: Duration = Duration::from_millis(250);
+
+/// Consecutive link refreshes without a successful response in between before a refusal
+/// (HTTP 403) is taken as final.
+const MAX_REFRESHES_IN_A_ROW: u32 = 3;
 
 /// What the downloader calls itself.
 const USER_AGENT: &str = concat!("cloud-backup/", env!("CARGO_PKG_VERSION"));
@@ -245,14 +358,15 @@ fn range_size(size: u64, options: &DownloadOptions) -> u64 {
 
 /// Paths of the partial file and its resume state.
 pub fn part_paths(dest: &Path) -> (PathBuf, PathBuf) {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     (
-        dest.with_file_name(format!("{name}.part")),
-        dest.with_file_name(format!("{name}.part.json")),
+        local::with_suffix(dest, ".part"),
+        local::with_suffix(dest, ".part.json"),
     )
+}
+
+/// Path of the lock file that keeps a second process off `dest` while one writes it.
+pub fn lock_path(dest: &Path) -> PathBuf {
+    local::with_suffix(dest, ".lock")
 }
 
 /// The downloader. Cheap to clone.
@@ -289,7 +403,7 @@ impl Resp {
         }
     }
     fn content_length(&self) -> Option<u64> {
-        header(self, "content-length").and_then(|v| v.parse().ok())
+        header(self, "content-length").and_then(|v| v.trim().parse().ok())
     }
     async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, direct::BoxError> {
         match self {
@@ -320,28 +434,50 @@ struct Link<'a> {
     url: Mutex<String>,
     refresher: Option<&'a dyn RefreshLink>,
     refreshes: AtomicU64,
+    /// Refreshes since the last successful response.
+    in_a_row: AtomicU32,
+    /// One refresh at a time: connections refused together refresh once.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Link<'_> {
     fn current(&self) -> String {
         self.url.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-    async fn refresh(&self, stale: &str) -> Result<(), DownloadError> {
-        let Some(r) = self.refresher else {
-            return Err(DownloadError::Expired(format!(
-                "{} was refused (HTTP 403) and no refresher is available",
-                display_url(stale)
-            )));
+
+    fn worked(&self) {
+        self.in_a_row.store(0, Ordering::SeqCst);
+    }
+
+    /// Gets a fresh link after `stale` was refused with HTTP 403 (`detail`: the storage's
+    /// code and message), with backoff, at most [`MAX_REFRESHES_IN_A_ROW`] times in a row.
+    async fn refused(&self, stale: &str, detail: Option<String>) -> Result<(), DownloadError> {
+        let denied = |note: &str| DownloadError::Status {
+            url: display_url(stale),
+            status: 403,
+            detail: Some(format!(
+                "{}{note}",
+                detail.clone().unwrap_or_else(|| "access denied".into())
+            )),
         };
+        let Some(r) = self.refresher else {
+            return Err(denied("; the link may have expired and there is no way to refresh it"));
+        };
+        let _one = self.refreshing.lock().await;
         if self.current() != stale {
-            return Ok(()); // another connection refreshed it already
+            return Ok(()); // another connection refreshed it meanwhile
         }
-        if self.refreshes.fetch_add(1, Ordering::SeqCst) >= 20 {
-            return Err(DownloadError::Expired(
-                "refreshed 20 times; giving up".into(),
-            ));
+        let n = self.in_a_row.fetch_add(1, Ordering::SeqCst) + 1;
+        if n > MAX_REFRESHES_IN_A_ROW {
+            return Err(denied(&format!(
+                "; still refused after {MAX_REFRESHES_IN_A_ROW} link refreshes"
+            )));
+        }
+        if n > 1 {
+            tokio::time::sleep(backoff(n + 2)).await;
         }
         let fresh = r.refresh().await?;
+        self.refreshes.fetch_add(1, Ordering::SeqCst);
         tracing::info!(url = %display_url(&fresh), "download link refreshed");
         *self.url.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
@@ -357,6 +493,15 @@ struct Shared {
 }
 
 impl Shared {
+    fn new(total: Option<u64>, resumed: u64) -> Self {
+        Shared {
+            done: AtomicU64::new(resumed),
+            total,
+            started: Instant::now(),
+            resumed,
+            last_report: AtomicU64::new(0),
+        }
+    }
     fn add(&self, n: u64, progress: &(dyn Fn(Progress) + Send + Sync)) {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
         let last = self.last_report.load(Ordering::Relaxed);
@@ -377,14 +522,105 @@ impl Shared {
 }
 
 enum Probe {
-    /// Ranges work: size, etag, checksums.
+    /// Ranges work: size, the version's validators, checksums.
     Ranged {
         size: u64,
-        etag: Option<String>,
+        validators: Validators,
         expected: Expected,
     },
-    /// No ranges: the whole body, already streaming.
+    /// No ranges (or no known size): the whole body, already streaming.
     Whole { response: Resp, expected: Expected },
+    /// An empty object (416 to the one-byte probe, with `Content-Range: bytes */0`).
+    Empty { expected: Expected },
+}
+
+impl Probe {
+    /// The object's size, when known before its body is read.
+    fn size(&self) -> Option<u64> {
+        match self {
+            Probe::Ranged { size, .. } => Some(*size),
+            Probe::Whole { response, .. } => response.content_length(),
+            Probe::Empty { .. } => Some(0),
+        }
+    }
+    fn expected(&self) -> &Expected {
+        match self {
+            Probe::Ranged { expected, .. }
+            | Probe::Whole { expected, .. }
+            | Probe::Empty { expected } => expected,
+        }
+    }
+}
+
+/// A parsed `Content-Range: bytes FIRST-LAST/TOTAL` (`TOTAL` may be `*`).
+fn content_range(value: Option<&str>) -> Option<(u64, u64, Option<u64>)> {
+    let rest = value?.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (first, last) = range.split_once('-')?;
+    let digits = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    let (first, last) = (digits(first)?, digits(last)?);
+    let total = match total {
+        "*" => None,
+        t => Some(digits(t)?),
+    };
+    (first <= last && total.is_none_or(|t| last < t)).then_some((first, last, total))
+}
+
+/// The storage's error code and message from an S3-style XML error body, escaped for display.
+fn storage_error(body: &str) -> Option<String> {
+    let tag = |name: &str| {
+        body.split(&format!("<{name}>"))
+            .nth(1)
+            .and_then(|s| s.split(&format!("</{name}>")).next())
+            .map(|s| crate::terminal::escape(s.trim()).chars().take(160).collect::<String>())
+    };
+    match (tag("Code"), tag("Message")) {
+        (Some(c), Some(m)) => Some(format!("{c}: {m}")),
+        (Some(c), None) => Some(c),
+        (None, Some(m)) => Some(m),
+        (None, None) => None,
+    }
+}
+
+/// Measures a body's pace: no data for `idle_timeout`, or less than `min_speed` on average
+/// over a `speed_window`, is a stall.
+struct Pace {
+    window_start: Instant,
+    window_bytes: u64,
+    last_data: Instant,
+}
+
+impl Pace {
+    fn new() -> Self {
+        let now = Instant::now();
+        Pace {
+            window_start: now,
+            window_bytes: 0,
+            last_data: now,
+        }
+    }
+
+    /// At the end of a window: too slow, or a new window.
+    fn window_verdict(&mut self, options: &DownloadOptions) -> Result<(), String> {
+        let elapsed = self.window_start.elapsed();
+        if options.min_speed == 0 || elapsed < options.speed_window {
+            return Ok(());
+        }
+        let need = (options.min_speed as f64 * elapsed.as_secs_f64()) as u64;
+        if self.window_bytes < need {
+            return Err(format!(
+                "{} bytes in {:.0?}, below the minimum speed of {} bytes/s",
+                self.window_bytes, elapsed, options.min_speed
+            ));
+        }
+        self.window_start = Instant::now();
+        self.window_bytes = 0;
+        Ok(())
+    }
 }
 
 impl Downloader {
@@ -447,7 +683,13 @@ impl Downloader {
     ///
     /// The final file appears only after the size (and every available checksum) verified; on
     /// any error the `.part` file and its resume state stay for the next run, except after a
-    /// verification failure, which deletes them.
+    /// verification failure, which deletes them. An existing `dest` is never replaced silently:
+    /// it is kept and reported `skipped` when it has this object's size and checksums, else the
+    /// download fails with [`DownloadError::Exists`] unless [`DownloadOptions::overwrite`].
+    ///
+    /// One process at a time writes `dest`: a second one fails at once with
+    /// [`DownloadError::Busy`]. Files and directories are created private (`0600`, `0700`);
+    /// links and other entries that are not regular files of ours are never followed or used.
     pub async fn download(
         &self,
         url: &str,
@@ -462,10 +704,16 @@ impl Downloader {
                 rule: "must be between 1 and 64".into(),
             });
         }
-        if options.chunk_size < 64 * 1024 {
+        if options.chunk_size < MIN_CHUNK {
             return Err(DownloadError::InvalidInput {
                 field: "chunk_size",
                 rule: "must be at least 64 KiB".into(),
+            });
+        }
+        if options.idle_timeout.is_zero() || options.speed_window.is_zero() {
+            return Err(DownloadError::InvalidInput {
+                field: "idle_timeout",
+                rule: "idle_timeout and speed_window must be longer than zero".into(),
             });
         }
         if let Some(s) = &options.sha256
@@ -476,20 +724,38 @@ impl Downloader {
                 rule: "must be 64 hexadecimal characters".into(),
             });
         }
+        if dest.file_name().is_none() {
+            return Err(DownloadError::InvalidInput {
+                field: "dest",
+                rule: "must name a file".into(),
+            });
+        }
+        let _lock = match local::TargetLock::acquire(dest) {
+            Ok(lock) => lock,
+            Err(local::LockError::Busy(pid)) => {
+                return Err(DownloadError::Busy {
+                    path: dest.to_owned(),
+                    pid,
+                });
+            }
+            Err(local::LockError::Io(e)) => return Err(io_err(&lock_path(dest))(e)),
+        };
         let link = Link {
             url: Mutex::new(url.to_owned()),
             refresher,
             refreshes: AtomicU64::new(0),
+            in_a_row: AtomicU32::new(0),
+            refreshing: tokio::sync::Mutex::new(()),
         };
         let mut changes = 0;
         loop {
             match self.attempt_download(&link, dest, options, progress).await {
                 Err(DownloadError::ObjectChanged(_)) if changes < 2 => {
                     changes += 1;
-                    tracing::warn!("the object changed since the partial download; restarting");
+                    tracing::warn!("the object changed during the download; restarting");
                     let (part, meta) = part_paths(dest);
-                    let _ = tokio::fs::remove_file(&part).await;
-                    let _ = tokio::fs::remove_file(&meta).await;
+                    local::remove_ours(&part).map_err(io_err(&part))?;
+                    local::remove_ours(&meta).map_err(io_err(&meta))?;
                 }
                 Err(DownloadError::ObjectChanged(_)) => {
                     return Err(DownloadError::ObjectChanged(changes + 1));
@@ -503,21 +769,34 @@ impl Downloader {
         }
     }
 
+    /// A `GET` that answers with a 2xx response (or a 416 to a ranged request, which the caller
+    /// interprets); 403 refreshes the link, 5xx and network errors are retried, 412 (a failed
+    /// `If-Match`) means the object changed.
     async fn get(
         &self,
         link: &Link<'_>,
         range: Option<(u64, Option<u64>)>,
-        if_range: Option<&str>,
+        validators: Option<&Validators>,
     ) -> Result<Resp, DownloadError> {
+        use reqwest::header;
         let mut headers = Vec::new();
         if let Some((start, end)) = range {
             let spec = match end {
                 Some(e) => format!("bytes={start}-{e}"),
                 None => format!("bytes={start}-"),
             };
-            headers.push((reqwest::header::RANGE, spec));
-            if let Some(tag) = if_range {
-                headers.push((reqwest::header::IF_RANGE, tag.to_owned()));
+            headers.push((header::RANGE, spec));
+        }
+        if let Some(v) = validators {
+            match (&v.etag, &v.last_modified) {
+                (Some(tag), _) => {
+                    headers.push((header::IF_MATCH, tag.clone()));
+                    headers.push((header::IF_RANGE, tag.clone()));
+                }
+                (None, Some(date)) => {
+                    headers.push((header::IF_UNMODIFIED_SINCE, date.clone()));
+                }
+                (None, None) => {}
             }
         }
         let mut network_failures = 0;
@@ -525,21 +804,24 @@ impl Downloader {
             let url = link.current();
             match self.send(&url, &headers).await {
                 Ok(resp) if resp.status() == 403 => {
-                    link.refresh(&url).await?;
+                    let detail = storage_error(&resp.text().await);
+                    link.refused(&url, detail).await?;
                 }
+                Ok(resp) if resp.status() == 412 => return Err(DownloadError::ObjectChanged(1)),
                 Ok(resp) if resp.status() >= 500 && network_failures < 5 => {
                     network_failures += 1;
                     tokio::time::sleep(backoff(network_failures)).await;
                 }
-                Ok(resp) if (200..300).contains(&resp.status()) => return Ok(resp),
+                Ok(resp)
+                    if (200..300).contains(&resp.status())
+                        || (resp.status() == 416 && range.is_some()) =>
+                {
+                    link.worked();
+                    return Ok(resp);
+                }
                 Ok(resp) => {
                     let status = resp.status();
-                    let body = resp.text().await;
-                    let detail = body
-                        .split("<Code>")
-                        .nth(1)
-                        .and_then(|s| s.split("</Code>").next())
-                        .map(str::to_owned);
+                    let detail = storage_error(&resp.text().await);
                     return Err(DownloadError::Status {
                         url: display_url(&url),
                         status,
@@ -600,26 +882,64 @@ impl Downloader {
         }
     }
 
-    async fn probe(&self, link: &Link<'_>) -> Result<Probe, DownloadError> {
+    /// Asks for the first byte: a 206 with `bytes 0-0/SIZE` means ranges work; a 200 is the
+    /// whole body; `bytes 0-0/*` (size unknown) is read whole; an empty object answers 416
+    /// with `bytes */0`. Anything else is a clear error, never a truncated file.
+    async fn probe(
+        &self,
+        link: &Link<'_>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Probe, DownloadError> {
         let resp = self.get(link, Some((0, Some(0))), None).await?;
-        let etag = header(&resp, "etag");
-        let expected = Expected::from_headers(resp.headers());
-        if resp.status() == 206
-            && let Some(size) = header(&resp, "content-range")
-                .and_then(|r| r.rsplit('/').next().and_then(|t| t.parse::<u64>().ok()))
-        {
-            // Read the one byte, so that the connection can serve the next request.
-            let _ = resp.text().await;
-            return Ok(Probe::Ranged {
-                size,
-                etag,
+        let (expected, problems) = Expected::from_headers_checked(resp.headers());
+        warnings.extend(problems);
+        let range = header(&resp, "content-range");
+        match resp.status() {
+            206 => match content_range(range.as_deref()) {
+                Some((0, 0, Some(size))) => {
+                    let validators = Validators::of(&resp);
+                    // Read the one byte, so that the connection can serve the next request.
+                    let _ = resp.text().await;
+                    Ok(Probe::Ranged {
+                        size,
+                        validators,
+                        expected,
+                    })
+                }
+                Some((0, 0, None)) => {
+                    // Ranges work but the size is unknown: read the object whole instead.
+                    let _ = resp.text().await;
+                    let whole = self.get(link, None, None).await?;
+                    if whole.status() != 200 {
+                        return Err(DownloadError::Refused(format!(
+                            "HTTP {} to a plain GET (expected 200)",
+                            whole.status()
+                        )));
+                    }
+                    let (expected, problems) = Expected::from_headers_checked(whole.headers());
+                    warnings.extend(problems);
+                    Ok(Probe::Whole {
+                        response: whole,
+                        expected,
+                    })
+                }
+                _ => Err(DownloadError::Refused(format!(
+                    "the answer to a one-byte range has Content-Range {:?}, not `bytes 0-0/SIZE`",
+                    range.as_deref().map(crate::terminal::escape).unwrap_or_default()
+                ))),
+            },
+            200 => Ok(Probe::Whole {
+                response: resp,
                 expected,
-            });
+            }),
+            416 if range.as_deref().map(str::trim) == Some("bytes */0") => {
+                Ok(Probe::Empty { expected })
+            }
+            status => Err(DownloadError::Refused(format!(
+                "HTTP {status} to a one-byte range is not a file (expected 206, 200, or 416 \
+                 with `Content-Range: bytes */0` for an empty object)"
+            ))),
         }
-        Ok(Probe::Whole {
-            response: resp,
-            expected,
-        })
     }
 
     async fn attempt_download(
@@ -630,160 +950,267 @@ impl Downloader {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<DownloadReport, DownloadError> {
         let (part, meta_path) = part_paths(dest);
-        match self.probe(link).await? {
-            Probe::Whole { response, expected } => {
-                let total = response.content_length();
-                let shared = Shared {
-                    done: AtomicU64::new(0),
-                    total,
-                    started: Instant::now(),
-                    resumed: 0,
-                    last_report: AtomicU64::new(0),
-                };
-                let mut checks = Checksums::new(&expected, options.sha256.is_some());
-                match total {
-                    Some(size) => allocate(&part, &meta_path, dest, size).await?,
-                    None => drop(std::fs::File::create(&part).map_err(io_err(&part))?),
-                }
-                let file = PartFile::open(&part, options.direct_io).map_err(io_err(&part))?;
-                let mut writer = file.writer(0, buffer_size(1), WRITE_DEPTH);
-                let mut resp = response;
-                let mut written = 0u64;
-                let streamed: Result<(), DownloadError> = async {
-                    loop {
-                        let Some(chunk) = next_chunk(&mut resp, link, options, 1).await? else {
-                            return Ok(());
-                        };
-                        checks.update(&chunk);
-                        let n = writer.push(&chunk).await.map_err(io_err(&part))?;
-                        written += n;
-                        shared.add(n, progress);
-                    }
-                }
-                .await;
-                let n = writer.flush().await.map_err(io_err(&part))?;
-                written += n;
-                shared.add(n, progress);
-                streamed?;
-                file.sync().await.map_err(io_err(&part))?;
-                let direct_io = file.direct();
+        let mut warnings = Vec::new();
+        let probe = self.probe(link, &mut warnings).await?;
+        if let Some(report) = keep_existing(dest, &probe, options, &warnings).await? {
+            return Ok(report);
+        }
+        match probe {
+            Probe::Empty { expected } => {
+                local::remove_ours(&meta_path).map_err(io_err(&meta_path))?;
+                let file = local::create_fresh(&part).map_err(io_err(&part))?;
+                file.sync_all().map_err(io_err(&part))?;
                 drop(file);
-                let verified =
-                    finish(&part, dest, written, options, &expected, checks, total).await?;
-                let _ = tokio::fs::remove_file(&meta_path).await;
+                let checks = Checksums::new(&expected, options.sha256.is_some());
+                let verified = finish(&part, dest, 0, options, &expected, checks, Some(0)).await?;
                 Ok(DownloadReport {
                     path: dest.to_owned(),
-                    bytes: written,
+                    bytes: 0,
+                    resumed_bytes: 0,
+                    verified,
+                    ranged: false,
+                    refreshes: 0,
+                    direct_io: false,
+                    skipped: false,
+                    warnings,
+                })
+            }
+            Probe::Whole { response, expected } => {
+                let total = response.content_length();
+                let result = self
+                    .whole(response, expected, total, &part, &meta_path, dest, link, options, progress)
+                    .await;
+                if result.is_err() {
+                    // Without ranges nothing can be resumed: leave nothing behind.
+                    let _ = local::remove_ours(&part);
+                }
+                let (bytes, verified, direct_io) = result?;
+                Ok(DownloadReport {
+                    path: dest.to_owned(),
+                    bytes,
                     resumed_bytes: 0,
                     verified,
                     ranged: false,
                     refreshes: 0,
                     direct_io,
+                    skipped: false,
+                    warnings,
                 })
             }
             Probe::Ranged {
                 size,
-                etag,
+                validators,
                 expected,
             } => {
-                let part_len = tokio::fs::metadata(&part).await.map(|m| m.len()).ok();
-                // A resumed download keeps the layout of ranges it started with, whatever the
-                // options now.
-                let meta = match load_meta(&meta_path).await {
-                    Some(m) if part_len.is_some() && m.resumes(size, etag.as_deref()) => {
-                        if part_len != Some(size) {
-                            let f = tokio::fs::OpenOptions::new()
-                                .write(true)
-                                .open(&part)
-                                .await
-                                .map_err(io_err(&part))?;
-                            f.set_len(size).await.map_err(io_err(&part))?;
-                        }
-                        m
-                    }
-                    _ => {
-                        allocate(&part, &meta_path, dest, size).await?;
-                        Meta::new(etag.clone(), size, range_size(size, options))
-                    }
-                };
-                let (chunk_size, chunks) = (meta.chunk_size, meta.written.len());
-                let resumed: u64 = meta.written.iter().sum();
-                let shared = Arc::new(Shared {
-                    done: AtomicU64::new(resumed),
-                    total: Some(size),
-                    started: Instant::now(),
-                    resumed,
-                    last_report: AtomicU64::new(0),
-                });
-                shared.report(progress);
-                let state = Mutex::new(meta);
-                save_meta(&meta_path, &state).await?;
-                let next = AtomicU64::new(0);
-                let workers = options.connections.min(chunks).max(1);
-                let single = workers == 1 && chunks == 1;
-                // A single fresh stream hashes as it goes; anything else verifies from disk.
-                let inline = Mutex::new(
-                    (single && resumed == 0)
-                        .then(|| Checksums::new(&expected, options.sha256.is_some())),
-                );
-                let file = PartFile::open(&part, options.direct_io).map_err(io_err(&part))?;
-                let buffer = buffer_size(workers);
-                let run = |_: usize| async {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::SeqCst) as usize;
-                        if i >= chunks {
-                            return Ok::<(), DownloadError>(());
-                        }
-                        let start = i as u64 * chunk_size;
-                        let end = (start + chunk_size).min(size);
-                        let chunk = Chunk {
-                            index: i,
-                            start,
-                            end,
-                        };
-                        self.fetch_chunk(
-                            link,
-                            &file,
-                            buffer,
-                            &part,
-                            &meta_path,
-                            &state,
-                            &chunk,
-                            etag.as_deref(),
-                            options,
-                            &shared,
-                            progress,
-                            &inline,
-                        )
-                        .await?;
-                    }
-                };
-                let results = futures_join_all((0..workers).map(run).collect::<Vec<_>>()).await;
-                for r in results {
-                    r?;
-                }
-                file.sync().await.map_err(io_err(&part))?;
-                let direct_io = file.direct();
-                drop(file);
-                let checks = match inline.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                    Some(c) => c,
-                    None => hash_file(&part, &expected, options.sha256.is_some()).await?,
-                };
-                let verified =
-                    finish(&part, dest, size, options, &expected, checks, Some(size)).await?;
-                let _ = tokio::fs::remove_file(&meta_path).await;
-                shared.report(progress);
-                Ok(DownloadReport {
-                    path: dest.to_owned(),
-                    bytes: size,
-                    resumed_bytes: resumed,
-                    verified,
-                    ranged: true,
-                    refreshes: 0,
-                    direct_io,
-                })
+                self.ranged(
+                    link, dest, &part, &meta_path, size, validators, expected, options, progress,
+                    warnings,
+                )
+                .await
             }
         }
+    }
+
+    /// Streams a whole body (no ranges) into a fresh `.part`, never past the size the response,
+    /// the API or the caller allow.
+    #[allow(clippy::too_many_arguments)]
+    async fn whole(
+        &self,
+        response: Resp,
+        expected: Expected,
+        total: Option<u64>,
+        part: &Path,
+        meta_path: &Path,
+        dest: &Path,
+        link: &Link<'_>,
+        options: &DownloadOptions,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<(u64, Vec<&'static str>, bool), DownloadError> {
+        let limit = [total, options.expected_size, options.max_size]
+            .into_iter()
+            .flatten()
+            .min();
+        let shared = Shared::new(total, 0);
+        let mut checks = Checksums::new(&expected, options.sha256.is_some());
+        local::remove_ours(meta_path).map_err(io_err(meta_path))?;
+        let handle = match total {
+            Some(size) => allocate(part, meta_path, dest, size).await?,
+            None => local::create_fresh(part).map_err(io_err(part))?,
+        };
+        let file = PartFile::new(handle, part, options.direct_io);
+        let mut writer = file.writer(0, buffer_size(1), WRITE_DEPTH);
+        let mut resp = response;
+        let mut written = 0u64;
+        let mut received = 0u64;
+        let mut pace = Pace::new();
+        let streamed: Result<(), DownloadError> = async {
+            loop {
+                let Some(mut chunk) = next_chunk(&mut resp, link, options, 1, &mut pace).await?
+                else {
+                    return Ok(());
+                };
+                let over = limit.is_some_and(|l| received + chunk.len() as u64 > l);
+                if let Some(l) = limit.filter(|_| over) {
+                    chunk.truncate((l - received) as usize);
+                }
+                received += chunk.len() as u64;
+                checks.update(&chunk);
+                let n = writer.push(&chunk).await.map_err(io_err(part))?;
+                written += n;
+                shared.add(n, progress);
+                if over {
+                    return Err(DownloadError::Refused(format!(
+                        "the response body is longer than the {} bytes the file may have; \
+                         stopped there",
+                        limit.unwrap_or_default()
+                    )));
+                }
+            }
+        }
+        .await;
+        let flushed = writer.flush().await;
+        let streamed = match (streamed, flushed) {
+            (Err(e), _) => Err(e),
+            (Ok(()), Err(e)) => Err(io_err(part)(e)),
+            (Ok(()), Ok(n)) => {
+                written += n;
+                shared.add(n, progress);
+                Ok(())
+            }
+        };
+        if let Err(DownloadError::Io { source, .. }) = &streamed
+            && is_no_space(source)
+        {
+            return Err(DownloadError::NoSpace {
+                path: dest.to_owned(),
+                needed: written,
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            });
+        }
+        streamed?;
+        file.sync().await.map_err(io_err(part))?;
+        let direct_io = file.direct();
+        drop(file);
+        let verified = finish(part, dest, written, options, &expected, checks, total).await?;
+        Ok((written, verified, direct_io))
+    }
+
+    /// A download in ranges, resumed from a trusted resume state when there is one.
+    #[allow(clippy::too_many_arguments)]
+    async fn ranged(
+        &self,
+        link: &Link<'_>,
+        dest: &Path,
+        part: &Path,
+        meta_path: &Path,
+        size: u64,
+        validators: Validators,
+        expected: Expected,
+        options: &DownloadOptions,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        warnings: Vec<String>,
+    ) -> Result<DownloadReport, DownloadError> {
+        for bound in [options.expected_size, options.max_size].into_iter().flatten() {
+            if size > bound {
+                return Err(DownloadError::SizeMismatch {
+                    expected: bound,
+                    actual: size,
+                });
+            }
+        }
+        // A resumed download keeps the layout of ranges it started with, whatever the options
+        // now; a state that is damaged, edited, of another version or of another file is not
+        // trusted and the download starts over.
+        let (handle, meta) = match resumable(part, meta_path, size, &validators).await? {
+            Some((handle, meta)) => {
+                if handle.metadata().map(|m| m.len()).ok() != Some(size) {
+                    handle.set_len(size).map_err(io_err(part))?;
+                }
+                (handle, meta)
+            }
+            None => {
+                let handle = allocate(part, meta_path, dest, size).await?;
+                let id = part_file::file_identity(&handle).map_err(io_err(part))?;
+                let meta = Meta::new(validators.clone(), size, range_size(size, options), id);
+                (handle, meta)
+            }
+        };
+        let (chunk_size, chunks) = (meta.chunk_size, meta.written.len());
+        let resumed: u64 = meta.written.iter().sum();
+        let shared = Arc::new(Shared::new(Some(size), resumed));
+        shared.report(progress);
+        let file = PartFile::new(handle, part, options.direct_io);
+        let state = Mutex::new(meta);
+        let saver = Saver {
+            path: meta_path,
+            part,
+            state: &state,
+            file: &file,
+            saving: tokio::sync::Mutex::new(Instant::now()),
+        };
+        saver.save().await?;
+        let next = AtomicU64::new(0);
+        let workers = options.connections.min(chunks).max(1);
+        let single = workers == 1 && chunks == 1;
+        // A single fresh stream (the only writer: the target is locked) hashes as it goes;
+        // anything else verifies what is on disk.
+        let inline = Mutex::new(
+            (single && resumed == 0).then(|| Checksums::new(&expected, options.sha256.is_some())),
+        );
+        let buffer = buffer_size(workers);
+        let run = |_: usize| async {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst) as usize;
+                if i >= chunks {
+                    return Ok::<(), DownloadError>(());
+                }
+                let start = i as u64 * chunk_size;
+                let end = (start + chunk_size).min(size);
+                let chunk = Chunk {
+                    index: i,
+                    start,
+                    end,
+                };
+                self.fetch_chunk(
+                    link,
+                    &saver,
+                    buffer,
+                    &chunk,
+                    size,
+                    &validators,
+                    options,
+                    &shared,
+                    progress,
+                    &inline,
+                )
+                .await?;
+            }
+        };
+        let results = futures_join_all((0..workers).map(run).collect::<Vec<_>>()).await;
+        for r in results {
+            r?;
+        }
+        file.sync().await.map_err(io_err(part))?;
+        let direct_io = file.direct();
+        drop(file);
+        let checks = match inline.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(c) => c,
+            None => hash_file(part, &expected, options.sha256.is_some()).await?,
+        };
+        let verified = finish(part, dest, size, options, &expected, checks, Some(size)).await?;
+        let _ = local::remove_ours(meta_path);
+        shared.report(progress);
+        Ok(DownloadReport {
+            path: dest.to_owned(),
+            bytes: size,
+            resumed_bytes: resumed,
+            verified,
+            ranged: true,
+            refreshes: 0,
+            direct_io,
+            skipped: false,
+            warnings,
+        })
     }
 
     /// Downloads what is missing of one range, resuming within it after network errors.
@@ -791,19 +1218,18 @@ impl Downloader {
     async fn fetch_chunk(
         &self,
         link: &Link<'_>,
-        file: &PartFile,
+        saver: &Saver<'_>,
         buffer: usize,
-        part: &Path,
-        meta_path: &Path,
-        state: &Mutex<Meta>,
         chunk: &Chunk,
-        etag: Option<&str>,
+        size: u64,
+        validators: &Validators,
         options: &DownloadOptions,
         shared: &Shared,
         progress: &(dyn Fn(Progress) + Send + Sync),
         inline: &Mutex<Option<Checksums>>,
     ) -> Result<(), DownloadError> {
         let Chunk { index, start, end } = *chunk;
+        let (state, part) = (saver.state, saver.part);
         let mut failures = 0u32;
         loop {
             let written = state.lock().unwrap_or_else(|e| e.into_inner()).written[index];
@@ -811,22 +1237,39 @@ impl Downloader {
             if pos >= end {
                 return Ok(());
             }
-            let resp = self.get(link, Some((pos, Some(end - 1))), etag).await?;
-            if resp.status() != 206 {
-                // If-Range did not match: the object is not the one we have parts of.
+            let resp = self.get(link, Some((pos, Some(end - 1))), Some(validators)).await?;
+            // A 200 (If-Range did not match), a 416 (the object shrank) or other validators:
+            // the object is not the one we have parts of.
+            if resp.status() != 206 || validators.differs(&Validators::of(&resp)) {
                 return Err(DownloadError::ObjectChanged(1));
             }
-            let range_ok = header(&resp, "content-range")
-                .is_some_and(|r| r.starts_with(&format!("bytes {pos}-")));
-            if !range_ok {
-                return Err(DownloadError::Refused(
-                    "the server answered a different range than requested".into(),
-                ));
+            match content_range(header(&resp, "content-range").as_deref()) {
+                Some((_, _, Some(total))) if total != size => {
+                    return Err(DownloadError::ObjectChanged(1));
+                }
+                Some((first, last, _)) if first == pos && last == end - 1 => {}
+                _ => {
+                    return Err(DownloadError::Refused(format!(
+                        "asked for bytes {pos}-{}, the server answered Content-Range {:?}",
+                        end - 1,
+                        header(&resp, "content-range")
+                            .map(|r| crate::terminal::escape(&r))
+                            .unwrap_or_default()
+                    )));
+                }
+            }
+            if let Some(len) = resp.content_length()
+                && len != end - pos
+            {
+                return Err(DownloadError::Refused(format!(
+                    "asked for {} bytes, the server announced {len}",
+                    end - pos
+                )));
             }
             let mut resp = resp;
-            let mut last_save = Instant::now();
-            let mut writer = file.writer(pos, buffer, WRITE_DEPTH);
+            let mut writer = saver.file.writer(pos, buffer, WRITE_DEPTH);
             let mut room = end - pos;
+            let mut pace = Pace::new();
             // A byte counts as written (and may be saved as resumable) only once its write
             // returned.
             let count = |n: u64| {
@@ -837,7 +1280,8 @@ impl Downloader {
             };
             let outcome: Result<(), DownloadError> = async {
                 loop {
-                    let Some(data) = next_chunk(&mut resp, link, options, failures + 1).await?
+                    let Some(data) =
+                        next_chunk(&mut resp, link, options, failures + 1, &mut pace).await?
                     else {
                         return Ok(());
                     };
@@ -848,10 +1292,17 @@ impl Downloader {
                     }
                     let n = writer.push(&data[..take]).await.map_err(io_err(part))?;
                     count(n);
-                    // Bound the work lost to a crash: save at least every 200 ms.
-                    if n > 0 && last_save.elapsed() >= Duration::from_millis(200) {
-                        save_meta(meta_path, state).await?;
-                        last_save = Instant::now();
+                    if take < data.len() {
+                        return Err(DownloadError::Refused(format!(
+                            "the server sent more than the {} bytes of range {start}-{}; \
+                             stopped there",
+                            end - pos,
+                            end - 1
+                        )));
+                    }
+                    // Bound the work lost to a crash: save about every SAVE_EVERY.
+                    if n > 0 {
+                        saver.save_soon().await?;
                     }
                 }
             }
@@ -861,9 +1312,11 @@ impl Downloader {
             if let Ok(n) = flushed {
                 count(n);
             }
-            save_meta(meta_path, state).await?;
+            saver.save().await?;
             let outcome = match (outcome, flushed) {
-                (Err(e @ DownloadError::Io { .. }), _) => return Err(e),
+                (Err(e @ (DownloadError::Io { .. } | DownloadError::Refused(_))), _) => {
+                    return Err(e);
+                }
                 (_, Err(e)) => return Err(e),
                 (outcome, Ok(_)) => outcome,
             };
@@ -898,35 +1351,231 @@ impl Downloader {
     }
 }
 
+/// Saves the resume state: the data it claims is made durable first (`fdatasync`), then the
+/// state is written atomically (temporary file, fsync, rename).
+struct Saver<'a> {
+    path: &'a Path,
+    part: &'a Path,
+    state: &'a Mutex<Meta>,
+    file: &'a PartFile,
+    /// When the state was last saved; held while saving.
+    saving: tokio::sync::Mutex<Instant>,
+}
+
+impl Saver<'_> {
+    async fn save(&self) -> Result<(), DownloadError> {
+        let mut last = self.saving.lock().await;
+        self.save_locked(&mut last).await
+    }
+
+    /// Saves when the last save is [`SAVE_EVERY`] old and no other connection is saving.
+    async fn save_soon(&self) -> Result<(), DownloadError> {
+        let Ok(mut last) = self.saving.try_lock() else {
+            return Ok(());
+        };
+        if last.elapsed() < SAVE_EVERY {
+            return Ok(());
+        }
+        self.save_locked(&mut last).await
+    }
+
+    async fn save_locked(&self, last: &mut Instant) -> Result<(), DownloadError> {
+        // Every byte this snapshot counts was written before it was taken; the sync after it
+        // makes them durable before the state that claims them.
+        let json = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .to_json();
+        self.file.sync_data().await.map_err(io_err(self.part))?;
+        let path = self.path.to_owned();
+        tokio::task::spawn_blocking(move || local::write_atomic(&path, &json))
+            .await
+            .map_err(|e| io_err(self.path)(std::io::Error::other(e)))?
+            .map_err(io_err(self.path))?;
+        *last = Instant::now();
+        Ok(())
+    }
+}
+
+/// The `.part` file and its resume state, when the state is intact, describes this object and
+/// this very file, and the file is a regular file of ours.
+async fn resumable(
+    part: &Path,
+    meta_path: &Path,
+    size: u64,
+    validators: &Validators,
+) -> Result<Option<(std::fs::File, Meta)>, DownloadError> {
+    let text = match local::read_ours(meta_path, 1 << 20) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(io_err(meta_path)(e)); // a link or other entry planted there
+        }
+        Err(_) => return Ok(None),
+    };
+    let Ok(meta) = serde_json::from_slice::<Meta>(&text) else {
+        tracing::warn!("the resume state is damaged; starting over");
+        return Ok(None);
+    };
+    let handle = match local::open_ours(part) {
+        Ok(h) => h,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(part)(e)),
+    };
+    let id = part_file::file_identity(&handle).map_err(io_err(part))?;
+    if !meta.resumes(size, validators, id) {
+        tracing::warn!("the resume state does not describe this object and file; starting over");
+        return Ok(None);
+    }
+    Ok(Some((handle, meta)))
+}
+
+/// When `dest` already exists: `Some(report)` when it has this object's size and checksums
+/// (kept, nothing downloaded), `None` when the download may go on (nothing there, or
+/// [`DownloadOptions::overwrite`]), else [`DownloadError::Exists`].
+async fn keep_existing(
+    dest: &Path,
+    probe: &Probe,
+    options: &DownloadOptions,
+    warnings: &[String],
+) -> Result<Option<DownloadReport>, DownloadError> {
+    let meta = match std::fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(dest)(e)),
+        Ok(m) => m,
+    };
+    let exists = |reason: &str| {
+        Err(DownloadError::Exists {
+            path: dest.to_owned(),
+            reason: reason.to_owned(),
+        })
+    };
+    if meta.is_dir() {
+        return exists("is a directory");
+    }
+    if !meta.file_type().is_file() {
+        // A link or other entry: replaced (never followed) only when asked.
+        return if options.overwrite {
+            Ok(None)
+        } else {
+            exists("is not a regular file")
+        };
+    }
+    let size = probe.size().or(options.expected_size);
+    let mut checks = Checksums::new(probe.expected(), options.sha256.is_some());
+    let reason = if !checks.any() {
+        "there is no checksum (from the storage or --sha256) to show it holds this object"
+    } else if size.is_some_and(|s| s != meta.len())
+        || options.expected_size.is_some_and(|s| s != meta.len())
+    {
+        "its size differs from the object's"
+    } else {
+        let mut f = local::open_read(dest).map_err(io_err(dest))?;
+        let path = dest.to_owned();
+        checks = tokio::task::spawn_blocking(move || {
+            use std::io::Read;
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = f.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(checks);
+                }
+                checks.update(&buf[..n]);
+            }
+        })
+        .await
+        .map_err(|e| io_err(&path)(std::io::Error::other(e)))?
+        .map_err(io_err(dest))?;
+        match checks.verify(probe.expected(), options.sha256.as_deref()) {
+            Ok(kinds) => {
+                tracing::info!(file = %dest.display(), "already there and verified; skipped");
+                let mut verified = vec!["size"];
+                verified.extend(kinds);
+                return Ok(Some(DownloadReport {
+                    path: dest.to_owned(),
+                    bytes: meta.len(),
+                    resumed_bytes: 0,
+                    verified,
+                    ranged: false,
+                    refreshes: 0,
+                    direct_io: false,
+                    skipped: true,
+                    warnings: warnings.to_vec(),
+                }));
+            }
+            Err(_) => "its content differs from the object's checksum",
+        }
+    };
+    if options.overwrite {
+        tracing::warn!(file = %dest.display(), "{reason}; overwriting it as asked");
+        Ok(None)
+    } else {
+        exists(reason)
+    }
+}
+
 /// The next piece of a response body: `None` at its end, `Stalled` after `idle_timeout` without
-/// data, `Network` (counting `attempt`) when the connection fails.
+/// data or a window below `min_speed`, `Network` (counting `attempt`) when the connection fails.
 async fn next_chunk(
     resp: &mut Resp,
     link: &Link<'_>,
     options: &DownloadOptions,
     attempt: u32,
+    pace: &mut Pace,
 ) -> Result<Option<bytes::Bytes>, DownloadError> {
-    match tokio::time::timeout(options.idle_timeout, resp.chunk()).await {
-        Err(_) => Err(DownloadError::Stalled {
-            url: display_url(&link.current()),
-            idle: options.idle_timeout,
-        }),
-        Ok(Err(e)) => Err(DownloadError::Network {
-            url: display_url(&link.current()),
-            attempts: attempt,
-            source: e,
-        }),
-        Ok(Ok(chunk)) => Ok(chunk),
+    let stalled = |why: String| DownloadError::Stalled {
+        url: display_url(&link.current()),
+        why,
+    };
+    loop {
+        let idle_left = options.idle_timeout.saturating_sub(pace.last_data.elapsed());
+        let window_left = options
+            .speed_window
+            .saturating_sub(pace.window_start.elapsed());
+        let wait = if options.min_speed > 0 {
+            idle_left.min(window_left)
+        } else {
+            idle_left
+        };
+        match tokio::time::timeout(wait.max(Duration::from_millis(1)), resp.chunk()).await {
+            Err(_) => {
+                if pace.last_data.elapsed() >= options.idle_timeout {
+                    return Err(stalled(format!("no data for {:?}", options.idle_timeout)));
+                }
+                pace.window_verdict(options).map_err(stalled)?;
+            }
+            Ok(Err(e)) => {
+                return Err(DownloadError::Network {
+                    url: display_url(&link.current()),
+                    attempts: attempt,
+                    source: e,
+                });
+            }
+            Ok(Ok(Some(chunk))) => {
+                pace.last_data = Instant::now();
+                pace.window_bytes += chunk.len() as u64;
+                pace.window_verdict(options).map_err(stalled)?;
+                return Ok(Some(chunk));
+            }
+            Ok(Ok(None)) => return Ok(None),
+        }
     }
 }
 
-/// Creates a fresh `part` file of `size` bytes with its blocks allocated; when the disk cannot
-/// hold it, removes it (and any resume state) and says so.
-async fn allocate(part: &Path, meta: &Path, dest: &Path, size: u64) -> Result<(), DownloadError> {
+/// Creates a fresh `part` file (never following a link, mode `0600`) of `size` bytes with its
+/// blocks allocated; when the disk cannot hold it, removes it (and any resume state) and says
+/// so.
+async fn allocate(
+    part: &Path,
+    meta: &Path,
+    dest: &Path,
+    size: u64,
+) -> Result<std::fs::File, DownloadError> {
     let path = part.to_owned();
     let made = tokio::task::spawn_blocking(move || {
-        let f = std::fs::File::create(&path)?;
-        preallocate(&f, size)
+        let f = local::create_fresh(&path)?;
+        preallocate(&f, size).map(|()| f)
     })
     .await
     .map_err(|e| DownloadError::Io {
@@ -934,10 +1583,10 @@ async fn allocate(part: &Path, meta: &Path, dest: &Path, size: u64) -> Result<()
         source: std::io::Error::other(e),
     })?;
     match made {
-        Ok(()) => Ok(()),
+        Ok(f) => Ok(f),
         Err(e) if is_no_space(&e) => {
-            let _ = tokio::fs::remove_file(part).await;
-            let _ = tokio::fs::remove_file(meta).await;
+            let _ = local::remove_ours(part);
+            let _ = local::remove_ours(meta);
             Err(DownloadError::NoSpace {
                 path: dest.to_owned(),
                 needed: size,
@@ -1027,21 +1676,8 @@ async fn futures_join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output
     out.into_iter().map(|o| o.expect("all ready")).collect()
 }
 
-async fn load_meta(path: &Path) -> Option<Meta> {
-    let text = tokio::fs::read(path).await.ok()?;
-    serde_json::from_slice(&text).ok()
-}
-
-/// Writes the resume state atomically (temp file + rename). Holding the state lock while doing
-/// so keeps concurrent savers from interleaving; the file is tiny.
-async fn save_meta(path: &Path, state: &Mutex<Meta>) -> Result<(), DownloadError> {
-    let guard = state.lock().unwrap_or_else(|e| e.into_inner());
-    let json = serde_json::to_vec(&*guard).expect("meta serializes");
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, json).map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_err(path))
-}
-
+/// Hashes the `.part` file as it is on disk (after a resume or parallel ranges, what is
+/// verified is the file, not the streams).
 async fn hash_file(
     path: &Path,
     expected: &Expected,
@@ -1051,7 +1687,8 @@ async fn hash_file(
     if !checks.any() {
         return Ok(checks);
     }
-    let mut f = tokio::fs::File::open(path).await.map_err(io_err(path))?;
+    let f = local::open_ours(path).map_err(io_err(path))?;
+    let mut f = tokio::fs::File::from_std(f);
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = f.read(&mut buf).await.map_err(io_err(path))?;
@@ -1073,13 +1710,21 @@ async fn finish(
     server_size: Option<u64>,
 ) -> Result<Vec<&'static str>, DownloadError> {
     let fail = |e: DownloadError| async {
-        let _ = tokio::fs::remove_file(part).await;
+        let _ = local::remove_ours(part);
         let (_, meta) = part_paths(dest);
-        let _ = tokio::fs::remove_file(meta).await;
+        let _ = local::remove_ours(&meta);
         Err(e)
     };
+    // What is on disk, not what was counted.
+    let on_disk = local::open_ours(part)
+        .and_then(|f| f.metadata())
+        .map_err(io_err(part))?
+        .len();
     let mut verified = Vec::new();
-    for want in [options.expected_size, server_size].into_iter().flatten() {
+    for want in [options.expected_size, server_size, Some(on_disk)]
+        .into_iter()
+        .flatten()
+    {
         if want != actual {
             return fail(DownloadError::SizeMismatch {
                 expected: want,
@@ -1088,17 +1733,31 @@ async fn finish(
             .await;
         }
     }
+    if let Some(max) = options.max_size
+        && actual > max
+    {
+        return fail(DownloadError::SizeMismatch {
+            expected: max,
+            actual,
+        })
+        .await;
+    }
     verified.push("size");
     match checks.verify(expected, options.sha256.as_deref()) {
         Ok(kinds) => verified.extend(kinds),
         Err(e) => return fail(e).await,
     }
-    tokio::fs::rename(part, dest).await.map_err(io_err(dest))?;
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = tokio::fs::File::open(dir).await
-    {
-        let _ = d.sync_all().await;
+    match local::rename(part, dest, options.overwrite) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(DownloadError::Exists {
+                path: dest.to_owned(),
+                reason: "appeared while downloading".into(),
+            });
+        }
+        Err(e) => return Err(io_err(dest)(e)),
     }
+    local::sync_dir(dest.parent().unwrap_or(Path::new("")));
     Ok(verified)
 }
 

@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 use crate::download::{
     DownloadError, DownloadOptions, DownloadReport, Downloader, Progress, RefreshLink, display_url,
 };
+use crate::names::{SafeName, distinct_names};
 
 /// The size the vendor API declared for a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,9 @@ impl DeclaredSize {
 /// One file of an export: a name, a download link (a credential), what the API said about it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ExportedFile {
-    /// A file name for it (from the API, else from the link's path).
+    /// The name the API gave it (or the last segment of its link), as data: shown to users,
+    /// never used as a path. [`download_files`] derives each file's safe, distinct local name
+    /// from it ([`crate::names`]).
     pub name: String,
     url: String,
     /// The size the API declared, if any.
@@ -51,6 +54,9 @@ pub struct ExportedFile {
     pub expires_at: Option<OffsetDateTime>,
     /// Which part of the backup it is (Tencent replica set, Huawei shard); empty otherwise.
     pub part: String,
+    /// What identifies this file among the export's when its link is refreshed (the vendor's
+    /// stable identifiers, never just the name).
+    key: String,
 }
 
 impl ExportedFile {
@@ -62,6 +68,7 @@ impl ExportedFile {
             size: None,
             expires_at: None,
             part: String::new(),
+            key: String::new(),
         }
     }
     /// The full link. Anyone holding it can read the backup: never log it.
@@ -109,22 +116,18 @@ pub trait BackupExport: Send + Sync {
     fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>>;
 }
 
+/// The last segment of a link's path, percent-decoded (the query is never looked at), or
+/// `fallback` when there is none. Raw data: [`SafeName::sanitize`] makes a file name of it.
 #[cfg_attr(
     not(any(feature = "aliyun", feature = "tencent", feature = "huawei")),
     allow(dead_code)
 )]
 fn file_name_from_url(url: &str, fallback: &str) -> String {
-    url.split('?')
+    url.split(['?', '#'])
         .next()
         .and_then(|p| p.rsplit('/').next())
-        .filter(|n| !n.is_empty())
-        .map(|n| {
-            percent_decode(n)
-                .replace(['/', '\\'], "_")
-                .trim_start_matches('.')
-                .to_owned()
-        })
-        .filter(|n| !n.is_empty())
+        .map(percent_decode)
+        .filter(|n| SafeName::sanitize(n).is_some())
         .unwrap_or_else(|| fallback.to_owned())
 }
 
@@ -225,11 +228,9 @@ impl BackupExport for AliyunExport {
                 .await?;
             *self.task_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.task_id.clone());
             let (url, expires_at) = self.links(&task.task_id).await?;
-            let mut file = ExportedFile::new(
-                file_name_from_url(&url, &format!("{}.download", task.task_id)),
-                url,
-            );
+            let mut file = ExportedFile::new(file_name_from_url(&url, &format!("{}.download", task.task_id)), url);
             file.expires_at = expires_at;
+            file.key = task.task_id.clone();
             Ok(vec![file])
         })
     }
@@ -329,6 +330,7 @@ impl BackupExport for TencentExport {
                         url,
                     );
                     f.size = Some(DeclaredSize::Bytes(t.backup_size_bytes));
+                    f.key = t.replica_set_id.clone();
                     f.part = t.replica_set_id;
                     f
                 })
@@ -341,7 +343,7 @@ impl BackupExport for TencentExport {
             let tasks = self.finished(&|_| {}).await?;
             tasks
                 .into_iter()
-                .find(|t| t.replica_set_id == file.part)
+                .find(|t| t.replica_set_id == file.key)
                 .map(|t| t.url.as_str().to_owned())
                 .ok_or_else(|| Error::TaskFailed {
                     what: format!("download task of {}", file.part),
@@ -398,15 +400,28 @@ impl HuaweiExport {
                 self.client.rds().show_backup_download_link(&req).await?
             }
         };
+        // A file is identified by its group (shard), its name and which of the files with
+        // both it is: two files of the same name stay two files, also when refreshed.
+        let mut seen: std::collections::HashMap<(Option<String>, String), usize> =
+            std::collections::HashMap::new();
         Ok(links
             .files
             .into_iter()
             .map(|f| {
+                let occurrence = seen
+                    .entry((f.group_name.clone(), f.name.clone()))
+                    .and_modify(|n| *n += 1)
+                    .or_insert(0);
                 let url = f.download_link.as_str().to_owned();
-                let mut file = ExportedFile::new(file_name_from_url(&f.name, &f.name), url);
+                let mut file = ExportedFile::new(f.name.clone(), url);
                 file.size = Some(DeclaredSize::Kilobytes(f.size_kb));
                 file.expires_at = f.link_expired_time.as_ref().and_then(|t| t.datetime());
-                file.part = f.group_name.unwrap_or_else(|| f.name.clone());
+                file.key = format!(
+                    "{}\u{0}{}\u{0}{occurrence}",
+                    f.group_name.as_deref().unwrap_or(""),
+                    f.name
+                );
+                file.part = f.group_name.unwrap_or_default();
                 file
             })
             .collect())
@@ -436,15 +451,22 @@ impl BackupExport for HuaweiExport {
 
     fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>> {
         Box::pin(async move {
-            self.files()
+            let fresh = self
+                .files()
                 .await?
                 .into_iter()
-                .find(|f| f.name == file.name)
-                .map(|f| f.url)
+                .find(|f| f.key == file.key)
                 .ok_or_else(|| Error::TaskFailed {
-                    what: format!("backup file {}", file.name),
+                    what: format!("backup file {}", crate::terminal::escape(&file.name)),
                     state: "no longer listed".into(),
-                })
+                })?;
+            if fresh.size != file.size {
+                return Err(Error::TaskFailed {
+                    what: format!("backup file {}", crate::terminal::escape(&file.name)),
+                    state: "listed again with another size".into(),
+                });
+            }
+            Ok(fresh.url)
         })
     }
 }
@@ -502,9 +524,29 @@ impl RefreshLink for FileRefresher<'_> {
     }
 }
 
-/// Downloads every file of an export into `dir` (created if missing), each verified, resumable
-/// and with its link refreshed through the vendor API when it expires. `progress` gets the file
-/// name with each event.
+/// The local file name of each file of an export, in order: the API's name (or its link's)
+/// made safe ([`SafeName::sanitize`]; `part-N` when nothing usable is left), and distinct from
+/// every other's ([`distinct_names`]: prefixed with the part, then the index, on a collision).
+pub fn local_names(files: &[ExportedFile]) -> Vec<SafeName> {
+    let names: Vec<SafeName> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let fallback = if f.part.is_empty() {
+                format!("file-{}", i + 1)
+            } else {
+                format!("{}-{}", f.part, i + 1)
+            };
+            SafeName::sanitize_or(&f.name, &fallback)
+        })
+        .collect();
+    let parts: Vec<&str> = files.iter().map(|f| f.part.as_str()).collect();
+    distinct_names(&names, &parts)
+}
+
+/// Downloads every file of an export into `dir` (created if missing, mode `0700`), each under
+/// its own safe name ([`local_names`]), verified, resumable and with its link refreshed through
+/// the vendor API when it expires. `progress` gets the local file name with each event.
 pub async fn download_files(
     export: &dyn BackupExport,
     files: &[ExportedFile],
@@ -513,43 +555,41 @@ pub async fn download_files(
     options: &DownloadOptions,
     progress: &(dyn Fn(&str, Progress) + Send + Sync),
 ) -> Result<Vec<DownloadReport>, WorkflowError> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|source| WorkflowError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
+    crate::local::create_dir_private(dir).map_err(|source| WorkflowError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let names = local_names(files);
     let mut reports = Vec::with_capacity(files.len());
-    let mut used = std::collections::HashSet::new();
-    for file in files {
-        // Two parts may carry the same file name (Tencent replica sets of one backup): prefix
-        // the part so no download overwrites another.
-        let mut name = file.name.clone();
-        if !used.insert(name.clone()) {
-            name = format!("{}-{}", file.part, file.name);
-            used.insert(name.clone());
-        }
-        let dest = dir.join(&name);
+    for (file, name) in files.iter().zip(&names) {
+        let dest = dir.join(name);
         let mut opts = options.clone();
-        if let Some(DeclaredSize::Bytes(b)) = file.size {
-            opts.expected_size = Some(b);
+        match file.size {
+            Some(DeclaredSize::Bytes(b)) => opts.expected_size = Some(b),
+            // ceil(bytes / 1024) within one KB of the declaration: never more than this.
+            Some(DeclaredSize::Kilobytes(kb)) => {
+                opts.max_size = Some(kb.saturating_add(1).saturating_mul(1024))
+            }
+            None => {}
         }
         let refresher = FileRefresher { export, file };
         let report = downloader
             .download(file.url(), &dest, &opts, Some(&refresher), &|p| {
-                progress(&file.name, p)
+                progress(name.as_str(), p)
             })
             .await
             .map_err(|source| WorkflowError::Download {
-                file: file.name.clone(),
+                file: name.to_string(),
                 source,
             })?;
         if let Some(declared) = file.size
             && !declared.matches(report.bytes)
         {
-            let _ = tokio::fs::remove_file(&dest).await;
+            if !report.skipped {
+                let _ = crate::local::remove_ours(&dest);
+            }
             return Err(WorkflowError::DeclaredSizeMismatch {
-                file: file.name.clone(),
+                file: name.to_string(),
                 declared,
                 actual: report.bytes,
             });
@@ -589,9 +629,39 @@ mod tests {
             file_name_from_url("https://b.example.com/?x", "fallback"),
             "fallback"
         );
+        assert_eq!(file_name_from_url("https://h/..", "f"), "f");
+        // Raw data: made safe by SafeName where it becomes a file name.
+        assert_eq!(file_name_from_url("https://h/..%2F..%2Fetc", "f"), "../../etc");
+    }
+
+    #[test]
+    fn every_file_gets_a_safe_distinct_local_name() {
+        let file = |name: &str, part: &str| {
+            let mut f = ExportedFile::new(name, "https://h/x");
+            f.part = part.into();
+            f
+        };
+        let files = [
+            file("a.tar", "g1"),
+            file("a.tar", "../../g2"),
+            file("a.tar", ""),
+            file("..", ""),
+            file("", "shard/1"),
+            file("x/..", ""),
+            file("a.tar.part", ""),
+        ];
+        let names: Vec<String> = local_names(&files).iter().map(|n| n.to_string()).collect();
         assert_eq!(
-            file_name_from_url("https://h/..%2F..%2Fetc", "f"),
-            "_.._etc"
+            names,
+            [
+                "a.tar",
+                "_.._g2-a.tar",
+                "3-a.tar",
+                "file-4",
+                "shard_1-5",
+                "x_",
+                "a.tar.part_"
+            ]
         );
     }
 

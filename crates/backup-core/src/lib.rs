@@ -30,7 +30,10 @@ pub mod checksum;
 mod direct;
 pub mod download;
 pub mod export;
+mod local;
+pub mod names;
 mod part_file;
+pub mod terminal;
 
 pub use cloud_http;
 pub use cloud_sign;

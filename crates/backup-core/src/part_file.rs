@@ -50,11 +50,32 @@ pub(crate) struct PartFile {
 }
 
 impl PartFile {
-    /// Opens `path` for writing; with `direct`, also with `O_DIRECT` where supported.
+    /// Opens `path` for writing; with `direct`, also with `O_DIRECT` where supported. Only for
+    /// tests: the downloader opens the file safely itself ([`PartFile::new`]).
+    #[cfg(test)]
     pub(crate) fn open(path: &Path, direct: bool) -> io::Result<Self> {
         let buffered = std::fs::OpenOptions::new().write(true).open(path)?;
-        let direct = if direct { open_direct(path) } else { None };
-        Ok(Self::from_handles(buffered, direct))
+        Ok(Self::new(buffered, path, direct))
+    }
+
+    /// Writes through `file`, which the caller opened (safely: see `local.rs`) at `path`; with
+    /// `direct`, also opens `path` again with `O_DIRECT` where supported, without following
+    /// links and only if it is still the same file.
+    pub(crate) fn new(file: File, path: &Path, direct: bool) -> Self {
+        let direct = if direct {
+            open_direct(path).filter(|d| same_file(&file, d))
+        } else {
+            None
+        };
+        Self::from_handles(file, direct)
+    }
+
+    /// Makes the data written so far durable (`fdatasync`), before a resume state claims it.
+    pub(crate) async fn sync_data(&self) -> io::Result<()> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || inner.buffered.sync_data())
+            .await
+            .map_err(io::Error::other)?
     }
 
     fn from_handles(buffered: File, direct: Option<File>) -> Self {
@@ -104,9 +125,31 @@ fn open_direct(path: &Path) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .write(true)
-        .custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32)
+        .custom_flags(
+            (rustix::fs::OFlags::DIRECT | rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::CLOEXEC)
+                .bits() as i32,
+        )
         .open(path)
         .ok()
+}
+
+/// A file's device and inode (0, 0 where the platform has none).
+pub(crate) fn file_identity(file: &File) -> io::Result<(u64, u64)> {
+    let meta = file.metadata()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok((0, 0))
+    }
+}
+
+fn same_file(a: &File, b: &File) -> bool {
+    matches!((file_identity(a), file_identity(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Gives `file` its final size. On Linux the blocks are allocated now (`fallocate`), so a disk

@@ -316,7 +316,7 @@ async fn both_transports_report_the_storage_error_code() {
         let (_dir, _, result) = fetch(&downloader, &url, &DownloadOptions::default()).await;
         let err = result.unwrap_err();
         assert!(
-            matches!(&err, DownloadError::Status { status: 404, detail: Some(d), .. } if d == "NoSuchKey"),
+            matches!(&err, DownloadError::Status { status: 404, detail: Some(d), .. } if d == "NoSuchKey: gone"),
             "{name}: {err:?}"
         );
     }

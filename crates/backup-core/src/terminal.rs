@@ -1,0 +1,40 @@
+//! Text from an API (names, messages, table cells) shown on a terminal: control characters are
+//! escaped, so a hostile string cannot move the cursor, retitle the window or hide output.
+
+/// `text` with every control character (C0, DEL, C1) and the Unicode bidirectional overrides
+/// written as `\u{..}` escapes (`\n` and `\t` as `\n` and `\t`); everything else unchanged.
+///
+/// ```
+/// assert_eq!(backup_core::terminal::escape("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
+/// ```
+pub fn escape(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn control_and_bidi_characters_are_escaped() {
+        assert_eq!(escape("plain é"), "plain é");
+        assert_eq!(escape("\x1b]0;pwned\x07"), "\\u{1b}]0;pwned\\u{7}");
+        assert_eq!(escape("a\rb\u{9b}c\u{202e}"), "a\\u{d}b\\u{9b}c\\u{202e}");
+    }
+}
