@@ -3,6 +3,8 @@
 //! instant sleep so retries and waiters take no real time, and helpers to download a link and
 //! compare it with the emulator's object.
 
+pub mod hostile;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -13,7 +13,7 @@
 //! redirects follow the downloader's rule (at most 5, never from https to http).
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -225,7 +225,13 @@ impl Direct {
         }
         .map_err(|_| "connect timed out")??;
         tcp.set_nodelay(true)?;
-        let meter = Arc::new(Meter::new());
+        let mut meter = Meter::new();
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use std::os::fd::AsFd;
+            meter.socket = tcp.as_fd().try_clone_to_owned().ok();
+        }
+        let meter = Arc::new(meter);
         let io = Metered {
             tcp,
             meter: meter.clone(),
@@ -268,6 +274,27 @@ impl Response {
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.headers
     }
+    /// Stops waiting for more than one byte at a time for the rest of this response: the
+    /// low-water mark follows the rate measured so far, so when a fast response slows down,
+    /// bytes can sit in the socket below the mark; before a stall is declared, the reader must
+    /// see them. Returns whether the response was not relaxed already.
+    pub(crate) fn relax(&self) -> bool {
+        let Some((idle, _)) = &self.back else {
+            return false;
+        };
+        if idle.meter.relaxed.swap(true, Ordering::Relaxed) {
+            return false;
+        }
+        // The reader may be parked on the old mark: lowering it now wakes it (Linux signals
+        // readiness when SO_RCVLOWAT is lowered below what is queued).
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Some(fd) = &idle.meter.socket {
+            use std::os::fd::AsFd;
+            set_rcvlowat(fd.as_fd(), 1);
+        }
+        true
+    }
+
     /// The next piece of the body, `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, BoxError> {
         loop {
@@ -308,6 +335,12 @@ struct Meter {
     begun_at: AtomicU64,
     /// When the current request was sent, in nanoseconds since `origin`.
     begun_ns: AtomicU64,
+    /// Wake for every byte for the rest of the current response (see [`Response::relax`]).
+    relaxed: AtomicBool,
+    /// The socket (a duplicate of its descriptor), so that a relaxed mark is set at once,
+    /// while the connection's reader is still waiting.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    socket: Option<std::os::fd::OwnedFd>,
     origin: Instant,
 }
 
@@ -318,6 +351,9 @@ impl Meter {
             end: AtomicU64::new(0),
             begun_at: AtomicU64::new(0),
             begun_ns: AtomicU64::new(0),
+            relaxed: AtomicBool::new(false),
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            socket: None,
             origin: Instant::now(),
         }
     }
@@ -325,6 +361,7 @@ impl Meter {
     /// A request is about to be sent: everything of the previous response has been read.
     fn begin(&self) {
         self.end.store(0, Ordering::Relaxed);
+        self.relaxed.store(false, Ordering::Relaxed);
         self.begun_at
             .store(self.read.load(Ordering::Relaxed), Ordering::Relaxed);
         self.begun_ns
@@ -344,7 +381,7 @@ impl Meter {
     /// never more than the body can still owe.
     fn low_water(&self) -> u64 {
         let end = self.end.load(Ordering::Relaxed);
-        if end == 0 {
+        if end == 0 || self.relaxed.load(Ordering::Relaxed) {
             return 1;
         }
         let read = self.read.load(Ordering::Relaxed);
@@ -378,7 +415,11 @@ impl AsyncRead for Metered {
             // Lower at once (the body may be near its end); raise only by a quarter or more, to
             // keep the system calls few.
             if want < me.lowat || want > me.lowat + me.lowat / 4 {
-                me.lowat = if set_rcvlowat(&me.tcp, want) { want } else { 0 };
+                me.lowat = if set_rcvlowat(socket_of(&me.tcp), want) {
+                    want
+                } else {
+                    0
+                };
             }
         }
         let before = buf.filled().len();
@@ -405,17 +446,27 @@ impl AsyncWrite for Metered {
     }
 }
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn socket_of(tcp: &TcpStream) -> std::os::fd::BorrowedFd<'_> {
+    std::os::fd::AsFd::as_fd(tcp)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn socket_of(tcp: &TcpStream) -> &TcpStream {
+    tcp
+}
+
 /// Sets `SO_RCVLOWAT`; false where that is not possible.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[allow(unsafe_code)]
-fn set_rcvlowat(tcp: &TcpStream, bytes: u64) -> bool {
+fn set_rcvlowat(socket: std::os::fd::BorrowedFd<'_>, bytes: u64) -> bool {
     use std::os::fd::AsRawFd;
     let value: libc::c_int = bytes.min(libc::c_int::MAX as u64) as libc::c_int;
-    // SAFETY: `tcp` owns an open socket for the duration of the call, and the option value is a
+    // SAFETY: `socket` is an open socket for the duration of the call (borrowed), and the option value is a
     // live `c_int` whose size is passed along; setsockopt only reads it.
     let r = unsafe {
         libc::setsockopt(
-            tcp.as_raw_fd(),
+            socket.as_raw_fd(),
             libc::SOL_SOCKET,
             libc::SO_RCVLOWAT,
             (&raw const value).cast(),
@@ -427,7 +478,7 @@ fn set_rcvlowat(tcp: &TcpStream, bytes: u64) -> bool {
 
 /// Elsewhere the reader wakes for whatever arrives.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn set_rcvlowat(_: &TcpStream, _: u64) -> bool {
+fn set_rcvlowat<T>(_: T, _: u64) -> bool {
     false
 }
 

@@ -405,6 +405,13 @@ impl Resp {
     fn content_length(&self) -> Option<u64> {
         header(self, "content-length").and_then(|v| v.trim().parse().ok())
     }
+    /// See [`direct::Response::relax`]; `false` for reqwest's responses (nothing to relax).
+    fn relax(&self) -> bool {
+        match self {
+            Resp::Reqwest(_) => false,
+            Resp::Direct(r) => r.relax(),
+        }
+    }
     async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, direct::BoxError> {
         match self {
             Resp::Reqwest(r) => r.chunk().await.map_err(|e| e.without_url().into()),
@@ -1539,6 +1546,14 @@ async fn next_chunk(
             idle_left
         };
         match tokio::time::timeout(wait.max(Duration::from_millis(1)), resp.chunk()).await {
+            Err(_) if resp.relax() => {
+                // Bytes may be waiting below the socket's low-water mark: read them (one more
+                // period) before judging the pace.
+                *pace = Pace {
+                    window_bytes: 0,
+                    ..Pace::new()
+                };
+            }
             Err(_) => {
                 if pace.last_data.elapsed() >= options.idle_timeout {
                     return Err(stalled(format!("no data for {:?}", options.idle_timeout)));

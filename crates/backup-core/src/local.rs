@@ -59,9 +59,13 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 
 /// Checks that an opened handle is a regular file of ours with a single link.
 fn check_ours(path: &Path, file: &File) -> io::Result<()> {
-    let meta = file.metadata()?;
+    check_meta(path, &file.metadata()?)
+}
+
+/// Checks that `meta` (of `path`) is a regular file of ours with a single link.
+fn check_meta(path: &Path, meta: &std::fs::Metadata) -> io::Result<()> {
     if !meta.file_type().is_file() {
-        return Err(refused(path, kind_of(&meta)));
+        return Err(refused(path, kind_of(meta)));
     }
     #[cfg(unix)]
     {
@@ -173,11 +177,13 @@ pub(crate) fn remove_ours(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
-        Ok(m) if !m.file_type().is_file() => Err(refused(path, kind_of(&m))),
-        Ok(_) => match std::fs::remove_file(path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other,
-        },
+        Ok(m) => {
+            check_meta(path, &m)?;
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            }
+        }
     }
 }
 
