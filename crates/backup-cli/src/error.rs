@@ -87,9 +87,11 @@ impl Failure {
 impl fmt::Display for Failure {
     /// One line, with every URL's query string (a download link's signature) cut.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Messages carry API-provided text: control characters are escaped so that nothing a
+        // server sends can drive the terminal.
         let text = cloud_http::redact_urls(&self.message);
         let line: Vec<&str> = text.split_whitespace().collect();
-        f.write_str(&line.join(" "))
+        f.write_str(&backup_core::terminal::escape(&line.join(" ")))
     }
 }
 
@@ -164,6 +166,14 @@ impl From<DownloadError> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_text_in_an_error_cannot_drive_the_terminal() {
+        let f = Failure::service("NoSuchKey: \u{1b}]0;pwned\u{7}\u{1b}[2J gone\r\nfake line");
+        let shown = f.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("\\u{1b}]0;pwned"), "{shown}");
+    }
     use backup_core::cloud_http::OperationName;
 
     fn service(code: &str, status: u16) -> ApiError {

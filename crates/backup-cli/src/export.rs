@@ -53,6 +53,10 @@ struct Destination {
     /// filesystem allows it: the data reaches the disk as it arrives)
     #[arg(long)]
     no_direct_io: bool,
+    /// Replace files in DIR that exist and cannot be shown to hold this backup's files (by
+    /// default they are kept and the export stops; files that match are reported as skipped)
+    #[arg(long)]
+    overwrite: bool,
 }
 
 /// Flags of `export aliyun`.
@@ -172,6 +176,7 @@ impl Export {
         let options = DownloadOptions {
             connections: destination.connections.into(),
             direct_io: !destination.no_direct_io,
+            overwrite: destination.overwrite,
             ..DownloadOptions::default()
         };
         let waiting = Progress::spinner();

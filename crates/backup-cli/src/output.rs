@@ -252,8 +252,9 @@ pub fn table(value: &Json) -> String {
 }
 
 fn join(prefix: &str, name: &str) -> String {
+    let name = backup_core::terminal::escape(name);
     if prefix.is_empty() {
-        name.to_owned()
+        name
     } else {
         format!("{prefix}.{name}")
     }
@@ -283,7 +284,8 @@ fn collect<'a>(
 /// A value as one table cell: strings bare, anything else as compact JSON.
 fn cell(value: &Json) -> String {
     match value {
-        Json::String(s) => s.clone(),
+        // API-provided text: control characters escaped (no terminal escape injection).
+        Json::String(s) => backup_core::terminal::escape(s),
         Json::Null => String::new(),
         other => serde_json::to_string(other).unwrap_or_default(),
     }
@@ -383,6 +385,17 @@ mod tests {
             table(&v),
             "RequestId        r-1\nData.TotalPages  1\n\nTaskId  Size.KB  Extra\ndt-1    2\ndt-22            e\n"
         );
+    }
+
+    #[test]
+    fn api_text_cannot_drive_the_terminal() {
+        let v: Json = serde_json::from_str(
+            r#"{"Name\u001b[2J":"a\u001b]0;pwned\u0007","List":[{"K":"\u009b31m"}]}"#,
+        )
+        .expect("valid JSON");
+        let t = table(&v);
+        assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "{t:?}");
+        assert!(t.contains("a\\u{1b}]0;pwned\\u{7}"), "{t}");
     }
 
     #[test]

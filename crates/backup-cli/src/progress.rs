@@ -45,6 +45,8 @@ impl Progress {
 
     /// Shows `message` (a spinner's text); logged at debug level too.
     pub fn message(&self, message: String) {
+        // Task states come from the API: shown with control characters escaped.
+        let message = backup_core::terminal::escape(&message);
         tracing::debug!(state = %message, "progress");
         if let Some(bar) = &self.0 {
             bar.set_message(message);

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::args;
 use crate::cli::Output;
+use crate::error::Failure;
 use crate::output::{Json, Object};
 use crate::progress::Progress;
 
@@ -15,9 +16,13 @@ use crate::progress::Progress;
 #[derive(Debug, Args)]
 pub struct Download {
     /// The link, e.g. from describe-download-backup-set-storage-info (a credential: it is never
-    /// logged, and messages show it without its query string)
-    #[arg(value_name = "URL")]
-    url: String,
+    /// logged, and messages show it without its query string). On a shared machine prefer
+    /// --url-file, which keeps the signature out of `ps`
+    #[arg(value_name = "URL", required_unless_present = "url_file", conflicts_with = "url_file")]
+    url: Option<String>,
+    /// Read the link from FILE (its first non-empty line), or from standard input with `-`
+    #[arg(long, value_name = "FILE|-")]
+    url_file: Option<PathBuf>,
     /// The file to write; an interrupted download resumes from FILE.part
     #[arg(short = 'o', long = "output-file", value_name = "FILE")]
     file: PathBuf,
@@ -34,23 +39,62 @@ pub struct Download {
     /// filesystem allows it: the data reaches the disk as it arrives)
     #[arg(long)]
     no_direct_io: bool,
+    /// Replace FILE when it exists and cannot be shown to hold this object (by default such a
+    /// file is kept and the download fails; a FILE that matches the object's size and
+    /// checksums is kept either way and reported as skipped)
+    #[arg(long)]
+    overwrite: bool,
+}
+
+/// The link from `--url-file` (`-`: standard input): its first non-empty line.
+fn read_url(from: &std::path::Path) -> Result<String, Failure> {
+    use std::io::Read;
+    let mut text = String::new();
+    let read = if from == std::path::Path::new("-") {
+        std::io::stdin().lock().take(1 << 20).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(from).and_then(|f| f.take(1 << 20).read_to_string(&mut text))
+    };
+    read.map_err(|e| Failure::usage(format!("--url-file {}: {e}", from.display())))?;
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--url-file {} holds no link (it must have one non-empty line)",
+                from.display()
+            ))
+        })
 }
 
 impl Download {
     /// Downloads, verifies and reports what was checked.
     pub async fn run(self) -> Output {
+        let url = match (self.url, &self.url_file) {
+            (Some(url), None) => url,
+            (None, Some(file)) => read_url(file)?,
+            _ => return Err(Failure::usage("give the link as URL or with --url-file, not both")),
+        };
+        if !url.starts_with("https://") && !url.starts_with("http://") {
+            return Err(Failure::usage(format!(
+                "the link must start with https:// or http:// (got {})",
+                display_url(&url).chars().take(40).collect::<String>()
+            )));
+        }
         let options = DownloadOptions {
             connections: self.connections.into(),
             sha256: self.sha256,
             expected_size: self.expected_size,
             direct_io: !self.no_direct_io,
+            overwrite: self.overwrite,
             ..DownloadOptions::default()
         };
-        tracing::info!(url = %display_url(&self.url), file = %self.file.display(), "downloading");
+        tracing::info!(url = %display_url(&url), file = %self.file.display(), "downloading");
         let downloader = Downloader::new()?;
         let progress = Progress::bytes();
         let result = downloader
-            .download(&self.url, &self.file, &options, None, &|p| {
+            .download(&url, &self.file, &options, None, &|p| {
                 progress.position(p.bytes_done, p.total)
             })
             .await;
@@ -70,5 +114,10 @@ pub fn report(r: &DownloadReport) -> Json {
         .field("ranged", r.ranged)
         .field("refreshes", u64::from(r.refreshes))
         .field("direct_io", r.direct_io)
+        .field("skipped", r.skipped)
+        .field(
+            "warnings",
+            r.warnings.iter().map(Json::from).collect::<Vec<Json>>(),
+        )
         .build()
 }

@@ -245,3 +245,95 @@ fn demo_runs_every_flow_with_nothing_configured() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The link from a file or from standard input: the signature never sits on the command line
+/// (where `ps` shows it).
+#[test]
+fn the_link_can_come_from_a_file_or_standard_input() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, SIZE, Duration::from_secs(600));
+    let content = cloud.cloud.object(KEY).unwrap().content();
+    let list = cloud.home.path().join("link.txt");
+    std::fs::write(&list, format!("\n  {url}\n")).unwrap();
+    let from_file = cloud.home.path().join("a.csv");
+    bare(cloud.home.path())
+        .args(["download", "--url-file"])
+        .arg(&list)
+        .arg("-o")
+        .arg(&from_file)
+        .assert()
+        .success();
+    assert!(std::fs::read(&from_file).unwrap() == content);
+    let from_stdin = cloud.home.path().join("b.csv");
+    bare(cloud.home.path())
+        .args(["download", "--url-file", "-", "-o"])
+        .arg(&from_stdin)
+        .write_stdin(url.clone())
+        .assert()
+        .success();
+    assert!(std::fs::read(&from_stdin).unwrap() == content);
+
+    std::fs::write(&list, "\n \n").unwrap();
+    let stderr = failure(
+        bare(cloud.home.path())
+            .args(["download", "--url-file"])
+            .arg(&list)
+            .args(["-o", "x"])
+            .assert(),
+        2,
+    );
+    assert_one_line_error(&stderr, &["--url-file", "no link"]);
+}
+
+/// An existing file is never replaced silently: kept with an error naming --overwrite,
+/// replaced with it, and skipped (without downloading) once it is the verified object.
+#[test]
+fn an_existing_file_is_kept_unless_overwrite_and_skipped_when_verified() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, SIZE, Duration::from_secs(600));
+    let file = cloud.home.path().join("orders.csv");
+    std::fs::write(&file, b"yesterday's file").unwrap();
+    let stderr = failure(download(&cloud, &url, &file, &[]), 1);
+    assert_one_line_error(&stderr, &["already exists", "--overwrite"]);
+    assert_eq!(std::fs::read(&file).unwrap(), b"yesterday's file");
+
+    download(&cloud, &url, &file, &["--overwrite"]).success();
+    assert!(std::fs::read(&file).unwrap() == cloud.cloud.object(KEY).unwrap().content());
+    let output = download(&cloud, &url, &file, &[]).success().get_output().clone();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["skipped"], true, "{report}");
+}
+
+/// A second run on the same file (an overrunning cron job) exits at once, naming the first.
+#[cfg(unix)]
+#[test]
+fn a_second_run_on_the_same_file_exits_at_once_naming_the_first() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, 8 * 1024 * 1024, Duration::from_secs(600));
+    cloud.cloud.set_bandwidth(Some(2 * 1024 * 1024));
+    let file = cloud.home.path().join("orders.csv");
+    let first = std::process::Command::new(assert_cmd::cargo::cargo_bin("cloud-backup"))
+        .env_clear()
+        .env("HOME", cloud.home.path())
+        .args(["download", &url, "-o"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = cloud.home.path().join("orders.csv.lock");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_to_string(&lock).map_or(true, |t| t.trim().is_empty())
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let stderr = failure(download(&cloud, &url, &file, &[]), 1);
+    let mut first = first;
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_one_line_error(
+        &stderr,
+        &[&format!("another cloud-backup (pid {}) is writing", first.id()), "orders.csv"],
+    );
+}
