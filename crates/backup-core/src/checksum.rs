@@ -26,7 +26,11 @@ pub struct Expected {
 /// Headers by which a store says its `ETag` is not the MD5 of the content: the object type
 /// (only OSS/COS/OBS `Normal` objects have MD5 ETags; `Multipart` and `Appendable` do not) and
 /// server-side encryption with KMS or customer keys.
-const OBJECT_TYPE_HEADERS: [&str; 3] = ["x-oss-object-type", "x-cos-object-type", "x-obs-object-type"];
+const OBJECT_TYPE_HEADERS: [&str; 3] = [
+    "x-oss-object-type",
+    "x-cos-object-type",
+    "x-obs-object-type",
+];
 const ENCRYPTION_HEADERS: [&str; 4] = [
     "x-amz-server-side-encryption",
     "x-oss-server-side-encryption",
@@ -50,7 +54,11 @@ impl Expected {
     /// header that is not a decimal 64-bit number is not used, and is reported (and logged as
     /// an error), never silently dropped.
     pub fn from_headers_checked(headers: &reqwest::header::HeaderMap) -> (Self, Vec<String>) {
-        let get = |n: &str| headers.get(n).map(|v| String::from_utf8_lossy(v.as_bytes()));
+        let get = |n: &str| {
+            headers
+                .get(n)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        };
         let mut problems = Vec::new();
         let mut crc64 = None;
         for name in ["x-oss-hash-crc64ecma", "x-cos-hash-crc64ecma"] {
@@ -70,14 +78,16 @@ impl Expected {
                 }
             }
         }
-        let not_md5 = OBJECT_TYPE_HEADERS.iter().any(|h| {
-            get(h).is_some_and(|t| !t.trim().eq_ignore_ascii_case("normal"))
-        }) || ENCRYPTION_HEADERS.iter().any(|h| {
-            get(h).is_some_and(|v| {
-                let v = v.to_ascii_lowercase();
-                v.contains("kms") || v.contains("sm4")
+        let not_md5 = OBJECT_TYPE_HEADERS
+            .iter()
+            .any(|h| get(h).is_some_and(|t| !t.trim().eq_ignore_ascii_case("normal")))
+            || ENCRYPTION_HEADERS.iter().any(|h| {
+                get(h).is_some_and(|v| {
+                    let v = v.to_ascii_lowercase();
+                    v.contains("kms") || v.contains("sm4")
+                })
             })
-        }) || CUSTOMER_KEY_HEADERS.iter().any(|h| get(h).is_some());
+            || CUSTOMER_KEY_HEADERS.iter().any(|h| get(h).is_some());
         let md5 = get("etag").filter(|_| !not_md5).and_then(|e| {
             let e = e.trim();
             // A weak ETag is not a hash of the bytes.
@@ -202,16 +212,37 @@ mod tests {
             md5(&[("etag", MD5)]).as_deref(),
             Some("d41d8cd98f00b204e9800998ecf8427e")
         );
-        assert_eq!(md5(&[("etag", "\"d41d8cd98f00b204e9800998ecf8427e-3\"")]), None);
-        assert_eq!(md5(&[("etag", "W/\"d41d8cd98f00b204e9800998ecf8427e\"")]), None);
-        assert_eq!(md5(&[("etag", MD5), ("x-oss-object-type", "Appendable")]), None);
-        assert_eq!(md5(&[("etag", MD5), ("x-oss-object-type", "Multipart")]), None);
+        assert_eq!(
+            md5(&[("etag", "\"d41d8cd98f00b204e9800998ecf8427e-3\"")]),
+            None
+        );
+        assert_eq!(
+            md5(&[("etag", "W/\"d41d8cd98f00b204e9800998ecf8427e\"")]),
+            None
+        );
+        assert_eq!(
+            md5(&[("etag", MD5), ("x-oss-object-type", "Appendable")]),
+            None
+        );
+        assert_eq!(
+            md5(&[("etag", MD5), ("x-oss-object-type", "Multipart")]),
+            None
+        );
         assert!(md5(&[("etag", MD5), ("x-oss-object-type", "Normal")]).is_some());
-        assert_eq!(md5(&[("etag", MD5), ("x-amz-server-side-encryption", "aws:kms")]), None);
-        assert_eq!(md5(&[("etag", MD5), ("x-obs-server-side-encryption", "kms")]), None);
+        assert_eq!(
+            md5(&[("etag", MD5), ("x-amz-server-side-encryption", "aws:kms")]),
+            None
+        );
+        assert_eq!(
+            md5(&[("etag", MD5), ("x-obs-server-side-encryption", "kms")]),
+            None
+        );
         assert!(md5(&[("etag", MD5), ("x-amz-server-side-encryption", "AES256")]).is_some());
         assert_eq!(
-            md5(&[("etag", MD5), ("x-amz-server-side-encryption-customer-algorithm", "AES256")]),
+            md5(&[
+                ("etag", MD5),
+                ("x-amz-server-side-encryption-customer-algorithm", "AES256")
+            ]),
             None
         );
     }

@@ -468,7 +468,9 @@ impl Link<'_> {
             )),
         };
         let Some(r) = self.refresher else {
-            return Err(denied("; the link may have expired and there is no way to refresh it"));
+            return Err(denied(
+                "; the link may have expired and there is no way to refresh it",
+            ));
         };
         let _one = self.refreshing.lock().await;
         if self.current() != stale {
@@ -583,7 +585,12 @@ fn storage_error(body: &str) -> Option<String> {
         body.split(&format!("<{name}>"))
             .nth(1)
             .and_then(|s| s.split(&format!("</{name}>")).next())
-            .map(|s| crate::terminal::escape(s.trim()).chars().take(160).collect::<String>())
+            .map(|s| {
+                crate::terminal::escape(s.trim())
+                    .chars()
+                    .take(160)
+                    .collect::<String>()
+            })
     };
     match (tag("Code"), tag("Message")) {
         (Some(c), Some(m)) => Some(format!("{c}: {m}")),
@@ -932,7 +939,10 @@ impl Downloader {
                 }
                 _ => Err(DownloadError::Refused(format!(
                     "the answer to a one-byte range has Content-Range {:?}, not `bytes 0-0/SIZE`",
-                    range.as_deref().map(crate::terminal::escape).unwrap_or_default()
+                    range
+                        .as_deref()
+                        .map(crate::terminal::escape)
+                        .unwrap_or_default()
                 ))),
             },
             200 => Ok(Probe::Whole {
@@ -985,7 +995,9 @@ impl Downloader {
             Probe::Whole { response, expected } => {
                 let total = response.content_length();
                 let result = self
-                    .whole(response, expected, total, &part, &meta_path, dest, link, options, progress)
+                    .whole(
+                        response, expected, total, &part, &meta_path, dest, link, options, progress,
+                    )
                     .await;
                 if result.is_err() {
                     // Without ranges nothing can be resumed: leave nothing behind.
@@ -1117,7 +1129,10 @@ impl Downloader {
         progress: &(dyn Fn(Progress) + Send + Sync),
         warnings: Vec<String>,
     ) -> Result<DownloadReport, DownloadError> {
-        for bound in [options.expected_size, options.max_size].into_iter().flatten() {
+        for bound in [options.expected_size, options.max_size]
+            .into_iter()
+            .flatten()
+        {
             if size > bound {
                 return Err(DownloadError::SizeMismatch {
                     expected: bound,
@@ -1154,6 +1169,8 @@ impl Downloader {
             state: &state,
             file: &file,
             saving: tokio::sync::Mutex::new(Instant::now()),
+            #[cfg(test)]
+            trace: Mutex::default(),
         };
         saver.save().await?;
         let next = AtomicU64::new(0);
@@ -1244,7 +1261,9 @@ impl Downloader {
             if pos >= end {
                 return Ok(());
             }
-            let resp = self.get(link, Some((pos, Some(end - 1))), Some(validators)).await?;
+            let resp = self
+                .get(link, Some((pos, Some(end - 1))), Some(validators))
+                .await?;
             // A 200 (If-Range did not match), a 416 (the object shrank) or other validators:
             // the object is not the one we have parts of.
             if resp.status() != 206 || validators.differs(&Validators::of(&resp)) {
@@ -1367,6 +1386,9 @@ struct Saver<'a> {
     file: &'a PartFile,
     /// When the state was last saved; held while saving.
     saving: tokio::sync::Mutex<Instant>,
+    /// What a save did, in order (for the test that the data is synced first).
+    #[cfg(test)]
+    trace: Mutex<Vec<&'static str>>,
 }
 
 impl Saver<'_> {
@@ -1395,11 +1417,15 @@ impl Saver<'_> {
             .unwrap_or_else(|e| e.into_inner())
             .to_json();
         self.file.sync_data().await.map_err(io_err(self.part))?;
+        #[cfg(test)]
+        self.trace.lock().unwrap().push("data synced");
         let path = self.path.to_owned();
         tokio::task::spawn_blocking(move || local::write_atomic(&path, &json))
             .await
             .map_err(|e| io_err(self.path)(std::io::Error::other(e)))?
             .map_err(io_err(self.path))?;
+        #[cfg(test)]
+        self.trace.lock().unwrap().push("state saved");
         *last = Instant::now();
         Ok(())
     }
@@ -1536,7 +1562,9 @@ async fn next_chunk(
         why,
     };
     loop {
-        let idle_left = options.idle_timeout.saturating_sub(pace.last_data.elapsed());
+        let idle_left = options
+            .idle_timeout
+            .saturating_sub(pace.last_data.elapsed());
         let window_left = options
             .speed_window
             .saturating_sub(pace.window_start.elapsed());
@@ -1779,6 +1807,95 @@ async fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_data_is_durable_before_the_state_that_claims_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (part, meta_path) = part_paths(&dir.path().join("f"));
+        let handle = local::create_new(&part).unwrap();
+        let id = part_file::file_identity(&handle).unwrap();
+        handle.set_len(1 << 20).unwrap();
+        let file = PartFile::new(handle, &part, false);
+        let state = Mutex::new(Meta::new(Validators::default(), 1 << 20, 1 << 20, id));
+        let saver = Saver {
+            path: &meta_path,
+            part: &part,
+            state: &state,
+            file: &file,
+            saving: tokio::sync::Mutex::new(Instant::now() - SAVE_EVERY),
+            trace: Mutex::default(),
+        };
+        let mut w = file.writer(0, ALIGN, 1);
+        let n = w.push(&[7u8; 3 * ALIGN]).await.unwrap() + w.flush().await.unwrap();
+        state.lock().unwrap().written[0] += n;
+        saver.save_soon().await.unwrap();
+        saver.save().await.unwrap();
+        assert_eq!(
+            *saver.trace.lock().unwrap(),
+            ["data synced", "state saved", "data synced", "state saved"]
+        );
+        // What was saved is sealed and claims exactly what was written.
+        let saved: Meta = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+        assert_eq!(saved.written, [3 * ALIGN as u64]);
+        assert_eq!(saved.check, saved.seal());
+        // A save right after another one is skipped.
+        saver.save_soon().await.unwrap();
+        assert_eq!(saver.trace.lock().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_resume_state_is_trusted_only_intact_of_this_object_and_file() {
+        let v = Validators {
+            etag: Some("\"e\"".into()),
+            ..Validators::default()
+        };
+        let sealed = |m: &Meta| -> Meta { serde_json::from_slice(&m.to_json()).unwrap() };
+        let good = sealed(&Meta::new(v.clone(), 1 << 20, 256 << 10, (1, 2)));
+        assert!(good.resumes(1 << 20, &v, (1, 2)));
+        assert!(!good.resumes(1 << 20, &v, (1, 3)), "another file");
+        assert!(!good.resumes(2 << 20, &v, (1, 2)), "another size");
+        let other = Validators {
+            last_modified: Some("x".into()),
+            ..v.clone()
+        };
+        assert!(!good.resumes(1 << 20, &other, (1, 2)), "another version");
+        let mut edited = good.clone();
+        edited.written[0] = 256 << 10;
+        assert!(
+            !edited.resumes(1 << 20, &v, (1, 2)),
+            "edited without the seal"
+        );
+        let tiny = sealed(&Meta::new(v.clone(), 1 << 20, 1, (1, 2)));
+        assert!(!tiny.resumes(1 << 20, &v, (1, 2)), "absurd chunk size");
+        let untagged = sealed(&Meta::new(
+            Validators::default(),
+            1 << 20,
+            256 << 10,
+            (1, 2),
+        ));
+        assert!(
+            !untagged.resumes(1 << 20, &Validators::default(), (1, 2)),
+            "no ETag"
+        );
+    }
+
+    #[test]
+    fn content_ranges_are_parsed_strictly() {
+        assert_eq!(content_range(Some("bytes 0-0/10")), Some((0, 0, Some(10))));
+        assert_eq!(content_range(Some("bytes 0-0/*")), Some((0, 0, None)));
+        for bad in [
+            "bytes 0-0/0",
+            "bytes 5-1/10",
+            "bytes 0-10/10",
+            "bytes -1-0/5",
+            "0-0/5",
+            "bytes 0-0/x",
+            "bytes 0-0/+5",
+        ] {
+            assert_eq!(content_range(Some(bad)), None, "{bad}");
+        }
+        assert_eq!(content_range(None), None);
+    }
 
     #[test]
     fn redirects_never_downgrade_to_http() {

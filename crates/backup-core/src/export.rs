@@ -228,7 +228,10 @@ impl BackupExport for AliyunExport {
                 .await?;
             *self.task_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.task_id.clone());
             let (url, expires_at) = self.links(&task.task_id).await?;
-            let mut file = ExportedFile::new(file_name_from_url(&url, &format!("{}.download", task.task_id)), url);
+            let mut file = ExportedFile::new(
+                file_name_from_url(&url, &format!("{}.download", task.task_id)),
+                url,
+            );
             file.expires_at = expires_at;
             file.key = task.task_id.clone();
             Ok(vec![file])
@@ -631,7 +634,10 @@ mod tests {
         );
         assert_eq!(file_name_from_url("https://h/..", "f"), "f");
         // Raw data: made safe by SafeName where it becomes a file name.
-        assert_eq!(file_name_from_url("https://h/..%2F..%2Fetc", "f"), "../../etc");
+        assert_eq!(
+            file_name_from_url("https://h/..%2F..%2Fetc", "f"),
+            "../../etc"
+        );
     }
 
     #[test]

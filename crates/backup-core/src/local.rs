@@ -376,7 +376,10 @@ mod tests {
         assert!(err.to_string().contains("symbolic link"), "{err}");
         let err = create_fresh(&link).unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");
-        assert!(write_atomic(&link, b"x").is_ok(), "rename replaces the link itself");
+        assert!(
+            write_atomic(&link, b"x").is_ok(),
+            "rename replaces the link itself"
+        );
         assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
 
         let fifo = dir.path().join("f.part");
@@ -389,16 +392,31 @@ mod tests {
         )
         .unwrap();
         assert!(open_ours(&fifo).unwrap_err().to_string().contains("FIFO"));
-        assert!(read_ours(&fifo, 10).unwrap_err().to_string().contains("FIFO"));
+        assert!(
+            read_ours(&fifo, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("FIFO")
+        );
 
         let sub = dir.path().join("d.part");
         std::fs::create_dir(&sub).unwrap();
         assert!(open_ours(&sub).is_err());
-        assert!(remove_ours(&sub).unwrap_err().to_string().contains("directory"));
+        assert!(
+            remove_ours(&sub)
+                .unwrap_err()
+                .to_string()
+                .contains("directory")
+        );
 
         let hard = dir.path().join("h.part");
         std::fs::hard_link(&victim, &hard).unwrap();
-        assert!(open_ours(&hard).unwrap_err().to_string().contains("hard links"));
+        assert!(
+            open_ours(&hard)
+                .unwrap_err()
+                .to_string()
+                .contains("hard links")
+        );
     }
 
     #[test]

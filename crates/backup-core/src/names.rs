@@ -88,7 +88,9 @@ impl SafeName {
                 c => c,
             })
             .collect();
-        let trimmed = s.trim_start_matches(['.', ' ']).trim_end_matches(['.', ' ']);
+        let trimmed = s
+            .trim_start_matches(['.', ' '])
+            .trim_end_matches(['.', ' ']);
         if trimmed.is_empty() {
             return None;
         }

@@ -126,7 +126,9 @@ fn open_direct(path: &Path) -> Option<File> {
     std::fs::OpenOptions::new()
         .write(true)
         .custom_flags(
-            (rustix::fs::OFlags::DIRECT | rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::CLOEXEC)
+            (rustix::fs::OFlags::DIRECT
+                | rustix::fs::OFlags::NOFOLLOW
+                | rustix::fs::OFlags::CLOEXEC)
                 .bits() as i32,
         )
         .open(path)
