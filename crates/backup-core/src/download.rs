@@ -1804,6 +1804,58 @@ async fn finish(
     Ok(verified)
 }
 
+/// Validators read from a header map (for the fuzz targets).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub struct FuzzValidators(Validators);
+
+#[cfg(fuzzing)]
+impl FuzzValidators {
+    /// The validators of a response with these headers.
+    pub fn of(headers: &reqwest::header::HeaderMap) -> Self {
+        let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        FuzzValidators(Validators {
+            etag: get("etag"),
+            last_modified: get("last-modified"),
+            crc64: Expected::from_headers_checked(headers).0.crc64,
+        })
+    }
+    /// See `Validators::differs`.
+    pub fn differs(&self, other: &Self) -> bool {
+        self.0.differs(&other.0)
+    }
+}
+
+/// The resume-state parser with its invariants (for the fuzz targets).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_resume_state(data: &[u8]) {
+    let Ok(meta) = serde_json::from_slice::<Meta>(data) else {
+        return;
+    };
+    let again: Meta = serde_json::from_slice(&meta.to_json()).expect("a sealed state parses");
+    assert_eq!(again.check, again.seal(), "sealing is stable");
+    if meta.resumes(meta.size, &meta.validators, meta.part) {
+        let resumed: u64 = meta.written.iter().sum();
+        assert!(resumed <= meta.size, "an accepted state claims at most the object");
+        assert!(meta.written.len() as u64 <= MAX_RANGES);
+    }
+}
+
+/// See `content_range` (for the fuzz targets).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_content_range(value: Option<&str>) -> Option<(u64, u64, Option<u64>)> {
+    content_range(value)
+}
+
+/// See `storage_error` (for the fuzz targets).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_storage_error(body: &str) -> Option<String> {
+    storage_error(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,10 @@ pub mod checksum;
 mod direct;
 pub mod download;
 pub mod export;
+/// Fuzz-target entry points (only with `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod local;
 pub mod names;
 mod part_file;
