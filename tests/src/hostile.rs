@@ -122,7 +122,9 @@ pub fn ranged(req: &Request, content: &[u8], headers: &[(&str, &str)]) -> Reply 
             let last = last.unwrap_or(len - 1).min(len - 1);
             Reply::status(206)
                 .header("content-range", &format!("bytes {first}-{last}/{len}"))
-                .body(Body::Bytes(content[first as usize..=last as usize].to_vec()))
+                .body(Body::Bytes(
+                    content[first as usize..=last as usize].to_vec(),
+                ))
         }
     };
     for (n, v) in headers {
@@ -252,7 +254,8 @@ async fn connection(
             Body::Bytes(b) => sock.write_all(&b).await?,
             Body::Chunked(b) => {
                 if !b.is_empty() {
-                    sock.write_all(format!("{:x}\r\n", b.len()).as_bytes()).await?;
+                    sock.write_all(format!("{:x}\r\n", b.len()).as_bytes())
+                        .await?;
                     sock.write_all(&b).await?;
                     sock.write_all(b"\r\n").await?;
                 }

@@ -18,7 +18,11 @@ pub struct Download {
     /// The link, e.g. from describe-download-backup-set-storage-info (a credential: it is never
     /// logged, and messages show it without its query string). On a shared machine prefer
     /// --url-file, which keeps the signature out of `ps`
-    #[arg(value_name = "URL", required_unless_present = "url_file", conflicts_with = "url_file")]
+    #[arg(
+        value_name = "URL",
+        required_unless_present = "url_file",
+        conflicts_with = "url_file"
+    )]
     url: Option<String>,
     /// Read the link from FILE (its first non-empty line), or from standard input with `-`
     #[arg(long, value_name = "FILE|-")]
@@ -51,7 +55,10 @@ fn read_url(from: &std::path::Path) -> Result<String, Failure> {
     use std::io::Read;
     let mut text = String::new();
     let read = if from == std::path::Path::new("-") {
-        std::io::stdin().lock().take(1 << 20).read_to_string(&mut text)
+        std::io::stdin()
+            .lock()
+            .take(1 << 20)
+            .read_to_string(&mut text)
     } else {
         std::fs::File::open(from).and_then(|f| f.take(1 << 20).read_to_string(&mut text))
     };
@@ -74,7 +81,11 @@ impl Download {
         let url = match (self.url, &self.url_file) {
             (Some(url), None) => url,
             (None, Some(file)) => read_url(file)?,
-            _ => return Err(Failure::usage("give the link as URL or with --url-file, not both")),
+            _ => {
+                return Err(Failure::usage(
+                    "give the link as URL or with --url-file, not both",
+                ));
+            }
         };
         if !url.starts_with("https://") && !url.starts_with("http://") {
             return Err(Failure::usage(format!(

@@ -299,7 +299,10 @@ fn an_existing_file_is_kept_unless_overwrite_and_skipped_when_verified() {
 
     download(&cloud, &url, &file, &["--overwrite"]).success();
     assert!(std::fs::read(&file).unwrap() == cloud.cloud.object(KEY).unwrap().content());
-    let output = download(&cloud, &url, &file, &[]).success().get_output().clone();
+    let output = download(&cloud, &url, &file, &[])
+        .success()
+        .get_output()
+        .clone();
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["skipped"], true, "{report}");
 }
@@ -309,7 +312,9 @@ fn an_existing_file_is_kept_unless_overwrite_and_skipped_when_verified() {
 #[test]
 fn a_second_run_on_the_same_file_exits_at_once_naming_the_first() {
     let cloud = Cloud::start();
-    let url = cloud.cloud.publish(KEY, 8 * 1024 * 1024, Duration::from_secs(600));
+    let url = cloud
+        .cloud
+        .publish(KEY, 8 * 1024 * 1024, Duration::from_secs(600));
     cloud.cloud.set_bandwidth(Some(2 * 1024 * 1024));
     let file = cloud.home.path().join("orders.csv");
     let first = std::process::Command::new(assert_cmd::cargo::cargo_bin("cloud-backup"))
@@ -334,6 +339,9 @@ fn a_second_run_on_the_same_file_exits_at_once_naming_the_first() {
     let _ = first.wait();
     assert_one_line_error(
         &stderr,
-        &[&format!("another cloud-backup (pid {}) is writing", first.id()), "orders.csv"],
+        &[
+            &format!("another cloud-backup (pid {}) is writing", first.id()),
+            "orders.csv",
+        ],
     );
 }
