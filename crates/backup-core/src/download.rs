@@ -1813,7 +1813,12 @@ pub struct FuzzValidators(Validators);
 impl FuzzValidators {
     /// The validators of a response with these headers.
     pub fn of(headers: &reqwest::header::HeaderMap) -> Self {
-        let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let get = |n: &str| {
+            headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         FuzzValidators(Validators {
             etag: get("etag"),
             last_modified: get("last-modified"),
@@ -1837,7 +1842,10 @@ pub fn fuzz_resume_state(data: &[u8]) {
     assert_eq!(again.check, again.seal(), "sealing is stable");
     if meta.resumes(meta.size, &meta.validators, meta.part) {
         let resumed: u64 = meta.written.iter().sum();
-        assert!(resumed <= meta.size, "an accepted state claims at most the object");
+        assert!(
+            resumed <= meta.size,
+            "an accepted state claims at most the object"
+        );
         assert!(meta.written.len() as u64 <= MAX_RANGES);
     }
 }

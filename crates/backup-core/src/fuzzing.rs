@@ -67,7 +67,10 @@ pub fn names(data: &[u8]) {
         assert_eq!(n.as_str(), text);
     }
     let lines: Vec<&str> = text.lines().take(64).collect();
-    let names: Vec<SafeName> = lines.iter().map(|l| SafeName::sanitize_or(l, "f")).collect();
+    let names: Vec<SafeName> = lines
+        .iter()
+        .map(|l| SafeName::sanitize_or(l, "f"))
+        .collect();
     let parts: Vec<&str> = lines.iter().rev().copied().collect();
     let distinct = distinct_names(&names, &parts);
     let mut seen = std::collections::HashSet::new();
