@@ -118,10 +118,7 @@ pub trait BackupExport: Send + Sync {
 
 /// The last segment of a link's path, percent-decoded (the query is never looked at), or
 /// `fallback` when there is none. Raw data: [`SafeName::sanitize`] makes a file name of it.
-#[cfg_attr(
-    not(any(feature = "aliyun", feature = "tencent", feature = "huawei")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(feature = "aliyun", feature = "tencent")), allow(dead_code))]
 fn file_name_from_url(url: &str, fallback: &str) -> String {
     url.split(['?', '#'])
         .next()
@@ -131,10 +128,7 @@ fn file_name_from_url(url: &str, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_owned())
 }
 
-#[cfg_attr(
-    not(any(feature = "aliyun", feature = "tencent", feature = "huawei")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(feature = "aliyun", feature = "tencent")), allow(dead_code))]
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
