@@ -15,6 +15,11 @@
 //! The vendor crates' models share [`model`]: open enums, lenient deserializers and
 //! [`SecretUrl`], the download link whose `Debug` and `Display` hide its signature.
 //!
+//! A secret request parameter (a database password some APIs take in the query) is declared
+//! with its value, as a [`ParamValue::Secret`] ([`ApiRequest::put_secret`]): it is signed and
+//! sent as it is, and every rendering of the request for people — traces, snapshots, `Debug`,
+//! [`PreparedRequest::canonical_request`], error text — shows `<redacted>` instead.
+//!
 //! ```no_run
 //! use cloud_http::{ApiRequest, Classification, Endpoint, HttpClient, Idempotency, Operation,
 //!     Protocol, RawResponse, AttemptContext, Error};
@@ -36,7 +41,7 @@
 //! # async fn run() -> Result<(), Error> {
 //! let client = HttpClient::builder().build()?;
 //! let mut req = ApiRequest::new("GET", "/v3/projects");
-//! req.query.push(("name".into(), "cn-north-4".into()));
+//! req.put("name", "cn-north-4");
 //! let op = Operation::new("huawei-iam", "KeystoneListProjects", Idempotency::Idempotent);
 //! let resp = client
 //!     .send(&Endpoint::https("iam.cn-north-4.myhuaweicloud.com"), &op, &req,
@@ -49,6 +54,7 @@
 mod endpoint;
 mod error;
 pub mod model;
+mod params;
 mod retry;
 mod runtime;
 pub mod testing;
@@ -58,6 +64,7 @@ mod waiter;
 pub use endpoint::Endpoint;
 pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
 pub use model::SecretUrl;
+pub use params::{ParamValue, REDACTED};
 pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
 pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
 pub use transport::{

@@ -159,6 +159,84 @@ pub fn offline_client(start: std::time::SystemTime, recorder: &Recorder) -> crat
         .expect("offline client")
 }
 
+/// A `tracing` subscriber that enables every level (TRACE included) and writes every span and
+/// event, with all their fields, into one string: to assert what logs would show.
+///
+/// ```
+/// let capture = cloud_http::testing::TraceCapture::new();
+/// {
+///     let _guard = capture.set_default();
+///     tracing::trace!(secret_free = "yes", "hello");
+/// }
+/// assert!(capture.text().contains("hello"));
+/// assert!(capture.text().contains("secret_free=\"yes\""));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct TraceCapture {
+    text: Arc<Mutex<String>>,
+    next_span: Arc<AtomicU64>,
+}
+
+impl TraceCapture {
+    /// An empty capture.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes this the current thread's subscriber until the guard is dropped.
+    pub fn set_default(&self) -> tracing::subscriber::DefaultGuard {
+        tracing::subscriber::set_default(self.clone())
+    }
+
+    /// Everything captured so far: one line per span or event, `LEVEL target name field=value…`.
+    pub fn text(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+}
+
+struct CaptureFields<'a>(&'a mut String);
+
+impl tracing::field::Visit for CaptureFields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+}
+
+impl tracing::Subscriber for TraceCapture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut out = self.text.lock().unwrap();
+        let meta = span.metadata();
+        out.push_str(&format!(
+            "{} {} span {}",
+            meta.level(),
+            meta.target(),
+            meta.name()
+        ));
+        span.record(&mut CaptureFields(&mut out));
+        out.push('\n');
+        tracing::span::Id::from_u64(self.next_span.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut out = self.text.lock().unwrap();
+        out.push_str("record");
+        values.record(&mut CaptureFields(&mut out));
+        out.push('\n');
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut out = self.text.lock().unwrap();
+        let meta = event.metadata();
+        out.push_str(&format!("{} {} event", meta.level(), meta.target()));
+        event.record(&mut CaptureFields(&mut out));
+        out.push('\n');
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 #[cfg(feature = "mock-server")]
 pub use mock::{MockResponse, MockServer, RecordedRequest};
 

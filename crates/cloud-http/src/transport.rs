@@ -6,35 +6,50 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use cloud_sign::{Payload, SignableRequest, SigningOutput, canonical_query};
+use cloud_sign::{Payload, SecretString, SignableRequest, SigningOutput};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 use tracing::{Instrument, field};
 
 use crate::endpoint::Endpoint;
 use crate::error::{Error, OperationName, ServiceError, excerpt, redact_urls};
+use crate::params::{self, ParamValue, Secrets};
 use crate::retry::{RETRY_COST, RetryConfig, TIMEOUT_RETRY_COST};
 use crate::runtime::{Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
 
 /// A request as a vendor crate builds it, before signing. Query pairs and header values are
 /// unencoded; the wire query is [`cloud_sign::canonical_query`] of the pairs, exactly what is
 /// signed.
+///
+/// Each value says itself whether it is a secret ([`ParamValue::Secret`], put with
+/// [`ApiRequest::put_secret`] or [`ApiRequest::put_secret_header`]): a secret is signed and sent
+/// as it is, and shown as `<redacted>` by everything that renders the request for people —
+/// `Debug` of this request and of the [`PreparedRequest`], its canonical request and snapshot,
+/// the transport's traces, and the text of errors the call returns.
+///
+/// ```
+/// use cloud_http::ApiRequest;
+/// use cloud_sign::SecretString;
+/// let mut req = ApiRequest::new("POST", "/");
+/// req.put("DestinationEndpointUserName", "dbs")
+///     .put_secret("DestinationEndpointPassword", &SecretString::new("s3cret"));
+/// let shown = format!("{req:?}");
+/// assert!(shown.contains("\"DestinationEndpointPassword\", <redacted>"), "{shown}");
+/// assert!(!shown.contains("s3cret"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRequest {
     /// `GET`, `POST`, ...
     pub method: &'static str,
     /// The API path (`/`, `/v3/{project_id}/backups`); the endpoint's prefix is added.
     pub path: String,
-    /// Query pairs.
-    pub query: Vec<(String, String)>,
-    /// Headers besides those the signer adds (`content-type`, `x-tc-action`, `x-project-id`).
-    pub headers: Vec<(String, String)>,
-    /// The body.
+    /// Query pairs, each value plain or secret.
+    pub query: Vec<(String, ParamValue)>,
+    /// Headers besides those the signer adds (`content-type`, `x-tc-action`, `x-project-id`),
+    /// each value plain or secret.
+    pub headers: Vec<(String, ParamValue)>,
+    /// The body. It is rendered as it is: no vendor sends a secret in a body today.
     pub body: Vec<u8>,
-    /// Query parameters whose values are secrets (a database password the API wants in the
-    /// query): sent and signed as usual, but shown as `<redacted>` in traces, snapshots and
-    /// `Debug` of the prepared request.
-    pub sensitive_query: Vec<&'static str>,
 }
 
 impl ApiRequest {
@@ -46,28 +61,62 @@ impl ApiRequest {
             query: Vec::new(),
             headers: Vec::new(),
             body: Vec::new(),
-            sensitive_query: Vec::new(),
         }
     }
 
-    /// Replaces the values of [`ApiRequest::sensitive_query`] parameters in `text` (a URL or a
-    /// canonical request, where values appear percent-encoded after `name=`).
-    pub fn redact_sensitive(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for (name, value) in &self.query {
-            if self.sensitive_query.contains(&name.as_str()) && !value.is_empty() {
-                let encoded = format!(
-                    "{}={}",
-                    cloud_sign::percent_encode(name),
-                    cloud_sign::percent_encode(value)
-                );
-                out = out.replace(
-                    &encoded,
-                    &format!("{}=<redacted>", cloud_sign::percent_encode(name)),
-                );
-            }
-        }
-        out
+    /// Adds a plain query parameter.
+    pub fn put(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.query
+            .push((name.into(), ParamValue::Plain(value.into())));
+        self
+    }
+
+    /// Adds a secret query parameter: signed and sent as it is, shown as `<redacted>`.
+    pub fn put_secret(&mut self, name: impl Into<String>, value: &SecretString) -> &mut Self {
+        self.query
+            .push((name.into(), ParamValue::Secret(value.clone())));
+        self
+    }
+
+    /// Adds a plain header.
+    pub fn put_header(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.headers
+            .push((name.into(), ParamValue::Plain(value.into())));
+        self
+    }
+
+    /// Adds a secret header: signed and sent as it is, shown as `<redacted>`.
+    pub fn put_secret_header(
+        &mut self,
+        name: impl Into<String>,
+        value: &SecretString,
+    ) -> &mut Self {
+        self.headers
+            .push((name.into(), ParamValue::Secret(value.clone())));
+        self
+    }
+
+    /// Whether any query or header value is a secret.
+    pub fn has_secrets(&self) -> bool {
+        self.query
+            .iter()
+            .chain(&self.headers)
+            .any(|(_, v)| v.is_secret())
+    }
+
+    /// The canonical query string with every secret value shown as `<redacted>`, in the order
+    /// it is signed: what a rendering of the request may show of its query. Equal to the wire
+    /// query when there are no secrets.
+    ///
+    /// ```
+    /// use cloud_http::ApiRequest;
+    /// use cloud_sign::SecretString;
+    /// let mut req = ApiRequest::new("POST", "/");
+    /// req.put_secret("Password", &SecretString::new("p w")).put("Name", "a b");
+    /// assert_eq!(req.redacted_query(), "Name=a%20b&Password=<redacted>");
+    /// ```
+    pub fn redacted_query(&self) -> String {
+        params::queries(&self.query).1
     }
 }
 
@@ -176,6 +225,8 @@ pub struct RawResponse {
     pub request_id: Option<String>,
     /// The operation this answers.
     pub operation: OperationName,
+    /// The secrets of the request this answers, cut from error text built from the response.
+    secrets: Secrets,
 }
 
 impl RawResponse {
@@ -184,14 +235,22 @@ impl RawResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// An [`Error::UnreadableResponse`] for this response, with a bounded, redacted excerpt.
+    /// An [`Error::UnreadableResponse`] for this response, with a bounded, redacted excerpt:
+    /// URL query strings are cut, and so is any secret of the request the server echoed.
     pub fn unreadable(&self, reason: impl AsRef<str>) -> Error {
+        let quoted = if self.secrets.is_empty() {
+            excerpt(&self.body, EXCERPT_BYTES)
+        } else {
+            // Scrubbed before cutting, so no part of a secret is left at the cut.
+            let body = self.secrets.scrub(&String::from_utf8_lossy(&self.body));
+            excerpt(body.as_bytes(), EXCERPT_BYTES)
+        };
         Error::UnreadableResponse {
             operation: self.operation.clone(),
             status: self.status,
             request_id: self.request_id.clone(),
-            reason: redact_urls(reason.as_ref()),
-            excerpt: excerpt(&self.body, EXCERPT_BYTES),
+            reason: self.secrets.scrub(&redact_urls(reason.as_ref())),
+            excerpt: quoted,
         }
     }
 
@@ -324,60 +383,84 @@ pub struct HttpClient {
 }
 
 /// A fully signed request, as it would go on the wire, plus how its signature was made.
+///
+/// `url`, `headers` and `body` are the wire form, secret values included: they are what an
+/// [`HttpBackend`] sends. Everything meant for people hides the secrets the [`ApiRequest`]
+/// declared (and signatures and security tokens): [`PreparedRequest::to_snapshot`],
+/// [`PreparedRequest::canonical_request`], [`PreparedRequest::redacted_url`] and `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
     /// Method.
     pub method: String,
-    /// Full URL, query included. Sensitive parameters (see [`ApiRequest::sensitive_query`]) are
-    /// in it as sent; [`PreparedRequest::to_snapshot`] and `Debug` hide them.
+    /// Full URL, query included, as sent: secret query values are in it in clear. Show
+    /// [`PreparedRequest::redacted_url`] instead.
     pub url: String,
-    /// Every header sent, in order.
+    /// Every header sent, in order, as sent (secret values in clear).
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
-    /// The canonical request that was signed, security tokens redacted.
-    pub canonical_request: String,
-    /// The string that was signed.
+    /// The string that was signed (a hash of the canonical request: never a secret).
     pub string_to_sign: String,
-    /// The request it was prepared from (for redacting sensitive query values).
-    redact: ApiRequest,
+    /// The canonical request that was signed, secrets and security tokens redacted.
+    canonical_request: String,
+    /// `url` with secret query values redacted.
+    redacted_url: String,
+    /// The secrets of the request, to hide them in headers and in the body.
+    secrets: Secrets,
 }
 
 impl PreparedRequest {
     /// A readable, deterministic rendering for snapshots: request line, headers sorted by name,
-    /// body, then the canonical request and string-to-sign. Signatures and tokens are replaced by
-    /// `<redacted>`; the canonical request and string-to-sign pin down what was signed.
+    /// body, then the canonical request and string-to-sign. Signatures, tokens and secret
+    /// parameters are replaced by `<redacted>`; the canonical request and string-to-sign pin
+    /// down what was signed.
     pub fn to_snapshot(&self) -> String {
         let mut headers: Vec<(String, String)> = self
             .headers
             .iter()
-            .map(|(n, v)| (n.to_ascii_lowercase(), redact_header(n, v)))
+            .map(|(n, v)| (n.to_ascii_lowercase(), self.shown_header(n, v)))
             .collect();
         headers.sort();
-        let mut out = format!(
-            "{} {}\n",
-            self.method,
-            self.redact.redact_sensitive(&self.url)
-        );
+        let mut out = format!("{} {}\n", self.method, self.redacted_url);
         for (n, v) in headers {
             out.push_str(&format!("{n}: {v}\n"));
         }
         out.push('\n');
-        out.push_str(&String::from_utf8_lossy(&self.body));
+        out.push_str(&self.secrets.scrub(&String::from_utf8_lossy(&self.body)));
         out.push_str("\n\n--- canonical request ---\n");
-        out.push_str(&self.redact.redact_sensitive(&self.canonical_request));
+        out.push_str(&self.canonical_request);
         out.push_str("\n--- string to sign ---\n");
         out.push_str(&self.string_to_sign);
         out.push('\n');
         out
     }
 
-    /// The first header of that (case-insensitive) name.
+    /// The canonical request that was signed, with secret parameters shown as `<redacted>` and
+    /// security tokens as `** redacted **`. The signature was computed over the real values;
+    /// the clear form is not kept.
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical_request
+    }
+
+    /// The URL with secret query values shown as `<redacted>` (other parameters as sent).
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted_url
+    }
+
+    /// The first header of that (case-insensitive) name, as sent.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    fn shown_header(&self, name: &str, value: &str) -> String {
+        if self.secrets.is_secret_header(name) {
+            params::REDACTED.to_owned()
+        } else {
+            redact_header(name, value)
+        }
     }
 }
 
@@ -400,7 +483,7 @@ impl std::fmt::Debug for PreparedRequest {
         let headers: Vec<(&str, String)> = self
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str(), redact_header(n, v)))
+            .map(|(n, v)| (n.as_str(), self.shown_header(n, v)))
             .collect();
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
@@ -521,19 +604,20 @@ impl HttpClient {
         protocol: &dyn Protocol,
     ) -> Result<RawResponse, Error> {
         let span = tracing::Span::current();
+        // The real values, for the signer and the wire only.
         let query: Vec<(&str, &str)> = request
             .query
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .map(|(k, v)| (k.as_str(), v.expose()))
             .collect();
         let headers: Vec<(&str, &str)> = request
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .map(|(k, v)| (k.as_str(), v.expose()))
             .collect();
         let host = endpoint.host_header();
         let path = endpoint.full_path(&request.path);
-        let url = endpoint.url(&request.path, &canonical_query(&query));
+        let wire = Wire::new(endpoint, request);
         let retry = &self.config.retry;
         let start = self.clock.now();
         let mut attempt = 0u32;
@@ -554,7 +638,7 @@ impl HttpClient {
                 .with_payload(Payload::Bytes(&request.body));
             let signing = protocol.sign(&signable, &ctx)?;
             tracing::trace!(
-                canonical_request = %request.redact_sensitive(&signing.canonical_request_redacted()),
+                canonical_request = %wire.redact_canonical(&signing),
                 string_to_sign = signing.string_to_sign(),
                 "signed attempt"
             );
@@ -564,7 +648,7 @@ impl HttpClient {
                 .saturating_sub(self.elapsed_since(start));
             let outcome = self
                 .attempt(
-                    request, &url, &headers, signing, remaining, operation, protocol,
+                    request, &wire, &headers, signing, remaining, operation, protocol,
                 )
                 .await;
             let (retryable, cost, hint, err) = match outcome {
@@ -579,10 +663,15 @@ impl HttpClient {
                             return Ok(raw);
                         }
                         Classification::Failure {
-                            error,
+                            mut error,
                             retry: kind,
                             retry_after,
                         } => {
+                            if !wire.secrets.is_empty() {
+                                // A server may echo a parameter in its message.
+                                error.code = wire.secrets.scrub(&error.code);
+                                error.message = wire.secrets.scrub(&error.message);
+                            }
                             tracing::debug!(code = %error.code, kind = ?kind, "service error");
                             if kind == RetryKind::ClockSkew
                                 && !skew_corrected
@@ -696,7 +785,7 @@ impl HttpClient {
     async fn attempt(
         &self,
         request: &ApiRequest,
-        url: &str,
+        wire: &Wire,
         headers: &[(&str, &str)],
         signing: SigningOutput,
         remaining: Duration,
@@ -704,13 +793,19 @@ impl HttpClient {
         protocol: &dyn Protocol,
     ) -> Result<RawResponse, AttemptError> {
         if let Some(backend) = &self.backend {
-            let resp = backend.call(prepare(request, url, headers, &signing)).await;
+            let resp = backend
+                .call(prepare(request, wire, headers, &signing))
+                .await;
             let mut raw = RawResponse {
                 status: resp.status,
-                headers: header_map(resp.headers.iter().map(|(n, v)| (n.as_str(), v.clone()))),
+                headers: header_map(
+                    resp.headers.iter().map(|(n, v)| (n.as_str(), v.clone())),
+                    &Secrets::default(),
+                ),
                 body: Bytes::from(resp.body),
                 request_id: None,
                 operation: operation.name.clone(),
+                secrets: wire.secrets.clone(),
             };
             raw.request_id = protocol.request_id(&raw);
             return Ok(raw);
@@ -720,6 +815,7 @@ impl HttpClient {
                 .iter()
                 .map(|(n, v)| (*n, (*v).to_owned()))
                 .chain(signing.into_headers()),
+            &wire.secrets,
         );
         map.insert(
             reqwest::header::ACCEPT,
@@ -729,7 +825,7 @@ impl HttpClient {
             reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let builder = self
             .inner
-            .request(method, url)
+            .request(method, &wire.url)
             .headers(map)
             .body(request.body.clone());
         let limit = self.config.attempt_timeout.min(remaining);
@@ -765,6 +861,7 @@ impl HttpClient {
                 body: Bytes::from(body),
                 request_id: None,
                 operation: operation.name.clone(),
+                secrets: wire.secrets.clone(),
             };
             raw.request_id = protocol.request_id(&raw);
             if too_large {
@@ -779,9 +876,46 @@ impl HttpClient {
     }
 }
 
+/// What one call sends and shows, computed once for all its attempts: the wire URL, its
+/// redacted rendering and the request's secrets.
+struct Wire {
+    /// The URL as sent.
+    url: String,
+    /// The canonical query as signed and sent.
+    query: String,
+    /// The canonical query with secret values redacted.
+    shown_query: String,
+    /// The URL with secret values redacted.
+    redacted_url: String,
+    /// The request's secrets.
+    secrets: Secrets,
+}
+
+impl Wire {
+    fn new(endpoint: &Endpoint, request: &ApiRequest) -> Self {
+        let (query, shown_query) = params::queries(&request.query);
+        Wire {
+            url: endpoint.url(&request.path, &query),
+            redacted_url: endpoint.url(&request.path, &shown_query),
+            query,
+            shown_query,
+            secrets: Secrets::of(&request.query, &request.headers),
+        }
+    }
+
+    /// The canonical request of `signing`, security tokens and the request's secrets redacted.
+    fn redact_canonical(&self, signing: &SigningOutput) -> String {
+        self.secrets.redact_canonical(
+            &signing.canonical_request_redacted(),
+            &self.query,
+            &self.shown_query,
+        )
+    }
+}
+
 fn prepare(
     request: &ApiRequest,
-    url: &str,
+    wire: &Wire,
     headers: &[(&str, &str)],
     signing: &SigningOutput,
 ) -> PreparedRequest {
@@ -798,29 +932,227 @@ fn prepare(
     all.push(("accept".to_owned(), "application/json".to_owned()));
     PreparedRequest {
         method: request.method.to_owned(),
-        url: url.to_owned(),
+        url: wire.url.clone(),
         headers: all,
         body: request.body.clone(),
-        canonical_request: signing.canonical_request_redacted(),
-        redact: request.clone(),
         string_to_sign: signing.string_to_sign().to_owned(),
+        canonical_request: wire.redact_canonical(signing),
+        redacted_url: wire.redacted_url.clone(),
+        secrets: wire.secrets.clone(),
     }
 }
 
-/// Builds a header map; `Authorization` and token headers are marked sensitive (kept out of
-/// `reqwest`'s `Debug` and HTTP/2 header compression tables).
-fn header_map<'a>(headers: impl Iterator<Item = (&'a str, String)>) -> HeaderMap {
+/// Builds a header map; `Authorization`, token headers and the request's secret headers are
+/// marked sensitive (kept out of `reqwest`'s `Debug` and HTTP/2 header compression tables).
+fn header_map<'a>(
+    headers: impl Iterator<Item = (&'a str, String)>,
+    secrets: &Secrets,
+) -> HeaderMap {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         if let (Ok(n), Ok(mut v)) = (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(&value),
         ) {
-            if n == reqwest::header::AUTHORIZATION || n.as_str().contains("token") {
+            if n == reqwest::header::AUTHORIZATION
+                || n.as_str().contains("token")
+                || secrets.is_secret_header(n.as_str())
+            {
                 v.set_sensitive(true);
             }
             map.append(n, v);
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use cloud_sign::{Credentials, aliyun};
+
+    use super::*;
+    use crate::params::REDACTED;
+    use crate::testing::{Recorder, TraceCapture, offline_client};
+
+    const CANARY: &str = "CANARY p/w-41c";
+    const CANARY_ENCODED: &str = "CANARY%20p%2Fw-41c";
+    const KEY_CANARY: &str = "CANARY-key-41c";
+
+    /// Aliyun-signed; a non-200 answer is a failure whose message is the body.
+    struct Acs(Credentials);
+
+    impl Protocol for Acs {
+        fn sign(
+            &self,
+            r: &SignableRequest<'_>,
+            a: &AttemptContext<'_>,
+        ) -> Result<SigningOutput, Error> {
+            let params = aliyun::AcsParams {
+                action: a.action,
+                version: "2019-03-06",
+                time: a.time,
+                nonce: a.nonce,
+            };
+            Ok(aliyun::sign(r, &params, &self.0))
+        }
+        fn classify(&self, r: &RawResponse) -> Classification {
+            if r.status == 200 {
+                return Classification::Success;
+            }
+            Classification::Failure {
+                error: ServiceError {
+                    code: "InvalidParameter".into(),
+                    message: String::from_utf8_lossy(&r.body).into_owned(),
+                    request_id: None,
+                    http_status: r.status,
+                },
+                retry: RetryKind::Never,
+                retry_after: None,
+            }
+        }
+        fn request_id(&self, _: &RawResponse) -> Option<String> {
+            None
+        }
+    }
+
+    /// The same request, its password and API key as secrets or as plain values.
+    fn request(secret: bool) -> ApiRequest {
+        let mut r = ApiRequest::new("POST", "/");
+        r.put("RegionCode", "cn-hangzhou").put("UserName", "dbs");
+        if secret {
+            r.put_secret("Password", &SecretString::new(CANARY))
+                .put_secret_header("x-acs-test-key", &SecretString::new(KEY_CANARY));
+        } else {
+            r.put("Password", CANARY)
+                .put_header("x-acs-test-key", KEY_CANARY);
+        }
+        r
+    }
+
+    /// Sends `request` offline (fixed clock, counting nonces: the same signature inputs on
+    /// every run) answering `status`/`body`; returns what was sent, the result's rendering and
+    /// the TRACE log.
+    async fn send(
+        request: &ApiRequest,
+        status: u16,
+        body: &str,
+    ) -> (PreparedRequest, String, String) {
+        let capture = TraceCapture::new();
+        let _guard = capture.set_default();
+        let recorder = Recorder::new();
+        recorder.push(status, &[], body);
+        let client = offline_client(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600),
+            &recorder,
+        );
+        let result = client
+            .send(
+                &Endpoint::https("dbs-api.cn-hangzhou.aliyuncs.com"),
+                &Operation::new("test", "CreateRestoreTask", Idempotency::Token),
+                request,
+                &Acs(Credentials::new("AK", "SK")),
+            )
+            .await;
+        let shown = match result {
+            Ok(raw) => match raw.json::<serde_json::Value>() {
+                Ok(v) => v.to_string(),
+                Err(e) => format!("{e} {e:?}"),
+            },
+            Err(e) => format!("{e} {e:?}"),
+        };
+        let sent = recorder.requests().remove(0);
+        (sent, shown, capture.text())
+    }
+
+    fn assert_hidden(what: &str, text: &str) {
+        for canary in [CANARY, CANARY_ENCODED, KEY_CANARY, "canary"] {
+            assert!(!text.contains(canary), "{what} shows {canary}: {text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn secret_parameters_are_signed_as_they_are_and_shown_redacted() {
+        let (secret, _, secret_log) = send(&request(true), 200, "{}").await;
+        let (plain, _, plain_log) = send(&request(false), 200, "{}").await;
+
+        // Signed and sent over the real values: the same signature, URL and headers.
+        assert_eq!(
+            secret.header("authorization"),
+            plain.header("authorization")
+        );
+        assert_eq!(secret.string_to_sign, plain.string_to_sign);
+        assert_eq!(secret.url, plain.url);
+        assert_eq!(secret.headers, plain.headers);
+        assert!(secret.url.contains(&format!("Password={CANARY_ENCODED}")));
+        assert_eq!(secret.header("x-acs-test-key"), Some(KEY_CANARY));
+
+        // Rendered without them.
+        let shown = [
+            ("snapshot", secret.to_snapshot()),
+            ("canonical request", secret.canonical_request().to_owned()),
+            ("redacted url", secret.redacted_url().to_owned()),
+            ("prepared Debug", format!("{secret:?}")),
+            (
+                "request Debug",
+                format!("{:?} {:#?}", request(true), request(true)),
+            ),
+            ("trace", secret_log.clone()),
+        ];
+        for (what, text) in &shown {
+            assert_hidden(what, text);
+        }
+        assert!(secret_log.contains("signed attempt"), "{secret_log}");
+        let snapshot = secret.to_snapshot();
+        assert!(
+            snapshot.contains("Password=<redacted>&RegionCode=cn-hangzhou"),
+            "{snapshot}"
+        );
+        assert!(
+            snapshot.contains("\nx-acs-test-key: <redacted>\n"),
+            "{snapshot}"
+        );
+        assert!(
+            snapshot.contains("\nx-acs-test-key:<redacted>\n"),
+            "{snapshot}"
+        );
+
+        // The renderings of the plain request differ only where the secrets were.
+        assert!(plain.canonical_request().contains(CANARY_ENCODED));
+        assert!(
+            plain_log.contains(CANARY_ENCODED),
+            "the capture sees the trace"
+        );
+        assert_ne!(plain.to_snapshot(), snapshot);
+        let plain_redacted = plain
+            .to_snapshot()
+            .replace(CANARY_ENCODED, REDACTED)
+            .replace(&KEY_CANARY.to_lowercase(), REDACTED)
+            .replace(KEY_CANARY, REDACTED);
+        assert_eq!(plain_redacted, snapshot);
+        assert_eq!(plain.redacted_url(), plain.url);
+    }
+
+    #[tokio::test]
+    async fn errors_echoing_a_secret_do_not_show_it() {
+        let echo = format!("DestinationEndpointPassword {CANARY} ({CANARY_ENCODED}) is refused");
+        let (_, shown, log) = send(&request(true), 400, &echo).await;
+        assert!(shown.contains("InvalidParameter"), "{shown}");
+        assert!(
+            shown.contains("DestinationEndpointPassword <redacted>"),
+            "{shown}"
+        );
+        assert_hidden("service error", &shown);
+        assert_hidden("trace", &log);
+
+        let (_, shown, _) = send(&request(true), 200, &format!("not JSON: {CANARY}")).await;
+        assert!(shown.contains("unreadable response"), "{shown}");
+        assert!(shown.contains("not JSON: <redacted>"), "{shown}");
+        assert_hidden("unreadable response", &shown);
+
+        // A plain parameter is not scrubbed from the message.
+        let (_, shown, _) = send(&request(false), 400, &echo).await;
+        assert!(shown.contains(CANARY), "{shown}");
+    }
 }

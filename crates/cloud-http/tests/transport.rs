@@ -528,16 +528,17 @@ async fn the_recorder_goes_through_the_same_retry_logic() {
 }
 
 #[tokio::test]
-async fn sensitive_query_values_never_reach_snapshots_or_debug() {
+async fn secret_query_values_never_reach_snapshots_or_debug() {
     let recorder = cloud_http::testing::Recorder::new();
     let client = cloud_http::testing::offline_client(
         SystemTime::UNIX_EPOCH + Duration::from_secs(T0),
         &recorder,
     );
     let mut req = request();
-    req.query
-        .push(("DestinationEndpointPassword".into(), "PASS CANARY/1".into()));
-    req.sensitive_query.push("DestinationEndpointPassword");
+    req.put_secret(
+        "DestinationEndpointPassword",
+        &cloud_sign::SecretString::new("PASS CANARY/1"),
+    );
     client
         .send(
             &cloud_http::Endpoint::https("dbs-api.cn-hangzhou.aliyuncs.com"),
@@ -560,4 +561,6 @@ async fn sensitive_query_values_never_reach_snapshots_or_debug() {
     );
     assert!(!snap.contains("CANARY"), "{snap}");
     assert!(!format!("{sent:?}").contains("CANARY"));
+    assert!(!sent.canonical_request().contains("CANARY"));
+    assert!(!format!("{req:?}").contains("CANARY"));
 }

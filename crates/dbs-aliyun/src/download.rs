@@ -855,7 +855,10 @@ mod tests {
     use super::*;
 
     fn pairs(q: Query) -> Vec<(String, String)> {
-        let mut v = q.0;
+        let mut v: Vec<(String, String)> =
+            q.0.into_iter()
+                .map(|(k, v)| (k, v.expose().to_owned()))
+                .collect();
         v.sort();
         v
     }

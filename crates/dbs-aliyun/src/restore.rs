@@ -338,7 +338,7 @@ impl CreateRestoreTaskRequest {
         if let Some(account) = &self.account {
             require("DestinationEndpointUserName", &account.user)?;
             q.put("DestinationEndpointUserName", &account.user)
-                .put("DestinationEndpointPassword", account.password.expose());
+                .put_secret("DestinationEndpointPassword", &account.password);
         }
         require_opt(
             "DestinationEndpointDatabaseName",
@@ -1165,7 +1165,9 @@ mod tests {
     }
 
     fn value(q: &Query, name: &str) -> Option<String> {
-        q.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        q.0.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.expose().to_owned())
     }
 
     #[test]
@@ -1300,6 +1302,24 @@ mod tests {
             err.to_string(),
             "invalid input: DestinationEndpointPort: must not be 0"
         );
+    }
+
+    #[test]
+    fn the_destination_password_is_a_secret_parameter() {
+        let mut r =
+            CreateRestoreTaskRequest::new("p", "n", RestoreSource::BackupSet("s".into()), rds());
+        r.restore_objects = vec![RestoreObject::renamed("a", "b")];
+        r.account = Some(DatabaseAccount::new("dbs", "pw"));
+        let q = r.to_query("t").unwrap();
+        for (name, value) in &q.0 {
+            assert_eq!(
+                value.is_secret(),
+                name == "DestinationEndpointPassword",
+                "{name}"
+            );
+        }
+        assert_eq!(value(&q, "DestinationEndpointPassword").unwrap(), "pw");
+        assert!(!format!("{q:?}").contains("\"pw\""));
     }
 
     #[test]

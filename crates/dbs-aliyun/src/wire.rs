@@ -6,8 +6,9 @@
 //! [`cloud_http::model::lenient`] deserializers accept every shape seen; what is DBS's alone
 //! lives here.
 
-use cloud_http::Error;
 use cloud_http::model::lenient::{epoch_millis, opt_string};
+use cloud_http::{Error, ParamValue};
+use cloud_sign::SecretString;
 use serde::{Deserializer, Serializer};
 use time::OffsetDateTime;
 
@@ -30,13 +31,21 @@ pub(crate) fn unknown<T: for<'a> From<&'a str>>() -> T {
     T::from("")
 }
 
-/// Query parameters of one request, in the unencoded form `cloud-http` signs and sends.
+/// Query parameters of one request, in the unencoded form `cloud-http` signs and sends. A
+/// secret goes in with [`Query::put_secret`] and stays marked as one all the way to the wire:
+/// signed and sent as is, `<redacted>` in traces, snapshots, `Debug` and errors.
 #[derive(Debug, Default)]
-pub(crate) struct Query(pub(crate) Vec<(String, String)>);
+pub(crate) struct Query(pub(crate) Vec<(String, ParamValue)>);
 
 impl Query {
     pub(crate) fn put(&mut self, name: &str, value: impl ToString) -> &mut Self {
-        self.0.push((name.to_owned(), value.to_string()));
+        self.0
+            .push((name.to_owned(), ParamValue::Plain(value.to_string())));
+        self
+    }
+
+    pub(crate) fn put_secret(&mut self, name: &str, value: &SecretString) -> &mut Self {
+        self.0.push((name.to_owned(), value.into()));
         self
     }
 
@@ -135,7 +144,7 @@ mod tests {
         let mut q = Query::default();
         q.time("StartTime", Some(datetime!(2022-08-24 9:04:30 UTC)))
             .time("EndTime", None);
-        assert_eq!(q.0, [("StartTime".to_owned(), "1661331870000".to_owned())]);
+        assert_eq!(q.0, [("StartTime".to_owned(), "1661331870000".into())]);
     }
 
     #[test]

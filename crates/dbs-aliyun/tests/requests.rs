@@ -172,6 +172,20 @@ async fn create_restore_task_from_backup_set_to_rds() {
     insta::assert_snapshot!(s);
 }
 
+/// The destination password is signed and sent, but the snapshot (URL and canonical request)
+/// shows it as `<redacted>`.
+#[tokio::test]
+async fn create_restore_task_with_a_destination_account() {
+    let s = sent(&fixture("create_restore_task.seed.json"), |c| async move {
+        let mut req = restore_to_rds();
+        req.account = Some(DatabaseAccount::new("dbs", "pa ss&word"));
+        c.create_restore_task(&req).await
+    })
+    .await;
+    assert!(!s.contains("pa ss") && !s.contains("pa%20ss"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
 #[tokio::test]
 async fn create_restore_task_point_in_time_through_agent() {
     let s = sent(&fixture("create_restore_task.seed.json"), |c| async move {

@@ -237,7 +237,7 @@ impl Client {
             ("X-TC-Language", LANGUAGE),
         ]
         .into_iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .map(|(n, v)| (n.to_owned(), v.into()))
         .collect();
         request.body =
             serde_json::to_vec(body).map_err(|e| Error::invalid(action, e.to_string()))?;

@@ -187,7 +187,7 @@ async fn the_regional_host_is_used_and_signed_when_asked_for() {
     assert_eq!(req.url, "https://mongodb.ap-shanghai.tencentcloudapi.com/");
     assert_eq!(req.header("X-TC-Region"), Some("ap-shanghai"));
     assert!(
-        req.canonical_request
+        req.canonical_request()
             .contains("\nhost:mongodb.ap-shanghai.tencentcloudapi.com\n")
     );
 }
@@ -212,7 +212,7 @@ async fn an_endpoint_override_wins() {
         .unwrap();
     let req = &recorder.requests()[0];
     assert_eq!(req.url, "https://mongodb.internal.example:8443/api/");
-    assert!(req.canonical_request.starts_with("POST\n/api/\n"));
+    assert!(req.canonical_request().starts_with("POST\n/api/\n"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use cloud_http::{ApiRequest, Endpoint, HttpClient, Idempotency, Operation};
+use cloud_http::{ApiRequest, Endpoint, HttpClient, Idempotency, Operation, ParamValue};
 use cloud_sign::{
     ChainProvider, Credentials, ProvideCredentials, ProviderContext, SecretString, Vendor,
 };
@@ -302,8 +302,9 @@ pub(crate) trait Call {
     fn validate(&self) -> Result<()>;
     /// The path, `/v3/{project_id}/...`.
     fn path(&self, project_id: &str) -> String;
-    /// The query pairs, unencoded.
-    fn query(&self) -> Vec<(String, String)>;
+    /// The query pairs, unencoded; a secret value is a [`ParamValue::Secret`] (signed and sent,
+    /// never shown).
+    fn query(&self) -> Vec<(String, ParamValue)>;
     /// The `X-Language` header, when the caller chose one.
     fn language(&self) -> Option<&Language> {
         None
@@ -354,7 +355,7 @@ impl Client {
     async fn resolve_project_id(&self) -> Result<String> {
         let i = &self.inner;
         let mut request = ApiRequest::new("GET", "/v3/projects");
-        request.query.push(("name".into(), i.region.clone()));
+        request.put("name", &i.region);
         let operation = Operation::new(
             "huawei-iam",
             "KeystoneListProjects",
@@ -414,13 +415,9 @@ impl Client {
         let project_id = self.project_id().await?;
         let mut request = ApiRequest::new("GET", call.path(project_id));
         request.query = call.query();
-        request
-            .headers
-            .push(("X-Project-Id".into(), project_id.to_owned()));
+        request.put_header("X-Project-Id", project_id);
         if let Some(language) = call.language() {
-            request
-                .headers
-                .push(("X-Language".into(), language.as_str().to_owned()));
+            request.put_header("X-Language", language.as_str());
         }
         let operation = Operation::new(C::SERVICE.vendor(), C::ACTION, Idempotency::Idempotent);
         let i = &self.inner;

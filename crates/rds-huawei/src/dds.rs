@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
 use cloud_http::model::lenient;
-use cloud_http::open_enum;
+use cloud_http::{ParamValue, open_enum};
 
 use crate::Result;
 use crate::client::{Call, Client};
@@ -91,10 +91,10 @@ impl Call for ShowBackupDownloadLinkRequest {
         format!("/v3/{project_id}/backups/download-file")
     }
 
-    fn query(&self) -> Vec<(String, String)> {
+    fn query(&self) -> Vec<(String, ParamValue)> {
         vec![
-            ("instance_id".into(), self.instance_id.clone()),
-            ("backup_id".into(), self.backup_id.clone()),
+            ("instance_id".into(), (&self.instance_id).into()),
+            ("backup_id".into(), (&self.backup_id).into()),
         ]
     }
 
@@ -206,7 +206,7 @@ impl Call for ListBackupsRequest {
         format!("/v3/{project_id}/backups")
     }
 
-    fn query(&self) -> Vec<(String, String)> {
+    fn query(&self) -> Vec<(String, ParamValue)> {
         let mut q = list_query(
             self.instance_id.as_deref(),
             self.backup_id.as_deref(),
@@ -227,7 +227,7 @@ impl Call for ListBackupsRequest {
             q.push(("backup_status".into(), status.as_str().into()));
         }
         if let Some(order) = &self.order {
-            q.push(("order_field".into(), order.field.clone()));
+            q.push(("order_field".into(), (&order.field).into()));
             q.push(("order_rule".into(), order.rule.as_str().into()));
         }
         q

@@ -7,7 +7,7 @@ use time::formatting::Formattable;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use cloud_http::model::lenient;
-use cloud_http::{open_enum, secret_url};
+use cloud_http::{ParamValue, open_enum, secret_url};
 
 use crate::Error;
 
@@ -277,7 +277,7 @@ impl TimeRange {
     /// Appends `begin_time` and `end_time`, in UTC, written with `format`.
     pub(crate) fn push_query(
         &self,
-        query: &mut Vec<(String, String)>,
+        query: &mut Vec<(String, ParamValue)>,
         format: &(impl Formattable + ?Sized),
     ) {
         for (name, t) in [("begin_time", self.begin), ("end_time", self.end)] {
@@ -285,7 +285,7 @@ impl TimeRange {
             let text = utc
                 .format(format)
                 .expect("the query formats have no optional parts");
-            query.push((name.to_owned(), text));
+            query.push((name.to_owned(), text.into()));
         }
     }
 }
@@ -330,7 +330,7 @@ pub(crate) fn list_query(
     backup_type: Option<&str>,
     offset: Option<u32>,
     limit: Option<u32>,
-) -> Vec<(String, String)> {
+) -> Vec<(String, ParamValue)> {
     let texts = [
         ("instance_id", instance_id.map(str::to_owned)),
         ("backup_id", backup_id.map(str::to_owned)),
@@ -340,7 +340,7 @@ pub(crate) fn list_query(
     ];
     texts
         .into_iter()
-        .filter_map(|(name, value)| value.map(|v| (name.to_owned(), v)))
+        .filter_map(|(name, value)| value.map(|v| (name.to_owned(), v.into())))
         .collect()
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
 use cloud_http::model::lenient;
-use cloud_http::open_enum;
+use cloud_http::{ParamValue, open_enum};
 
 use crate::Result;
 use crate::client::{Call, Client};
@@ -87,8 +87,8 @@ impl Call for ShowBackupDownloadLinkRequest {
         format!("/v3/{project_id}/backup-files")
     }
 
-    fn query(&self) -> Vec<(String, String)> {
-        vec![("backup_id".into(), self.backup_id.clone())]
+    fn query(&self) -> Vec<(String, ParamValue)> {
+        vec![("backup_id".into(), (&self.backup_id).into())]
     }
 
     fn language(&self) -> Option<&Language> {
@@ -173,7 +173,7 @@ impl Call for ListBackupsRequest {
         format!("/v3/{project_id}/backups")
     }
 
-    fn query(&self) -> Vec<(String, String)> {
+    fn query(&self) -> Vec<(String, ParamValue)> {
         let mut q = list_query(
             Some(&self.instance_id),
             self.backup_id.as_deref(),

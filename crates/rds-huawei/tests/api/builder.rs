@@ -222,7 +222,7 @@ async fn endpoints_can_be_overridden_per_service() {
     // The signature covers the prefixed path.
     assert!(
         sent[0]
-            .canonical_request
+            .canonical_request()
             .starts_with("GET\n/huawei/v3/0123456789abcdef/backups/\n")
     );
     assert_eq!(

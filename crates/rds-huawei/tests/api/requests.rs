@@ -78,7 +78,7 @@ async fn x_language_is_sent_and_signed() {
         .unwrap();
     let sent = &recorder.requests()[0];
     assert_eq!(sent.header("x-language"), Some("en-us"));
-    assert!(sent.canonical_request.contains("\nx-language:en-us\n"));
+    assert!(sent.canonical_request().contains("\nx-language:en-us\n"));
     insta::assert_snapshot!(
         "rds_show_backup_download_link_x_language",
         sent.to_snapshot()
