@@ -35,12 +35,14 @@ pub enum DownloadError {
         detail: Option<String>,
     },
     /// The connection failed and retries ran out.
-    #[error("download from {url} failed after {attempts} attempts: {source}")]
+    #[error("download from {url} failed after {attempts} attempts: {}", network_text(cause, source.as_ref()))]
     Network {
         /// The link without its query.
         url: String,
         /// Attempts made.
         attempts: u32,
+        /// Why: DNS, refused, reset, TLS (and why), timeout.
+        cause: cloud_http::NetworkCause,
         /// The last error (its URL stripped).
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
@@ -127,6 +129,19 @@ pub enum DownloadError {
         /// The rule.
         rule: String,
     },
+}
+
+/// The cause, and the underlying error when the cause alone says little.
+fn network_text(
+    cause: &cloud_http::NetworkCause,
+    source: &(dyn std::error::Error + Send + Sync),
+) -> String {
+    match cause {
+        cloud_http::NetworkCause::Other | cloud_http::NetworkCause::Tls(_) => {
+            format!("{cause} ({source})")
+        }
+        _ => cause.to_string(),
+    }
 }
 
 /// A link without its query string (safe to show).
@@ -852,6 +867,7 @@ impl Downloader {
                     return Err(DownloadError::Network {
                         url: display_url(&url),
                         attempts: network_failures + 1,
+                        cause: cloud_http::network_cause(&*source),
                         source,
                     });
                 }
@@ -1592,6 +1608,7 @@ async fn next_chunk(
                 return Err(DownloadError::Network {
                     url: display_url(&link.current()),
                     attempts: attempt,
+                    cause: cloud_http::network_cause(&*e),
                     source: e,
                 });
             }

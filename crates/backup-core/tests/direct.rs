@@ -217,8 +217,32 @@ async fn a_private_ca_is_not_trusted_without_the_extra_root() {
     let platform_only = Downloader::with_extra_roots(Vec::new()).unwrap();
     let (_dir, dest, result) = fetch(&platform_only, &url, &DownloadOptions::default()).await;
     let err = result.unwrap_err();
-    assert!(matches!(err, DownloadError::Network { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            DownloadError::Network {
+                cause: backup_core::cloud_http::NetworkCause::TlsUnknownCa,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("unknown CA"), "{err}");
     assert!(!dest.exists());
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_named_as_such() {
+    // Nothing listens there (the TLS causes: the unknown-CA test above, and unit tests of
+    // cloud_http::network_cause for a name mismatch and an expired certificate).
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/file");
+    let (_dir, _, result) = fetch(&trusting(), &url, &DownloadOptions::default()).await;
+    let err = result.unwrap_err();
+    assert!(err.to_string().ends_with("connection refused"), "{err}");
 }
 
 #[tokio::test]

@@ -66,12 +66,16 @@ pub enum Error {
 
     /// The request could not be sent (DNS, connection refused, TLS handshake): it never reached
     /// the server, so any call may be retried.
-    #[error("{operation}: could not reach the server after {attempts} attempt(s): {source}")]
+    #[error("{operation}: could not reach {host} after {attempts} attempt(s): {cause}")]
     Dispatch {
         /// The operation.
         operation: OperationName,
         /// Attempts made.
         attempts: u32,
+        /// The host it tried.
+        host: String,
+        /// Why: DNS, refused, TLS (and why), timeout, proxy (see [`crate::NetworkCause`]).
+        cause: crate::NetworkCause,
         /// The underlying error (its URL stripped).
         #[source]
         source: reqwest::Error,

@@ -54,6 +54,7 @@
 mod endpoint;
 mod error;
 pub mod model;
+mod network;
 mod params;
 mod retry;
 mod runtime;
@@ -64,6 +65,7 @@ mod waiter;
 pub use endpoint::Endpoint;
 pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
 pub use model::SecretUrl;
+pub use network::{NetworkCause, network_cause};
 pub use params::{ParamValue, REDACTED};
 pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
 pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};

@@ -720,6 +720,8 @@ impl HttpClient {
                     Error::Dispatch {
                         operation: operation.name.clone(),
                         attempts: attempt,
+                        host: crate::network::host_of(&wire.url),
+                        cause: crate::network::network_cause(&e),
                         source: e.without_url(),
                     },
                 ),

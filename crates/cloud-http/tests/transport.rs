@@ -314,9 +314,24 @@ async fn connection_refused_is_a_dispatch_error_and_retried_even_when_unsafe() {
         .await
         .unwrap_err();
     match &err {
-        Error::Dispatch { attempts, .. } => assert_eq!(*attempts, 3),
+        Error::Dispatch {
+            attempts,
+            host,
+            cause,
+            ..
+        } => {
+            assert_eq!(*attempts, 3);
+            assert_eq!(host, "127.0.0.1");
+            assert_eq!(*cause, cloud_http::NetworkCause::Refused);
+        }
         other => panic!("unexpected {other:?}"),
     }
+    // The host and the cause, not reqwest's "error sending request".
+    assert!(
+        err.to_string()
+            .ends_with("could not reach 127.0.0.1 after 3 attempt(s): connection refused"),
+        "{err}"
+    );
     assert!(!err.may_have_reached_server());
     assert!(
         !err.to_string().contains(&port.to_string()),
