@@ -858,7 +858,9 @@ impl Downloader {
                     });
                 }
                 Err(direct::Failure::Refused(why)) => return Err(DownloadError::Refused(why)),
-                Err(direct::Failure::Network(e)) if network_failures < 5 => {
+                Err(direct::Failure::Network(e))
+                    if network_failures < 5 && !cloud_http::network_cause(&*e).is_permanent() =>
+                {
                     network_failures += 1;
                     tracing::debug!(error = %e, "download request failed; retrying");
                     tokio::time::sleep(backoff(network_failures)).await;

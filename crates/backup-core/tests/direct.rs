@@ -228,6 +228,11 @@ async fn a_private_ca_is_not_trusted_without_the_extra_root() {
         "{err:?}"
     );
     assert!(err.to_string().contains("unknown CA"), "{err}");
+    // Not retried: an untrusted certificate stays untrusted.
+    assert!(
+        matches!(err, DownloadError::Network { attempts: 1, .. }),
+        "{err:?}"
+    );
     assert!(!dest.exists());
 }
 

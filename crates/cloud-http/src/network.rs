@@ -54,6 +54,17 @@ impl fmt::Display for NetworkCause {
     }
 }
 
+impl NetworkCause {
+    /// Whether trying again cannot help: the server's certificate is not trusted, not for this
+    /// name, or out of date (retrying only hammers the server and delays the error).
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            NetworkCause::TlsUnknownCa | NetworkCause::TlsNameMismatch | NetworkCause::TlsExpired
+        )
+    }
+}
+
 /// The cause of `err`, from the first error in its `source()` chain that tells one.
 ///
 /// ```

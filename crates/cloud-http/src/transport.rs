@@ -713,18 +713,22 @@ impl HttpClient {
                         }
                     }
                 }
-                Err(AttemptError::Connect(e)) => (
-                    true,
-                    RETRY_COST,
-                    None,
-                    Error::Dispatch {
-                        operation: operation.name.clone(),
-                        attempts: attempt,
-                        host: crate::network::host_of(&wire.url),
-                        cause: crate::network::network_cause(&e),
-                        source: e.without_url(),
-                    },
-                ),
+                Err(AttemptError::Connect(e)) => {
+                    let cause = crate::network::network_cause(&e);
+                    (
+                        // A certificate that is not trusted will not be trusted next time.
+                        !cause.is_permanent(),
+                        RETRY_COST,
+                        None,
+                        Error::Dispatch {
+                            operation: operation.name.clone(),
+                            attempts: attempt,
+                            host: crate::network::host_of(&wire.url),
+                            cause,
+                            source: e.without_url(),
+                        },
+                    )
+                }
                 Err(AttemptError::Transport(e)) => (
                     operation.idempotency != Idempotency::Unsafe,
                     RETRY_COST,
