@@ -27,6 +27,8 @@ fn main() -> ExitCode {
         Some("ci") => Err("`cargo xtask ci` takes no arguments".into()),
         Some("snap") => snap::snap(&root, rest),
         Some("release") => release::release(&root, rest),
+        Some("man") if rest.is_empty() => man(&root),
+        Some("man") => Err("`cargo xtask man` takes no arguments".into()),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -56,7 +58,9 @@ subcommands:
                                 --accept moves them into place (uses cargo-insta if installed)
   release <version> [--dry-run] check, bump every published crate to <version>, date the
                                 changelog, package in dependency order, print the publish and
-                                tag commands (never publishes); --dry-run changes no file";
+                                tag commands (never publishes); --dry-run changes no file
+  man                           write the manual page to target/man/cloud-backup.1 and the
+                                completion scripts to target/completions/";
 
 /// The workspace root: the parent of this crate's directory.
 fn workspace_root() -> PathBuf {
@@ -71,6 +75,45 @@ fn cargo(root: &Path) -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(root);
     cmd
+}
+
+/// Writes the manual page and the completion scripts the `cloud-backup` binary generates.
+fn man(root: &Path) -> Result<(), String> {
+    let run = |args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = cargo(root)
+            .args(["run", "-q", "-p", "backup-cli", "--"])
+            .args(args)
+            .output()
+            .map_err(|e| format!("cloud-backup {}: could not run: {e}", args.join(" ")))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cloud-backup {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(out.stdout)
+    };
+    let write = |path: PathBuf, bytes: Vec<u8>| -> Result<(), String> {
+        std::fs::create_dir_all(path.parent().expect("a directory"))
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    write(root.join("target/man/cloud-backup.1"), run(&["man"])?)?;
+    for (shell, file) in [
+        ("bash", "cloud-backup.bash"),
+        ("zsh", "_cloud-backup"),
+        ("fish", "cloud-backup.fish"),
+        ("powershell", "_cloud-backup.ps1"),
+    ] {
+        write(
+            root.join("target/completions").join(file),
+            run(&["completions", shell])?,
+        )?;
+    }
+    Ok(())
 }
 
 /// Runs `cmd`; an error names `what` and the exit status.

@@ -94,6 +94,16 @@ pub enum Command {
     /// nothing to configure, nothing leaves the machine
     #[command(after_help = EXIT_CODES)]
     Demo,
+    /// Print a shell completion script, e.g. `cloud-backup completions bash >
+    /// /etc/bash_completion.d/cloud-backup`
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), as `cargo xtask man` installs it
+    #[command(hide = true)]
+    Man,
 }
 
 impl Command {
@@ -102,7 +112,12 @@ impl Command {
         match self {
             Command::Aliyun(c) => c.waits(),
             Command::Tencent(c) => c.waits(),
-            Command::Huawei(_) | Command::Export(_) | Command::Download(_) | Command::Demo => false,
+            Command::Huawei(_)
+            | Command::Export(_)
+            | Command::Download(_)
+            | Command::Demo
+            | Command::Completions { .. }
+            | Command::Man => false,
         }
     }
 
@@ -115,6 +130,8 @@ impl Command {
             Command::Export(_) => "export",
             Command::Download(_) => "download",
             Command::Demo => "demo",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
         }
     }
 }
@@ -138,6 +155,21 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Download(c) => {
             ctx.refuse_api_flags(name)?;
             c.run().await?
+        }
+        Command::Completions { shell } => {
+            ctx.refuse_api_flags(name)?;
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "cloud-backup", &mut out);
+            return output::write_stdout(&out);
+        }
+        Command::Man => {
+            ctx.refuse_api_flags(name)?;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(|e| Failure::service(format!("cannot render the manual: {e}")))?;
+            return output::write_stdout(&out);
         }
         Command::Demo => {
             ctx.refuse_api_flags(name)?;

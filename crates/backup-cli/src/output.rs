@@ -219,7 +219,12 @@ pub fn print(value: &Json, format: Format) -> Result<(), Failure> {
         }
         Format::Table => table(value),
     };
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    write_stdout(text.as_bytes())
+}
+
+/// Writes `bytes` on stdout. A closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    match std::io::stdout().lock().write_all(bytes) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Failure::service(format!("cannot write to stdout: {e}")))
         }

@@ -82,3 +82,51 @@ fn no_arguments_prints_the_usage_and_exits_2() {
     let output = bare(home.path()).assert().code(2).get_output().clone();
     assert!(String::from_utf8_lossy(&output.stderr).contains("Usage: cloud-backup"));
 }
+
+/// Completion scripts for every shell clap_complete knows, and the manual page.
+#[test]
+fn completions_and_the_manual_page_are_generated() {
+    let home = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef cloud-backup"),
+        ("fish", "complete -c cloud-backup"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion"),
+    ] {
+        let out = bare(home.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(marker),
+            "{shell}: {}",
+            &text[..text.len().min(200)]
+        );
+        assert!(
+            text.contains("download"),
+            "{shell} completes the subcommands"
+        );
+    }
+    let man = bare(home.path())
+        .arg("man")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let man = String::from_utf8(man).unwrap();
+    assert!(
+        man.starts_with(".ie") || man.starts_with(".TH"),
+        "{}",
+        &man[..80]
+    );
+    assert!(
+        man.contains("cloud\\-backup") && man.contains("download"),
+        "the commands are listed"
+    );
+}
