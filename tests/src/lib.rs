@@ -192,30 +192,10 @@ pub fn object_key(url: &str) -> String {
                 url.split('?').next().unwrap_or("")
             )
         });
-    percent_decode(path)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).expect("keys are UTF-8")
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .expect("keys are UTF-8")
+        .into_owned()
 }
 
 /// Downloads `url` into `dir` as `name` with the workspace's downloader (two connections,

@@ -27,9 +27,11 @@ pub struct Download {
     /// Read the link from FILE (its first non-empty line), or from standard input with `-`
     #[arg(long, value_name = "FILE|-")]
     url_file: Option<PathBuf>,
-    /// The file to write; an interrupted download resumes from FILE.part
+    /// The file to write, or a directory (ending in `/`, or existing) to write it into; missing
+    /// parent directories are created (mode 0700). An interrupted download resumes from
+    /// FILE.part [default: the link's file name, made safe, in the current directory]
     #[arg(short = 'o', long = "output-file", value_name = "FILE")]
-    file: PathBuf,
+    file: Option<PathBuf>,
     /// Parallel connections when the server supports ranges (1 to 64)
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     connections: u16,
@@ -48,6 +50,45 @@ pub struct Download {
     /// checksums is kept either way and reported as skipped)
     #[arg(long)]
     overwrite: bool,
+}
+
+/// Where `download` writes: `-o FILE`, or the link's file name (made safe) in `-o DIR/` or the
+/// current directory. Missing parent directories are created.
+fn target_file(given: Option<&std::path::Path>, url: &str) -> Result<PathBuf, Failure> {
+    let from_link = || {
+        backup_core::names::url_file_name(url)
+            .and_then(|n| backup_core::names::SafeName::sanitize(&n))
+            .map(|n| PathBuf::from(n.as_str()))
+            .ok_or_else(|| {
+                Failure::usage(format!(
+                    "the link {} has no file name: give one with -o FILE",
+                    display_url(url)
+                ))
+            })
+    };
+    let file = match given {
+        None => from_link()?,
+        Some(p) if p.as_os_str().to_string_lossy().ends_with('/') || p.is_dir() => {
+            p.join(from_link()?)
+        }
+        Some(p) => p.to_owned(),
+    };
+    if let Some(parent) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(parent).map_err(|e| {
+            Failure::usage(format!(
+                "-o {}: cannot create the directory {}: {e}",
+                file.display(),
+                parent.display()
+            ))
+        })?;
+    }
+    Ok(file)
 }
 
 /// The link from `--url-file` (`-`: standard input): its first non-empty line.
@@ -93,6 +134,7 @@ impl Download {
                 display_url(&url).chars().take(40).collect::<String>()
             )));
         }
+        let file = target_file(self.file.as_deref(), &url)?;
         let options = DownloadOptions {
             connections: self.connections.into(),
             sha256: self.sha256,
@@ -101,11 +143,11 @@ impl Download {
             overwrite: self.overwrite,
             ..DownloadOptions::default()
         };
-        tracing::info!(url = %display_url(&url), file = %self.file.display(), "downloading");
+        tracing::info!(url = %display_url(&url), file = %file.display(), "downloading");
         let downloader = Downloader::new()?;
         let progress = Progress::bytes();
         let result = downloader
-            .download(&url, &self.file, &options, None, &|p| {
+            .download(&url, &file, &options, None, &|p| {
                 progress.position(p.bytes_done, p.total)
             })
             .await;

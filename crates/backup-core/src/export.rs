@@ -116,38 +116,13 @@ pub trait BackupExport: Send + Sync {
     fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>>;
 }
 
-/// The last segment of a link's path, percent-decoded (the query is never looked at), or
-/// `fallback` when there is none. Raw data: [`SafeName::sanitize`] makes a file name of it.
+/// The last segment of a link's path (raw data, see [`crate::names::url_file_name`]), or
+/// `fallback` when it gives no usable name.
 #[cfg_attr(not(any(feature = "aliyun", feature = "tencent")), allow(dead_code))]
 fn file_name_from_url(url: &str, fallback: &str) -> String {
-    url.split(['?', '#'])
-        .next()
-        .and_then(|p| p.rsplit('/').next())
-        .map(percent_decode)
+    crate::names::url_file_name(url)
         .filter(|n| SafeName::sanitize(n).is_some())
         .unwrap_or_else(|| fallback.to_owned())
-}
-
-#[cfg_attr(not(any(feature = "aliyun", feature = "tencent")), allow(dead_code))]
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 1
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Aliyun DBS advanced download to URL.

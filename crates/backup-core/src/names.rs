@@ -143,6 +143,30 @@ impl AsRef<std::path::Path> for SafeName {
     }
 }
 
+/// The last segment of a link's path, percent-decoded (the query and fragment are never looked
+/// at), or `None` when the path has none. Raw data: [`SafeName::sanitize`] makes a file name of
+/// it.
+///
+/// ```
+/// use backup_core::names::{SafeName, url_file_name};
+/// let raw = url_file_name("https://b.example.com/a/b%20c.tar?Signature=x").unwrap();
+/// assert_eq!(raw, "b c.tar");
+/// assert_eq!(url_file_name("https://b.example.com/?x"), None);
+/// assert_eq!(SafeName::sanitize(&url_file_name("https://h/..%2Fx").unwrap()).unwrap().as_str(), "_x");
+/// ```
+pub fn url_file_name(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let path = path
+        .split_once("://")
+        .map_or(path, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
+    let last = path.rsplit('/').next().filter(|n| !n.is_empty())?;
+    Some(
+        percent_encoding::percent_decode_str(last)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
 /// `s` cut to at most `max` bytes at a character boundary, keeping a short extension.
 fn shorten(s: &str, max: usize) -> String {
     let ext = s

@@ -196,7 +196,7 @@ fn download_flags_are_checked() {
             vec!["download", "http://x/y", "-o", "f", "--sha256", "abc"],
             "64 hexadecimal digits",
         ),
-        (vec!["download", "http://x/y"], "--output-file"),
+        (vec!["download", "http://x/"], "has no file name: give one with -o FILE"),
         (
             vec![
                 "--region",
@@ -344,4 +344,37 @@ fn a_second_run_on_the_same_file_exits_at_once_naming_the_first() {
             "orders.csv",
         ],
     );
+}
+
+/// Without -o the file is named after the link (made safe) in the current directory; `-o DIR/`
+/// writes into DIR, created when missing; a non-URL argument is a usage error.
+#[test]
+fn the_file_name_defaults_to_the_links_and_a_directory_target_works() {
+    let cloud = Cloud::start();
+    let url = cloud.cloud.publish(KEY, 1000, Duration::from_secs(600));
+    let content = cloud.cloud.object(KEY).unwrap().content();
+    let cwd = cloud.home.path().join("work");
+    std::fs::create_dir(&cwd).unwrap();
+    bare(cloud.home.path())
+        .current_dir(&cwd)
+        .args(["download", &url])
+        .assert()
+        .success();
+    assert!(std::fs::read(cwd.join("orders.csv")).unwrap() == content);
+
+    let into = cloud.home.path().join("new/dir/");
+    bare(cloud.home.path())
+        .args(["download", &url, "-o"])
+        .arg(format!("{}/", into.display()))
+        .assert()
+        .success();
+    assert!(std::fs::read(into.join("orders.csv")).unwrap() == content);
+
+    let stderr = failure(
+        bare(cloud.home.path())
+            .args(["download", "orders.csv"])
+            .assert(),
+        2,
+    );
+    assert_one_line_error(&stderr, &["https://"]);
 }
