@@ -12,6 +12,16 @@ use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
 use crate::{aliyun, demo, export, huawei, tencent, transfer};
 
+/// `--version`: the crate version, the commit and the build date (see `build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CLOUD_BACKUP_COMMIT"),
+    ", built ",
+    env!("CLOUD_BACKUP_BUILD_DATE"),
+    ")"
+);
+
 /// Export, download and restore managed-database backups on Alibaba Cloud (DBS), Tencent Cloud
 /// (MongoDB) and Huawei Cloud (DDS/RDS).
 ///
@@ -20,7 +30,7 @@ use crate::{aliyun, demo, export, huawei, tencent, transfer};
 #[derive(Debug, Parser)]
 #[command(
     name = "cloud-backup",
-    version,
+    version = VERSION,
     max_term_width = 100,
     after_help = EXIT_CODES,
     subcommand_required = true,

@@ -196,7 +196,10 @@ fn download_flags_are_checked() {
             vec!["download", "http://x/y", "-o", "f", "--sha256", "abc"],
             "64 hexadecimal digits",
         ),
-        (vec!["download", "http://x/"], "has no file name: give one with -o FILE"),
+        (
+            vec!["download", "http://x/"],
+            "has no file name: give one with -o FILE",
+        ),
         (
             vec![
                 "--region",

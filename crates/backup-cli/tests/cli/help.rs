@@ -130,3 +130,41 @@ fn completions_and_the_manual_page_are_generated() {
         "the commands are listed"
     );
 }
+
+/// `--version` names the version, the commit and the build date.
+#[test]
+fn version_names_the_commit_and_the_build_date() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(home.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let rest = text
+        .trim()
+        .strip_prefix(&format!(
+            "cloud-backup {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (commit, date) = rest
+        .split_once(", built ")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{text}"
+    );
+    let date = date.strip_suffix(')').unwrap();
+    assert!(
+        time::Date::parse(
+            date,
+            time::macros::format_description!("[year]-[month]-[day]")
+        )
+        .is_ok(),
+        "{text}"
+    );
+}
