@@ -107,6 +107,13 @@ impl Direct {
         let mut url = Url::parse(url).map_err(|e| Failure::Refused(format!("bad link: {e}")))?;
         let mut hops = 0;
         loop {
+            // Not worth a retry: the scheme will not change.
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(Failure::Refused(format!(
+                    "unsupported link scheme `{}` (only https and http)",
+                    url.scheme()
+                )));
+            }
             let resp = self
                 .get_once(&url, headers)
                 .await
