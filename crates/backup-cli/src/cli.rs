@@ -61,7 +61,8 @@ pub struct Global {
     #[arg(long, global = true)]
     pub allow_http: bool,
     /// The profile in ~/.aliyun/config.json, ~/.tencentcloud/credentials or
-    /// ~/.huaweicloud/credentials (environment variables win over profiles)
+    /// ~/.huaweicloud/credentials; a profile named here wins over credentials in the
+    /// environment (without --profile, the environment wins over the default profile)
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// Output format [default: table on a terminal, json otherwise]

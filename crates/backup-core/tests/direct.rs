@@ -353,7 +353,11 @@ async fn both_transports_report_the_storage_error_code() {
 
 #[tokio::test]
 async fn links_that_cannot_work_are_refused_at_once() {
-    for url in ["ftp://127.0.0.1/file", "http://[bad/file", "file:///etc/passwd"] {
+    for url in [
+        "ftp://127.0.0.1/file",
+        "http://[bad/file",
+        "file:///etc/passwd",
+    ] {
         let (_dir, dest, result) = fetch(&trusting(), url, &DownloadOptions::default()).await;
         let err = result.unwrap_err();
         assert!(matches!(err, DownloadError::Refused(_)), "{url}: {err:?}");

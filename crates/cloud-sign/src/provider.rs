@@ -584,17 +584,20 @@ impl ChainProvider {
         ChainProvider { providers }
     }
 
-    /// The default chain for a vendor: environment, then the profile file (with `profile` when
-    /// given).
+    /// The default chain for a vendor: the environment, then the profile file's default
+    /// profile. An explicitly named `profile` wins over the environment, as in aws-cli and the
+    /// vendors' CLIs: the chain is then that profile alone (a bad key left in the environment
+    /// cannot override `--profile prod`).
     pub fn default_for(vendor: Vendor, profile: Option<&str>) -> Self {
-        let mut file = ProfileFileProvider::new(vendor);
-        if let Some(p) = profile {
-            file = file.with_profile(p);
+        match profile {
+            Some(p) => ChainProvider::new(vec![Box::new(
+                ProfileFileProvider::new(vendor).with_profile(p),
+            )]),
+            None => ChainProvider::new(vec![
+                Box::new(EnvironmentProvider::new(vendor)),
+                Box::new(ProfileFileProvider::new(vendor)),
+            ]),
         }
-        ChainProvider::new(vec![
-            Box::new(EnvironmentProvider::new(vendor)),
-            Box::new(file),
-        ])
     }
 }
 

@@ -917,6 +917,22 @@ fn chain_environment_wins_over_file() {
 }
 
 #[test]
+fn an_explicit_profile_wins_over_the_environment() {
+    let home = Home::new();
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let chain = ChainProvider::default_for(Vendor::Tencent, Some("temp"));
+    let c = some(chain.provide(&home.ctx(&TENCENT_ENV)));
+    assert_eq!(c.access_key_id(), "AKIDtemp");
+    assert_eq!(c.source(), "profile file");
+    // Without a profile, the environment still wins over the file's default.
+    let chain = ChainProvider::default_for(Vendor::Tencent, None);
+    assert_eq!(
+        some(chain.provide(&home.ctx(&TENCENT_ENV))).access_key_id(),
+        "AKIDenv"
+    );
+}
+
+#[test]
 fn chain_falls_through_none_to_the_file() {
     let home = Home::new();
     home.write(".tencentcloud/credentials", TENCENT_INI);

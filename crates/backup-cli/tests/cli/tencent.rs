@@ -127,4 +127,13 @@ fn a_profile_file_gives_the_credentials() {
         .args(["describe-db-backups", "--instance-id", INSTANCE])
         .assert()
         .success();
+    // An explicit --profile wins over a (bad) key left in the environment, as in aws-cli.
+    cloud
+        .without_credentials()
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDstale")
+        .env("TENCENTCLOUD_SECRET_KEY", "stale")
+        .args(["--region", "ap-guangzhou", "--profile", "ops", "tencent"])
+        .args(["describe-db-backups", "--instance-id", INSTANCE])
+        .assert()
+        .success();
 }
