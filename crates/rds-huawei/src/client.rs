@@ -79,6 +79,8 @@ pub struct ClientBuilder {
     dds: Option<Endpoint>,
     rds: Option<Endpoint>,
     iam: Option<Endpoint>,
+    /// The endpoint given with [`ClientBuilder::endpoint`]: the IAM lookup follows it.
+    shared: Option<Endpoint>,
     http: Option<HttpClient>,
     context: Option<ProviderContext>,
 }
@@ -128,10 +130,14 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends both DDS and RDS calls to `endpoint` (a private endpoint, a proxy, an emulator).
+    /// Sends DDS and RDS calls, and the IAM project lookup unless [`ClientBuilder::iam_endpoint`]
+    /// says otherwise, to `endpoint` (a private endpoint, a proxy, an emulator): a client
+    /// pointed somewhere never sends its AK/SK-signed lookup to the real IAM behind the
+    /// caller's back.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
         self.dds = Some(endpoint.clone());
-        self.rds = Some(endpoint);
+        self.rds = Some(endpoint.clone());
+        self.shared = Some(endpoint);
         self
     }
 
@@ -192,10 +198,10 @@ impl ClientBuilder {
         let iam_variable = context
             .var(IAM_ENDPOINT_VARIABLE)
             .filter(|v| default_path && !v.is_empty());
-        let iam = match (self.iam, iam_variable) {
-            (Some(endpoint), _) => endpoint,
-            (None, Some(url)) => parse_endpoint_variable(&url)?,
-            (None, None) => Endpoint::https(default_host("iam", &region)),
+        let iam = match (self.iam, self.shared, iam_variable) {
+            (Some(endpoint), _, _) | (None, Some(endpoint), _) => endpoint,
+            (None, None, Some(url)) => parse_endpoint_variable(&url)?,
+            (None, None, None) => Endpoint::https(default_host("iam", &region)),
         };
         let project_id = self
             .project_id

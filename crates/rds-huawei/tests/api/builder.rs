@@ -135,6 +135,26 @@ async fn explicit_credentials_ignore_the_iam_endpoint_variable() {
     );
 }
 
+#[tokio::test]
+async fn the_iam_lookup_follows_the_configured_endpoint() {
+    let recorder = Recorder::new();
+    recorder.push(200, &[], ONE_PROJECT);
+    let client = Client::builder()
+        .region("cn-north-4")
+        .http_client(offline(&recorder))
+        .provider_context(ProviderContext::from_map::<&str, &str>([], None))
+        .credentials_provider(StaticProvider::new(credentials()))
+        .endpoint(Endpoint::parse("https://gateway.example.com").unwrap())
+        .build()
+        .unwrap();
+    client.project_id().await.unwrap();
+    // Not the real iam.cn-north-4.myhuaweicloud.com.
+    assert_eq!(
+        recorder.requests()[0].url,
+        "https://gateway.example.com/v3/projects?name=cn-north-4"
+    );
+}
+
 #[test]
 fn a_malformed_iam_endpoint_variable_is_refused() {
     let env = env_with_keys(&[("HUAWEICLOUD_SDK_IAM_ENDPOINT", "ftp://iam.example.com")]);
