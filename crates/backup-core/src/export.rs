@@ -571,6 +571,19 @@ pub async fn download_files(
     Ok(reports)
 }
 
+/// Creates `dir` (mode `0700`) if missing and checks that a file can be created in it.
+fn check_writable(dir: &Path) -> Result<(), WorkflowError> {
+    let io = |source| WorkflowError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    crate::local::create_dir_private(dir).map_err(io)?;
+    let probe = dir.join(format!(".cloud-backup-write-check-{}", std::process::id()));
+    let _ = crate::local::remove_ours(&probe);
+    drop(crate::local::create_new(&probe).map_err(io)?);
+    crate::local::remove_ours(&probe).map_err(io)
+}
+
 /// The whole workflow: export, wait, download every file into `dir`, verified.
 pub async fn export_and_download(
     export: &dyn BackupExport,
@@ -579,6 +592,9 @@ pub async fn export_and_download(
     on_export: ExportProgressFn<'_>,
     on_download: &(dyn Fn(&str, Progress) + Send + Sync),
 ) -> Result<Vec<DownloadReport>, WorkflowError> {
+    // Before anything slow (a server-side export can take hours): the directory must exist
+    // or be creatable, and take a new file.
+    check_writable(dir)?;
     let files = export.export(on_export).await?;
     let downloader = Downloader::new().map_err(|source| WorkflowError::Download {
         file: String::new(),

@@ -81,13 +81,12 @@ async fn run(
     (dir, seen.into_inner().unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn aliyun_export_downloads_and_verifies_crc64() {
-    let cloud = FakeCloud::builder().task_pace(2).start().await;
+/// A DBS export of the emulator's example backup set, as CSV.
+fn aliyun_export(cloud: &FakeCloud) -> AliyunExport {
     let client = dbs::Client::builder()
         .region("cn-hangzhou")
         .credentials(cloud.aliyun_credentials())
-        .endpoint(endpoint(&cloud))
+        .endpoint(endpoint(cloud))
         .http_client(http())
         .build()
         .unwrap();
@@ -97,11 +96,50 @@ async fn aliyun_export_downloads_and_verifies_crc64() {
         dbs::Export::Logical(dbs::LogicalFormat::Csv),
         dbs::DownloadTarget::Url,
     );
-    let export = AliyunExport::new(client, request, fast_waiter(), Duration::from_secs(3600));
+    AliyunExport::new(client, request, fast_waiter(), Duration::from_secs(3600))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aliyun_export_downloads_and_verifies_crc64() {
+    let cloud = FakeCloud::builder().task_pace(2).start().await;
+    let export = aliyun_export(&cloud);
     assert_eq!(export.vendor(), "aliyun");
     let (dir, progress) = run(&cloud, &export).await;
     assert!(!progress.is_empty(), "progress was reported");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unusable_directory_fails_before_the_export_starts() {
+    let cloud = FakeCloud::builder().task_pace(2).start().await;
+    let export = aliyun_export(&cloud);
+    let root = tempfile::tempdir().unwrap();
+    // A file where the directory should be (a read-only mount fails the same way; the tests
+    // run as root, which permissions do not stop).
+    let blocked = root.path().join("file");
+    std::fs::write(&blocked, b"x").unwrap();
+    let err = export_and_download(
+        &export,
+        &blocked.join("to"),
+        &options(),
+        &|_| {},
+        &|_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, backup_core::export::WorkflowError::Io { .. }),
+        "{err}"
+    );
+    assert!(
+        cloud.requests().is_empty(),
+        "no export was started: {:?}",
+        cloud
+            .requests()
+            .iter()
+            .map(|r| &r.action)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
