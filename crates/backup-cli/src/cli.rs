@@ -72,7 +72,8 @@ pub struct Global {
     /// task ends (a progress line on stderr when it is a terminal), then print its final state
     #[arg(long, global = true)]
     pub wait: bool,
-    /// With --wait: give up after this many seconds (exit 1; the task goes on) [default: 3600]
+    /// With --wait, and for export: give up waiting for the task after this many seconds (exit
+    /// 1; the task goes on) [default: 3600]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub wait_timeout: Option<u64>,
     /// Log to stderr: -v info, -vv debug (this tool and its libraries), -vvv everything at trace
@@ -158,6 +159,15 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         ));
     }
     let name = command.name();
+    // `export` always waits for its task; elsewhere a timeout needs --wait.
+    if ctx.global.wait_timeout.is_some()
+        && !ctx.global.wait
+        && !matches!(command, Command::Export(_))
+    {
+        return Err(Failure::usage(
+            "--wait-timeout applies only with --wait, or to export",
+        ));
+    }
     let result = match command {
         Command::Aliyun(c) => c.run(&ctx).await?,
         Command::Tencent(c) => c.run(&ctx).await?,
@@ -209,9 +219,6 @@ impl Context {
             return Err(Failure::usage(
                 "--allow-http applies only to an explicit --endpoint URL",
             ));
-        }
-        if global.wait_timeout.is_some() && !global.wait {
-            return Err(Failure::usage("--wait-timeout applies only with --wait"));
         }
         let endpoint = global
             .endpoint

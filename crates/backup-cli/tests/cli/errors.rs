@@ -196,7 +196,7 @@ fn flags_that_do_not_fit_the_command_are_usage_errors() {
                 "--instance-name",
                 "i",
             ],
-            "--wait-timeout applies only with --wait",
+            "--wait-timeout applies only with --wait, or to export",
         ),
     ] {
         let stderr = usage_error(&cloud, &args);

@@ -54,6 +54,92 @@ fn export_aliyun_downloads_the_backup_set() {
     assert_eq!(out["files"][0]["verified"][1], "crc64ecma");
 }
 
+/// Running the same export again keeps the verified files (reported `skipped`) instead of
+/// replacing them; a different export into the same directory (a new DBS task makes a new
+/// object) stops on the first file instead of replacing it.
+#[test]
+fn the_same_export_again_skips_the_files_already_there() {
+    let cloud = Cloud::start();
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    let huawei = [
+        "export",
+        "huawei",
+        "--service",
+        "dds",
+        "--instance-id",
+        "befb1cfe1f96403780396b0c54f85d11in02",
+        "--backup-id",
+        "bd062e1af2d248b3bb4cd3dbb4183888br02",
+        "--to",
+        to,
+    ];
+    let first = cloud.json("cn-north-4", &huawei);
+    let again = cloud.json("cn-north-4", &huawei);
+    let files = |v: &Value| v["files"].as_array().unwrap().clone();
+    assert_eq!(files(&first).len(), files(&again).len());
+    for (a, b) in files(&first).iter().zip(&files(&again)) {
+        assert_eq!(a["skipped"], false, "{first}");
+        assert_eq!(b["skipped"], true, "{again}");
+        assert_eq!(a["path"], b["path"]);
+    }
+
+    let aliyun = [
+        "--region",
+        "cn-hangzhou",
+        "export",
+        "aliyun",
+        "--instance-name",
+        "rm-bp1example",
+        "--bak-set-id",
+        "1234567890",
+        "--to",
+        to,
+    ];
+    let _ = cloud.cmd().args(aliyun).assert().success();
+    let before = std::fs::read_dir(dir.path()).unwrap().count();
+    let stderr = crate::common::failure(cloud.cmd().args(aliyun).assert(), 1);
+    assert!(
+        stderr.contains("already exists") && stderr.contains("--overwrite"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        before,
+        "nothing replaced"
+    );
+}
+
+/// `export` takes --wait-timeout (it always waits for its task).
+#[test]
+fn export_gives_up_waiting_after_the_wait_timeout() {
+    let cloud = Cloud::with(fake_cloud::FakeCloud::builder().task_pace(1_000_000));
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let assert = cloud
+        .cmd()
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "--wait-timeout",
+            "1",
+            "export",
+            "aliyun",
+        ])
+        .args([
+            "--instance-name",
+            "rm-bp1example",
+            "--bak-set-id",
+            "1234567890",
+            "--to",
+        ])
+        .arg(dir.path())
+        .assert();
+    let stderr = crate::common::failure(assert, 1);
+    assert!(stderr.contains("still not finished"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
 #[test]
 fn export_tencent_downloads_every_replica_set_into_its_own_file() {
     let cloud = Cloud::start();
