@@ -76,6 +76,15 @@ pub struct Global {
     /// 1; the task goes on) [default: 3600]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub wait_timeout: Option<u64>,
+    /// API calls: give up connecting after this many seconds [default: 10]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub connect_timeout: Option<u64>,
+    /// API calls: give up one attempt after this many seconds [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub attempt_timeout: Option<u64>,
+    /// API calls: attempts in all, the first included (1 = no retries) [default: 3]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
     /// Log to stderr: -v info, -vv debug (this tool and its libraries), -vvv everything at trace
     /// level (RUST_LOG, when set, wins)
     #[arg(short, long, global = true, action = ArgAction::Count)]
@@ -235,6 +244,9 @@ impl Context {
             ("--region", g.region.is_some()),
             ("--endpoint", g.endpoint.is_some()),
             ("--profile", g.profile.is_some()),
+            ("--connect-timeout", g.connect_timeout.is_some()),
+            ("--attempt-timeout", g.attempt_timeout.is_some()),
+            ("--max-attempts", g.max_attempts.is_some()),
         ];
         match given.iter().find(|(_, set)| *set) {
             Some((flag, _)) => Err(Failure::usage(format!(
@@ -274,7 +286,21 @@ impl Context {
 
     /// The transport, with plain http allowed when `--allow-http` says so.
     pub fn http(&self) -> Result<HttpClient, Failure> {
-        api_http(self.global.allow_http)
+        let g = &self.global;
+        let mut config = HttpConfig {
+            allow_http: g.allow_http,
+            ..HttpConfig::default()
+        };
+        if let Some(s) = g.connect_timeout {
+            config.connect_timeout = Duration::from_secs(s);
+        }
+        if let Some(s) = g.attempt_timeout {
+            config.attempt_timeout = Duration::from_secs(s);
+        }
+        if let Some(n) = g.max_attempts {
+            config.retry.max_attempts = n;
+        }
+        Ok(HttpClient::builder().config(config).build()?)
     }
 
     /// How `--wait` polls.

@@ -53,6 +53,8 @@ struct Destination {
     /// filesystem allows it: the data reaches the disk as it arrives)
     #[arg(long)]
     no_direct_io: bool,
+    #[command(flatten)]
+    pace: transfer::Pace,
     /// Replace files in DIR that exist and cannot be shown to hold this backup's files (by
     /// default they are kept and the export stops; files that match are reported as skipped)
     #[arg(long)]
@@ -173,12 +175,13 @@ impl Export {
                 (Box::new(export), a.destination)
             }
         };
-        let options = DownloadOptions {
+        let mut options = DownloadOptions {
             connections: destination.connections.into(),
             direct_io: !destination.no_direct_io,
             overwrite: destination.overwrite,
             ..DownloadOptions::default()
         };
+        destination.pace.apply(&mut options);
         let waiting = Progress::spinner();
         let bytes = Progress::bytes();
         let result = export_and_download(

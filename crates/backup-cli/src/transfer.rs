@@ -45,11 +45,38 @@ pub struct Download {
     /// filesystem allows it: the data reaches the disk as it arrives)
     #[arg(long)]
     no_direct_io: bool,
+    #[command(flatten)]
+    pace: Pace,
     /// Replace FILE when it exists and cannot be shown to hold this object (by default such a
     /// file is kept and the download fails; a FILE that matches the object's size and
     /// checksums is kept either way and reported as skipped)
     #[arg(long)]
     overwrite: bool,
+}
+
+/// How slow a download may get before its connection is declared stalled and retried from
+/// where it stopped (`download` and `export`).
+#[derive(Debug, Args)]
+pub struct Pace {
+    /// A connection that sends nothing for this many seconds is stalled [default: 20]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    stall_timeout: Option<u64>,
+    /// A connection slower than this many bytes per second over 30 s is stalled (0: never)
+    /// [default: 1024]
+    #[arg(long, value_name = "BYTES_PER_SEC")]
+    min_speed: Option<u64>,
+}
+
+impl Pace {
+    /// Sets the options these flags give.
+    pub fn apply(&self, options: &mut DownloadOptions) {
+        if let Some(s) = self.stall_timeout {
+            options.idle_timeout = std::time::Duration::from_secs(s);
+        }
+        if let Some(b) = self.min_speed {
+            options.min_speed = b;
+        }
+    }
 }
 
 /// Where `download` writes: `-o FILE`, or the link's file name (made safe) in `-o DIR/` or the
@@ -135,7 +162,7 @@ impl Download {
             )));
         }
         let file = target_file(self.file.as_deref(), &url)?;
-        let options = DownloadOptions {
+        let mut options = DownloadOptions {
             connections: self.connections.into(),
             sha256: self.sha256,
             expected_size: self.expected_size,
@@ -143,6 +170,7 @@ impl Download {
             overwrite: self.overwrite,
             ..DownloadOptions::default()
         };
+        self.pace.apply(&mut options);
         tracing::info!(url = %display_url(&url), file = %file.display(), "downloading");
         let downloader = Downloader::new()?;
         let progress = Progress::bytes();

@@ -475,3 +475,77 @@ fn a_failed_wait_exits_1() {
         &["DescribeBackupDownloadTask", "unreadable response"],
     );
 }
+
+/// Timeouts and retries are flags: one attempt, cut after a second, against a server that
+/// answers late; a refused connection names the host and the cause.
+#[test]
+fn timeouts_and_attempts_are_flags_and_network_failures_name_their_cause() {
+    let cloud = Cloud::start();
+    cloud.cloud.inject(
+        Route::Huawei,
+        None,
+        Fault::Delay(std::time::Duration::from_secs(5)),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let stderr = failure(
+        cloud
+            .cmd()
+            .args([
+                "--region",
+                "cn-north-4",
+                "--attempt-timeout",
+                "1",
+                "--max-attempts",
+                "1",
+            ])
+            .args(["huawei", "dds-list-backups"])
+            .assert(),
+        1,
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "{stderr}"
+    );
+    assert_one_line_error(&stderr, &["attempt timeout", "1 attempt(s)"]);
+
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let stderr = failure(
+        bare(cloud.home.path())
+            .env("HUAWEICLOUD_SDK_AK", "ak")
+            .env("HUAWEICLOUD_SDK_SK", "sk")
+            .env(
+                "HUAWEICLOUD_SDK_PROJECT_ID",
+                "0123456789abcdef0123456789abcdef",
+            )
+            .args([
+                "--endpoint",
+                &format!("http://127.0.0.1:{port}"),
+                "--allow-http",
+            ])
+            .args([
+                "--region",
+                "cn-north-4",
+                "--max-attempts",
+                "1",
+                "huawei",
+                "dds-list-backups",
+            ])
+            .assert(),
+        1,
+    );
+    assert_one_line_error(
+        &stderr,
+        &["could not reach 127.0.0.1 after 1 attempt(s): connection refused"],
+    );
+    let stderr = failure(
+        bare(cloud.home.path())
+            .args(["download", "http://x/f", "--stall-timeout", "0"])
+            .assert(),
+        2,
+    );
+    assert!(stderr.contains("--stall-timeout"), "{stderr}");
+}
