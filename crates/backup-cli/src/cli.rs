@@ -76,7 +76,7 @@ pub struct Global {
     /// 1; the task goes on) [default: 3600]
     #[arg(long, global = true, value_name = "SECONDS")]
     pub wait_timeout: Option<u64>,
-    /// API calls: give up connecting after this many seconds [default: 10]
+    /// API calls: give up connecting after this many seconds [default: 5]
     #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub connect_timeout: Option<u64>,
     /// API calls: give up one attempt after this many seconds [default: 30]
