@@ -34,6 +34,8 @@ pub enum Kind {
 pub struct Failure {
     kind: Kind,
     message: String,
+    /// The service's error code and request id, when the service answered.
+    service: Option<(String, Option<String>)>,
 }
 
 impl Failure {
@@ -42,6 +44,7 @@ impl Failure {
         Failure {
             kind: Kind::Usage,
             message: message.into(),
+            service: None,
         }
     }
 
@@ -50,6 +53,7 @@ impl Failure {
         Failure {
             kind: Kind::Service,
             message: message.into(),
+            service: None,
         }
     }
 
@@ -60,6 +64,7 @@ impl Failure {
             message: "interrupted; partial downloads are kept in their .part files and resume \
                       when the same command runs again"
                 .into(),
+            service: None,
         }
     }
 
@@ -70,17 +75,51 @@ impl Failure {
 
     /// The process exit code: 1, 2, 3 or 130.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(match self.kind {
+        ExitCode::from(self.code())
+    }
+
+    fn code(&self) -> u8 {
+        match self.kind {
             Kind::Service => 1,
             Kind::Usage => 2,
             Kind::Credentials => 3,
             Kind::Interrupted => 130,
-        })
+        }
     }
 
     /// Prints the failure as one line on stderr.
     pub fn report(&self) {
         eprintln!("cloud-backup: error: {self}");
+    }
+
+    /// The failure as one JSON object (for `--output json`): exit code, kind, message, and the
+    /// service's code and request id when it answered.
+    pub fn to_json(&self) -> serde_json::Value {
+        let kind = match self.kind {
+            Kind::Service => "service",
+            Kind::Usage => "usage",
+            Kind::Credentials => "credentials",
+            Kind::Interrupted => "interrupted",
+        };
+        let mut error = serde_json::json!({
+            "exit_code": self.code(),
+            "kind": kind,
+            "message": self.to_string(),
+        });
+        if let Some((c, rid)) = &self.service {
+            error["code"] = backup_core::terminal::escape(c).into();
+            error["request_id"] = rid.as_deref().map(backup_core::terminal::escape).into();
+        }
+        serde_json::json!({ "error": error })
+    }
+
+    /// Prints the failure on stderr: one line, or with `json` one JSON object.
+    pub fn report_as(&self, json: bool) {
+        if json {
+            eprintln!("{}", self.to_json());
+        } else {
+            self.report();
+        }
     }
 }
 
@@ -136,6 +175,10 @@ impl From<ApiError> for Failure {
             ApiError::Service { error, .. } if rejects_credentials(error) => Kind::Credentials,
             _ => Kind::Service,
         };
+        let service = match &e {
+            ApiError::Service { error, .. } => Some((error.code.clone(), error.request_id.clone())),
+            _ => None,
+        };
         let mut message = e.to_string();
         if let (Kind::Credentials, ApiError::Service { operation, .. }) = (kind, &e)
             && let Some(vendor) = vendor_of(operation.vendor)
@@ -146,7 +189,11 @@ impl From<ApiError> for Failure {
                 vendor.profile_file()
             ));
         }
-        Failure { kind, message }
+        Failure {
+            kind,
+            message,
+            service,
+        }
     }
 }
 
@@ -159,6 +206,7 @@ impl From<DownloadError> for Failure {
         Failure {
             kind,
             message: e.to_string(),
+            service: None,
         }
     }
 }

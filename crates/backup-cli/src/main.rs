@@ -26,7 +26,9 @@
 //! those commands are for); anywhere else (logs, errors, the demo) they lose their query string.
 //!
 //! Exit codes: 0 success, 1 service or network error, 2 usage error, 3 credentials missing or
-//! invalid, 130 interrupted by Ctrl-C (partial downloads resume when the command runs again). Errors are one line on stderr with the vendor's code, message and request id.
+//! invalid, 130 interrupted by Ctrl-C (partial downloads resume when the command runs again).
+//! Errors are one line on stderr with the vendor's code, message and request id (a JSON object
+//! with `--output json`).
 
 mod aliyun;
 mod args;
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
     // Usage errors exit here with code 2; --help and --version with 0.
     let cli = cli::Cli::parse();
     init_tracing(cli.global.verbose);
+    let json_errors = cli.global.output == Some(output::Format::Json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -106,7 +109,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            failure.report();
+            failure.report_as(json_errors);
             failure.exit_code()
         }
     }

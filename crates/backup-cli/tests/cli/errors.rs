@@ -549,3 +549,46 @@ fn timeouts_and_attempts_are_flags_and_network_failures_name_their_cause() {
     );
     assert!(stderr.contains("--stall-timeout"), "{stderr}");
 }
+
+/// With `--output json` the error is a JSON object on stderr too: exit code, kind, message,
+/// and the service's code and request id.
+#[test]
+fn with_output_json_errors_are_json_too() {
+    let cloud = Cloud::start();
+    cloud
+        .cloud
+        .inject(Route::Huawei, None, Fault::Status(500), 3);
+    let stderr = failure(
+        cloud
+            .cmd()
+            .args([
+                "--region",
+                "cn-north-4",
+                "--output",
+                "json",
+                "huawei",
+                "dds-list-backups",
+            ])
+            .assert(),
+        1,
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(stderr.trim()).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(v["error"]["exit_code"], 1, "{v}");
+    assert_eq!(v["error"]["kind"], "service");
+    assert_eq!(v["error"]["code"], "APIGW.0201");
+    assert!(
+        v["error"]["request_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("fake-huawei-fault"),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ListBackups"),
+        "{v}"
+    );
+}
