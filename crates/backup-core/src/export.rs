@@ -30,6 +30,15 @@ pub enum DeclaredSize {
     Kilobytes(u64),
 }
 
+impl fmt::Display for DeclaredSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeclaredSize::Bytes(b) => write!(f, "{b} bytes"),
+            DeclaredSize::Kilobytes(kb) => write!(f, "{kb} KB (1 KB = 1024 bytes)"),
+        }
+    }
+}
+
 impl DeclaredSize {
     /// Whether `bytes` agrees with the declaration.
     pub fn matches(self, bytes: u64) -> bool {
@@ -460,7 +469,7 @@ pub enum WorkflowError {
         source: DownloadError,
     },
     /// A downloaded file's size disagrees with the API's declaration; the file was removed.
-    #[error("{file}: the API declared {declared:?} but {actual} bytes arrived")]
+    #[error("{file}: the API declared {declared} but {actual} bytes arrived")]
     DeclaredSizeMismatch {
         /// The file's name.
         file: String,
@@ -654,6 +663,12 @@ mod tests {
                 "a.tar.part_"
             ]
         );
+    }
+
+    #[test]
+    fn declared_sizes_read_as_units_not_rust() {
+        assert_eq!(DeclaredSize::Kilobytes(2803).to_string(), "2803 KB (1 KB = 1024 bytes)");
+        assert_eq!(DeclaredSize::Bytes(7).to_string(), "7 bytes");
     }
 
     #[test]
