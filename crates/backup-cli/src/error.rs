@@ -167,6 +167,39 @@ fn vendor_of(operation_vendor: &str) -> Option<Vendor> {
     .map(|(_, v)| v)
 }
 
+/// The flag a library field name stands for: its last dotted segment in kebab-case
+/// (`Duration` → `--duration`, `BackupSets.N.ReplicaSetId` → `--replica-set-id`,
+/// `allow_http` → `--allow-http`); a name with a space is not a flag and stays as it is.
+pub fn flag_of(field: &str) -> String {
+    if field.contains(' ') || field.is_empty() {
+        return field.to_owned();
+    }
+    let last = field
+        .split('.')
+        .rfind(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()) && *s != "N")
+        .unwrap_or(field);
+    let chars: Vec<char> = last.chars().collect();
+    let mut out = String::from("--");
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            out.push('-');
+            continue;
+        }
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
         let kind = match &e {
@@ -179,7 +212,11 @@ impl From<ApiError> for Failure {
             ApiError::Service { error, .. } => Some((error.code.clone(), error.request_id.clone())),
             _ => None,
         };
-        let mut message = e.to_string();
+        // Invalid input speaks in flags: `--duration must be ...`, not `Duration: ...`.
+        let mut message = match &e {
+            ApiError::InvalidInput { field, rule } => format!("{} {rule}", flag_of(field)),
+            _ => e.to_string(),
+        };
         if let (Kind::Credentials, ApiError::Service { operation, .. }) = (kind, &e)
             && let Some(vendor) = vendor_of(operation.vendor)
         {
@@ -199,13 +236,15 @@ impl From<ApiError> for Failure {
 
 impl From<DownloadError> for Failure {
     fn from(e: DownloadError) -> Self {
-        let kind = match e {
-            DownloadError::InvalidInput { .. } => Kind::Usage,
-            _ => Kind::Service,
+        let (kind, message) = match &e {
+            DownloadError::InvalidInput { field, rule } => {
+                (Kind::Usage, format!("{} {rule}", flag_of(field)))
+            }
+            _ => (Kind::Service, e.to_string()),
         };
         Failure {
             kind,
-            message: e.to_string(),
+            message,
             service: None,
         }
     }
@@ -214,6 +253,27 @@ impl From<DownloadError> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_fields_become_flags() {
+        for (field, flag) in [
+            ("Duration", "--duration"),
+            ("BakSetId", "--bak-set-id"),
+            ("BackupSets.N.ReplicaSetId", "--replica-set-id"),
+            ("allow_http", "--allow-http"),
+            ("DBInstanceId", "--db-instance-id"),
+            ("instance_id", "--instance-id"),
+            ("region", "--region"),
+            ("http client", "http client"),
+        ] {
+            assert_eq!(flag_of(field), flag, "{field}");
+        }
+        let f = Failure::from(ApiError::invalid(
+            "Duration",
+            "must be 300 to 86400 (got 10)",
+        ));
+        assert_eq!(f.to_string(), "--duration must be 300 to 86400 (got 10)");
+    }
 
     #[test]
     fn api_text_in_an_error_cannot_drive_the_terminal() {

@@ -667,7 +667,10 @@ mod tests {
 
     #[test]
     fn declared_sizes_read_as_units_not_rust() {
-        assert_eq!(DeclaredSize::Kilobytes(2803).to_string(), "2803 KB (1 KB = 1024 bytes)");
+        assert_eq!(
+            DeclaredSize::Kilobytes(2803).to_string(),
+            "2803 KB (1 KB = 1024 bytes)"
+        );
         assert_eq!(DeclaredSize::Bytes(7).to_string(), "7 bytes");
     }
 

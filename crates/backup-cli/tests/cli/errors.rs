@@ -220,7 +220,8 @@ fn the_vendor_crates_validation_is_a_usage_error_naming_the_field() {
             "100",
         ],
     );
-    assert_one_line_error(&stderr, &["invalid input: Duration:", "300 and 86400"]);
+    // In flags, not API fields.
+    assert_one_line_error(&stderr, &["error: --duration must be", "300 and 86400"]);
     let stderr = usage_error(
         &cloud,
         &[
@@ -234,7 +235,7 @@ fn the_vendor_crates_validation_is_a_usage_error_naming_the_field() {
             "500",
         ],
     );
-    assert_one_line_error(&stderr, &["Limit"]);
+    assert_one_line_error(&stderr, &["error: --limit "]);
 }
 
 #[test]
