@@ -168,3 +168,33 @@ fn version_names_the_commit_and_the_build_date() {
         "{text}"
     );
 }
+
+/// A mistyped command or flag gets clap's "did you mean".
+#[test]
+fn typos_get_a_suggestion() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(home.path())
+        .arg("downlaod")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("similar subcommand") && text.contains("download"),
+        "{text}"
+    );
+    let out = bare(home.path())
+        .args(["download", "http://x/f", "--conections", "2"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("similar argument") && text.contains("--connections"),
+        "{text}"
+    );
+}
