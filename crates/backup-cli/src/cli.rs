@@ -10,7 +10,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
-use crate::{aliyun, demo, export, huawei, tencent, transfer};
+use crate::{aliyun, configure, demo, export, huawei, tencent, transfer};
 
 /// `--version`: the crate version, the commit and the build date (see `build.rs`).
 const VERSION: &str = concat!(
@@ -115,6 +115,9 @@ pub enum Command {
     /// nothing to configure, nothing leaves the machine
     #[command(after_help = EXIT_CODES)]
     Demo,
+    /// Where credentials and regions come from (`configure list`)
+    #[command(subcommand)]
+    Configure(configure::Configure),
     /// Print a shell completion script, e.g. `cloud-backup completions bash >
     /// /etc/bash_completion.d/cloud-backup`
     Completions {
@@ -138,6 +141,7 @@ impl Command {
             | Command::Download(_)
             | Command::Demo
             | Command::Completions { .. }
+            | Command::Configure(_)
             | Command::Man => false,
         }
     }
@@ -152,6 +156,7 @@ impl Command {
             Command::Download(_) => "download",
             Command::Demo => "demo",
             Command::Completions { .. } => "completions",
+            Command::Configure(_) => "configure",
             Command::Man => "man",
         }
     }
@@ -182,6 +187,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tencent(c) => c.run(&ctx).await?,
         Command::Huawei(c) => c.run(&ctx).await?,
         Command::Export(c) => c.run(&ctx).await?,
+        Command::Configure(c) => c.run(&ctx)?,
         Command::Download(c) => {
             ctx.refuse_api_flags(name)?;
             c.run().await?
@@ -256,16 +262,17 @@ impl Context {
         }
     }
 
+    /// `--region`, when given.
+    pub fn region_flag(&self) -> Option<&str> {
+        self.global.region.as_deref()
+    }
+
     /// The region: `--region`, else the vendor's region variable.
     pub fn region(&self, vendor: Vendor) -> Result<String, Failure> {
         if let Some(region) = &self.global.region {
             return Ok(region.clone());
         }
-        let variable = match vendor {
-            Vendor::Aliyun => "ALIBABA_CLOUD_REGION_ID",
-            Vendor::Tencent => "TENCENTCLOUD_REGION",
-            Vendor::Huawei => "HUAWEICLOUD_SDK_REGION",
-        };
+        let variable = region_variable(vendor);
         std::env::var(variable)
             .ok()
             .filter(|r| !r.trim().is_empty())
@@ -336,6 +343,15 @@ pub fn api_http(allow_http: bool) -> Result<HttpClient, Failure> {
             ..HttpConfig::default()
         })
         .build()?)
+}
+
+/// The environment variable that holds a vendor's region.
+pub fn region_variable(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::Aliyun => "ALIBABA_CLOUD_REGION_ID",
+        Vendor::Tencent => "TENCENTCLOUD_REGION",
+        Vendor::Huawei => "HUAWEICLOUD_SDK_REGION",
+    }
 }
 
 /// The result of an API command: the response to print.

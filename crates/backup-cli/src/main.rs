@@ -33,6 +33,7 @@
 mod aliyun;
 mod args;
 mod cli;
+mod configure;
 mod demo;
 mod error;
 mod export;

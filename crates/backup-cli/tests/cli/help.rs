@@ -198,3 +198,51 @@ fn typos_get_a_suggestion() {
         "{text}"
     );
 }
+
+/// `configure list` says where each vendor's credentials and region come from, key ids masked
+/// and secrets never shown.
+#[test]
+fn configure_list_shows_the_sources_with_secrets_masked() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".tencentcloud");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        "[default]\nsecret_id = AKIDfromfile123\nsecret_key = CANARY-tencent-secret\n",
+    )
+    .unwrap();
+    let out = bare(home.path())
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvkey999")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "CANARY-aliyun-secret")
+        .env("HUAWEICLOUD_SDK_REGION", "cn-north-4")
+        .args(["configure", "list", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        !text.contains("CANARY") && !text.contains("envkey999") && !text.contains("fromfile123"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["aliyun"]["credentials"]["access_key_id"], "LTAI****");
+    assert!(
+        v["aliyun"]["credentials"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("ALIBABA_CLOUD_ACCESS_KEY_ID")
+    );
+    assert_eq!(v["tencent"]["credentials"]["access_key_id"], "AKID****");
+    assert!(
+        v["tencent"]["credentials"]["source"]
+            .as_str()
+            .unwrap()
+            .contains(".tencentcloud/credentials")
+    );
+    assert_eq!(v["huawei"]["credentials"]["source"], "none");
+    assert_eq!(v["huawei"]["region"]["value"], "cn-north-4");
+    assert_eq!(v["huawei"]["region"]["source"], "HUAWEICLOUD_SDK_REGION");
+    assert!(v["aliyun"]["region"]["value"].is_null());
+}

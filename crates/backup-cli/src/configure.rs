@@ -1,0 +1,94 @@
+//! `cloud-backup configure list`: where each vendor's credentials and region would come from
+//! now, with key ids masked and secrets never shown.
+
+use backup_core::cloud_sign::{
+    EnvironmentProvider, ProfileFileProvider, ProvideCredentials, ProviderContext, Vendor,
+};
+use clap::Subcommand;
+
+use crate::cli::{Context, Output, region_variable};
+use crate::output::{Json, Object};
+
+/// `configure` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Configure {
+    /// Show, per vendor, where credentials and the region come from (secrets masked)
+    List,
+}
+
+impl Configure {
+    /// Runs the subcommand.
+    pub fn run(self, ctx: &Context) -> Output {
+        let Configure::List = self;
+        let os = ProviderContext::from_os();
+        let mut out = Object::new();
+        for (name, vendor) in [
+            ("aliyun", Vendor::Aliyun),
+            ("tencent", Vendor::Tencent),
+            ("huawei", Vendor::Huawei),
+        ] {
+            out = out.field(name, vendor_view(vendor, ctx, &os));
+        }
+        Ok(out.build())
+    }
+}
+
+/// The first characters of a key id, the rest masked.
+fn mask(id: &str) -> String {
+    let shown: String = id.chars().take(4).collect();
+    format!("{shown}****")
+}
+
+fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
+    let (id_var, secret_var) = vendor.key_variables();
+    let file = format!("~/{}", vendor.profile_file());
+    let profile = ctx.profile();
+    // The same precedence as the commands: a named profile wins, else the environment, then
+    // the file's default profile.
+    let env = if profile.is_none() {
+        EnvironmentProvider::new(vendor).provide(os)
+    } else {
+        Ok(None)
+    };
+    let mut file_provider = ProfileFileProvider::new(vendor);
+    if let Some(p) = profile {
+        file_provider = file_provider.with_profile(p);
+    }
+    let credentials = match env {
+        Ok(Some(c)) => Object::new()
+            .field("source", format!("environment ({id_var}, {secret_var})"))
+            .field("access_key_id", mask(c.access_key_id())),
+        Err(e) => Object::new()
+            .field("source", "environment")
+            .field("error", e.to_string()),
+        Ok(None) => match file_provider.provide(os) {
+            Ok(Some(c)) => Object::new()
+                .field(
+                    "source",
+                    format!("{file} (profile {})", profile.unwrap_or("default")),
+                )
+                .field("access_key_id", mask(c.access_key_id())),
+            Ok(None) => Object::new()
+                .field("source", "none")
+                .field("hint", vendor.setup_hint()),
+            Err(e) => Object::new()
+                .field("source", file.clone())
+                .field("error", e.to_string()),
+        },
+    };
+    let variable = region_variable(vendor);
+    let region = match (
+        ctx.region_flag(),
+        os.var(variable).filter(|r| !r.trim().is_empty()),
+    ) {
+        (Some(r), _) => Object::new().field("value", r).field("source", "--region"),
+        (None, Some(r)) => Object::new().field("value", r).field("source", variable),
+        (None, None) => Object::new()
+            .field("value", Json::Null)
+            .field("source", format!("none: pass --region or set {variable}")),
+    };
+    Object::new()
+        .field("credentials", credentials.build())
+        .field("region", region.build())
+        .build()
+}
