@@ -267,7 +267,7 @@ impl Context {
         self.global.region.as_deref()
     }
 
-    /// The region: `--region`, else the vendor's region variable.
+    /// The region: `--region`, else the vendor's region variable, else the profile's region.
     pub fn region(&self, vendor: Vendor) -> Result<String, Failure> {
         if let Some(region) = &self.global.region {
             return Ok(region.clone());
@@ -276,9 +276,19 @@ impl Context {
         std::env::var(variable)
             .ok()
             .filter(|r| !r.trim().is_empty())
+            .or_else(|| self.profile_region(vendor))
             .ok_or_else(|| {
                 Failure::usage(format!("no region given: pass --region or set {variable}"))
             })
+    }
+
+    /// The region the vendor's profile names (Aliyun's `region_id`), if any.
+    pub fn profile_region(&self, vendor: Vendor) -> Option<String> {
+        let mut file = backup_core::cloud_sign::ProfileFileProvider::new(vendor);
+        if let Some(p) = self.profile() {
+            file = file.with_profile(p);
+        }
+        file.region(&backup_core::cloud_sign::ProviderContext::from_os())
     }
 
     /// `--endpoint`, parsed.

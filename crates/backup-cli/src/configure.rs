@@ -80,10 +80,14 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
     let region = match (
         ctx.region_flag(),
         os.var(variable).filter(|r| !r.trim().is_empty()),
+        ctx.profile_region(vendor),
     ) {
-        (Some(r), _) => Object::new().field("value", r).field("source", "--region"),
-        (None, Some(r)) => Object::new().field("value", r).field("source", variable),
-        (None, None) => Object::new()
+        (Some(r), _, _) => Object::new().field("value", r).field("source", "--region"),
+        (None, Some(r), _) => Object::new().field("value", r).field("source", variable),
+        (None, None, Some(r)) => Object::new()
+            .field("value", r)
+            .field("source", format!("{file} (region_id)")),
+        (None, None, None) => Object::new()
             .field("value", Json::Null)
             .field("source", format!("none: pass --region or set {variable}")),
     };

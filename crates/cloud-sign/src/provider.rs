@@ -315,6 +315,33 @@ impl ProfileFileProvider {
         self
     }
 
+    /// The region the profile names, where the vendor's file has one: the Aliyun profile's
+    /// `region_id` (`aliyun configure` writes it). `None` for Tencent and Huawei, whose
+    /// credential files hold no region, and when the file or the profile is missing or unreadable
+    /// (the credential lookup reports those).
+    pub fn region(&self, ctx: &ProviderContext) -> Option<String> {
+        if self.vendor != Vendor::Aliyun {
+            return None;
+        }
+        let (files, _) = self.candidate_files(ctx);
+        let text = std::fs::read_to_string(files.first()?).ok()?;
+        let config: AliyunConfig =
+            serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).ok()?;
+        let env_profile = ctx.var("ALIBABA_CLOUD_PROFILE").filter(|p| !p.is_empty());
+        let name = self
+            .profile
+            .clone()
+            .or(env_profile)
+            .or(config.current.clone().filter(|c| !c.is_empty()))
+            .unwrap_or_else(|| "default".into());
+        config
+            .profiles
+            .into_iter()
+            .find(|p| p.name == name)
+            .map(|p| p.region_id)
+            .filter(|r| !r.trim().is_empty())
+    }
+
     /// The files to try, in order, and the variable that named them (when one did).
     fn candidate_files(&self, ctx: &ProviderContext) -> (Vec<PathBuf>, Option<&'static str>) {
         const HUAWEI_FILE_VAR: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
@@ -412,6 +439,8 @@ struct AliyunProfile {
     access_key_secret: String,
     #[serde(default)]
     sts_token: String,
+    #[serde(default)]
+    region_id: String,
 }
 
 fn aliyun_profile(

@@ -917,6 +917,31 @@ fn chain_environment_wins_over_file() {
 }
 
 #[test]
+fn the_aliyun_profile_names_its_region() {
+    let home = Home::new();
+    home.write(
+        ".aliyun/config.json",
+        r#"{"current":"prod","profiles":[
+            {"name":"prod","mode":"AK","access_key_id":"a","access_key_secret":"s","region_id":"cn-shanghai"},
+            {"name":"dev","mode":"AK","access_key_id":"a","access_key_secret":"s","region_id":""}]}"#,
+    );
+    let ctx = home.ctx(&no_env());
+    assert_eq!(
+        ProfileFileProvider::new(Vendor::Aliyun)
+            .region(&ctx)
+            .as_deref(),
+        Some("cn-shanghai")
+    );
+    assert_eq!(
+        ProfileFileProvider::new(Vendor::Aliyun)
+            .with_profile("dev")
+            .region(&ctx),
+        None
+    );
+    assert_eq!(ProfileFileProvider::new(Vendor::Tencent).region(&ctx), None);
+}
+
+#[test]
 fn an_explicit_profile_wins_over_the_environment() {
     let home = Home::new();
     home.write(".tencentcloud/credentials", TENCENT_INI);

@@ -245,4 +245,28 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
     assert_eq!(v["huawei"]["region"]["value"], "cn-north-4");
     assert_eq!(v["huawei"]["region"]["source"], "HUAWEICLOUD_SDK_REGION");
     assert!(v["aliyun"]["region"]["value"].is_null());
+
+    // The Aliyun profile's region_id is the region when neither --region nor the variable is set.
+    let dir = home.path().join(".aliyun");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"LTAIfile","access_key_secret":"s","region_id":"cn-shanghai"}]}"#,
+    )
+    .unwrap();
+    let out = bare(home.path())
+        .args(["configure", "list", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["aliyun"]["region"]["value"], "cn-shanghai", "{v}");
+    assert!(
+        v["aliyun"]["region"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("region_id")
+    );
 }
