@@ -194,6 +194,7 @@ impl BackupExport for AliyunExport {
     ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
         Box::pin(async move {
             let created = self.client.create_download(&self.request).await?;
+            tracing::info!("DBS download task created; waiting for it");
             let task = self
                 .client
                 .wait_for_download(&created.key, &self.waiter, |t| {
@@ -205,7 +206,9 @@ impl BackupExport for AliyunExport {
                 })
                 .await?;
             *self.task_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.task_id.clone());
+            tracing::info!(task = %crate::terminal::escape(&task.task_id), "DBS download task finished");
             let (url, expires_at) = self.links(&task.task_id).await?;
+            tracing::info!(url = %display_url(&url), "download link obtained");
             let mut file = ExportedFile::new(
                 file_name_from_url(&url, &format!("{}.download", task.task_id)),
                 url,
@@ -301,7 +304,9 @@ impl BackupExport for TencentExport {
             self.client
                 .create_backup_download_task(&self.request)
                 .await?;
+            tracing::info!("Tencent backup download tasks created; waiting for them");
             let tasks = self.finished(progress).await?;
+            tracing::info!(files = tasks.len(), "download links obtained");
             Ok(tasks
                 .into_iter()
                 .map(|t| {
@@ -421,6 +426,7 @@ impl BackupExport for HuaweiExport {
     ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
         Box::pin(async move {
             let files = self.files().await?;
+            tracing::info!(files = files.len(), "download links obtained");
             progress(&ExportProgress {
                 part: String::new(),
                 state: "links ready".into(),
@@ -574,6 +580,11 @@ pub async fn download_files(
                 declared,
                 actual: report.bytes,
             });
+        }
+        if report.skipped {
+            tracing::info!(file = %name, bytes = report.bytes, verified = ?report.verified, "already there and verified; skipped");
+        } else {
+            tracing::info!(file = %name, bytes = report.bytes, verified = ?report.verified, "file downloaded and verified");
         }
         reports.push(report);
     }

@@ -236,3 +236,35 @@ fn export_huawei_refuses_contradictory_flags_before_sending() {
         .code(2);
     assert!(cloud.cloud.requests().is_empty());
 }
+
+/// `-v` logs each step of an export: links obtained, each file verified.
+#[test]
+fn verbose_export_logs_each_step() {
+    let cloud = Cloud::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = cloud
+        .cmd()
+        .args([
+            "--region",
+            "cn-north-4",
+            "-v",
+            "export",
+            "huawei",
+            "--service",
+            "rds",
+        ])
+        .args([
+            "--backup-id",
+            "c0c9f155c7b7423a9d30f0175998b63bbr01",
+            "--to",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("download links obtained"), "{stderr}");
+    assert!(stderr.contains("file downloaded and verified"), "{stderr}");
+    assert!(!stderr.contains("Signature="), "{stderr}");
+}
