@@ -169,6 +169,15 @@ async fn an_existing_file_is_kept_skipped_when_verified_and_replaced_only_when_a
     assert_eq!(std::fs::read(&dest).unwrap(), body);
     assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
 
+    // The same size but one byte changed: not this object, kept, and the download stops.
+    let mut tampered = body.clone();
+    tampered[0] ^= 1;
+    std::fs::write(&dest, &tampered).unwrap();
+    let err = download(&url, &dest, &options()).await.unwrap_err();
+    assert!(matches!(err, DownloadError::Exists { .. }), "{err}");
+    assert_eq!(std::fs::read(&dest).unwrap(), tampered);
+    std::fs::write(&dest, &body).unwrap();
+
     // The same object again: verified against the store's checksum and skipped.
     let before = store.requests().len();
     let report = download(&url, &dest, &options()).await.unwrap();

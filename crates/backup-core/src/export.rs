@@ -163,6 +163,48 @@ impl AliyunExport {
         }
     }
 
+    /// A task of the same backup set, format and target (download links) that is running or
+    /// finished and not expired: exporting again must not start (and pay for) a second one.
+    /// Point-in-time exports and sharded MongoDB clusters always get a new task.
+    async fn reusable_task(&self) -> Result<Option<dbs_aliyun::DownloadTaskKey>, Error> {
+        let r = &self.request;
+        let (dbs_aliyun::DownloadSource::BackupSet { id, .. }, dbs_aliyun::DownloadTarget::Url) =
+            (&r.source, &r.target)
+        else {
+            return Ok(None);
+        };
+        if matches!(&r.export, dbs_aliyun::Export::MongoDb(m) if matches!(m.topology, dbs_aliyun::MongoDbTopology::ShardedCluster { .. }))
+        {
+            return Ok(None);
+        }
+        let mut list = dbs_aliyun::DescribeDownloadTaskRequest::new(r.instance_name.clone());
+        list.region_code = r.region_code.clone();
+        list.backup_set_id = Some(id.clone());
+        let page = self.client.describe_download_task(&list).await?;
+        let format = r.export.format_type();
+        Ok(page
+            .items
+            .into_iter()
+            .find(|t| {
+                t.bak_set_id.as_deref() == Some(id.as_str())
+                    && t.format.as_ref().is_some_and(|f| f.as_str() == format)
+                    && t.target_type
+                        .as_ref()
+                        .is_none_or(|k| *k == dbs_aliyun::TargetType::Url)
+                    && !matches!(
+                        t.status,
+                        dbs_aliyun::DownloadStatus::Failed | dbs_aliyun::DownloadStatus::Expired
+                    )
+            })
+            .map(|t| dbs_aliyun::DownloadTaskKey {
+                region_code: r.region_code.clone(),
+                instance_name: r.instance_name.clone(),
+                task_id: t.task_id,
+                created: t.gmt_create,
+                cluster_name: None,
+            }))
+    }
+
     async fn links(&self, task_id: &str) -> Result<(String, Option<OffsetDateTime>), Error> {
         let req = dbs_aliyun::StorageInfoRequest::for_task(task_id, self.link_validity);
         let links = self
@@ -193,11 +235,20 @@ impl BackupExport for AliyunExport {
         progress: ExportProgressFn<'a>,
     ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
         Box::pin(async move {
-            let created = self.client.create_download(&self.request).await?;
-            tracing::info!("DBS download task created; waiting for it");
+            let key = match self.reusable_task().await? {
+                Some(key) => {
+                    tracing::info!(task = %crate::terminal::escape(&key.task_id), "reusing the DBS download task of this backup set and format");
+                    key
+                }
+                None => {
+                    let created = self.client.create_download(&self.request).await?;
+                    tracing::info!("DBS download task created; waiting for it");
+                    created.key
+                }
+            };
             let task = self
                 .client
-                .wait_for_download(&created.key, &self.waiter, |t| {
+                .wait_for_download(&key, &self.waiter, |t| {
                     progress(&ExportProgress {
                         part: String::new(),
                         state: t.status.to_string(),

@@ -152,7 +152,9 @@ pub enum Export {
 }
 
 impl Export {
-    fn format_type(&self) -> &'static str {
+    /// The `FormatType` this export sends (`csv`, `sql`, `bson`, `qp.xb`, ...); a task listed
+    /// by `DescribeDownloadTask` with the same `Format` exports the same way.
+    pub fn format_type(&self) -> &'static str {
         match self {
             Export::Logical(f) => f.wire(),
             Export::MongoDb(m) => match m.format {

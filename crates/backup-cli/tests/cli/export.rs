@@ -55,8 +55,8 @@ fn export_aliyun_downloads_the_backup_set() {
 }
 
 /// Running the same export again keeps the verified files (reported `skipped`) instead of
-/// replacing them; a different export into the same directory (a new DBS task makes a new
-/// object) stops on the first file instead of replacing it.
+/// downloading or replacing them, and reuses the server-side task; a different file already
+/// there stops the export instead of being replaced.
 #[test]
 fn the_same_export_again_skips_the_files_already_there() {
     let cloud = Cloud::start();
@@ -84,9 +84,9 @@ fn the_same_export_again_skips_the_files_already_there() {
         assert_eq!(a["path"], b["path"]);
     }
 
+    // Aliyun: the second run reuses the DBS task of the same backup set and format (no second
+    // CreateDownload, no second bill) and skips its verified file.
     let aliyun = [
-        "--region",
-        "cn-hangzhou",
         "export",
         "aliyun",
         "--instance-name",
@@ -96,18 +96,36 @@ fn the_same_export_again_skips_the_files_already_there() {
         "--to",
         to,
     ];
-    let _ = cloud.cmd().args(aliyun).assert().success();
-    let before = std::fs::read_dir(dir.path()).unwrap().count();
-    let stderr = crate::common::failure(cloud.cmd().args(aliyun).assert(), 1);
+    let first = cloud.json("cn-hangzhou", &aliyun);
+    let again = cloud.json("cn-hangzhou", &aliyun);
+    assert_eq!(again["files"][0]["skipped"], true, "{again}");
+    assert_eq!(again["files"][0]["path"], first["files"][0]["path"]);
+    let creates = cloud
+        .cloud
+        .requests()
+        .iter()
+        .filter(|r| r.action == "CreateDownload")
+        .count();
+    assert_eq!(creates, 1, "one server-side task for both runs");
+
+    // A file there that is not this object is kept, and the export stops.
+    let path = first["files"][0]["path"].as_str().unwrap().to_owned();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    let stderr = crate::common::failure(
+        cloud
+            .cmd()
+            .args(["--region", "cn-hangzhou"])
+            .args(aliyun)
+            .assert(),
+        1,
+    );
     assert!(
         stderr.contains("already exists") && stderr.contains("--overwrite"),
         "{stderr}"
     );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        before,
-        "nothing replaced"
-    );
+    assert!(std::fs::read(&path).unwrap() == bytes, "nothing replaced");
 }
 
 /// `export` takes --wait-timeout (it always waits for its task).
