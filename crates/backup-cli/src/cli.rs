@@ -10,7 +10,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
-use crate::{aliyun, configure, demo, export, huawei, tencent, transfer};
+use crate::{aliyun, configure, demo, emulator, export, huawei, tencent, transfer};
 
 /// `--version`: the crate version, the commit and the build date (see `build.rs`).
 const VERSION: &str = concat!(
@@ -115,6 +115,10 @@ pub enum Command {
     /// nothing to configure, nothing leaves the machine
     #[command(after_help = EXIT_CODES)]
     Demo,
+    /// Run fake-cloud, the built-in emulator of the three clouds, in the foreground: prints one
+    /// JSON line (endpoint, credentials to export, the catalogue's ids) and serves until Ctrl-C,
+    /// so every command can be tried with `--endpoint URL --allow-http`
+    Emulator(emulator::Emulator),
     /// Where credentials and regions come from (`configure list`)
     #[command(subcommand)]
     Configure(configure::Configure),
@@ -142,6 +146,7 @@ impl Command {
             | Command::Demo
             | Command::Completions { .. }
             | Command::Configure(_)
+            | Command::Emulator(_)
             | Command::Man => false,
         }
     }
@@ -157,6 +162,7 @@ impl Command {
             Command::Demo => "demo",
             Command::Completions { .. } => "completions",
             Command::Configure(_) => "configure",
+            Command::Emulator(_) => "emulator",
             Command::Man => "man",
         }
     }
@@ -191,6 +197,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Download(c) => {
             ctx.refuse_api_flags(name)?;
             c.run().await?
+        }
+        Command::Emulator(e) => {
+            ctx.refuse_api_flags(name)?;
+            return e.run().await;
         }
         Command::Completions { shell } => {
             ctx.refuse_api_flags(name)?;

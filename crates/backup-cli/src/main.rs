@@ -35,6 +35,7 @@ mod args;
 mod cli;
 mod configure;
 mod demo;
+mod emulator;
 mod error;
 mod export;
 mod huawei;
@@ -101,7 +102,12 @@ fn main() -> ExitCode {
     };
     // Ctrl-C stops the command between two awaits: a download's bytes already written stay
     // counted in its resume state, so the same command continues where it stopped.
+    // The emulator stops on Ctrl-C by design (exit 0); everything else is interrupted by it.
+    let serves_until_interrupted = matches!(cli.command, cli::Command::Emulator(_));
     let outcome = runtime.block_on(async {
+        if serves_until_interrupted {
+            return cli::run(cli).await;
+        }
         tokio::select! {
             result = cli::run(cli) => result,
             _ = tokio::signal::ctrl_c() => Err(error::Failure::interrupted()),

@@ -108,6 +108,7 @@ pub struct FakeCloudBuilder {
     task_pace: u32,
     huawei_link_ttl: Duration,
     tencent_link_ttl: Duration,
+    port: u16,
 }
 
 impl Default for FakeCloudBuilder {
@@ -117,6 +118,7 @@ impl Default for FakeCloudBuilder {
             task_pace: 3,
             huawei_link_ttl: Duration::from_secs(15 * 60),
             tencent_link_ttl: Duration::from_secs(3600),
+            port: 0,
         }
     }
 }
@@ -214,12 +216,24 @@ impl FakeCloudBuilder {
         self
     }
 
-    /// Starts the emulator.
+    /// Listens on this port of 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts the emulator; panics when it cannot listen (see [`FakeCloudBuilder::try_start`]).
     pub async fn start(self) -> FakeCloud {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let port = self.port;
+        self.try_start()
             .await
-            .expect("bind 127.0.0.1:0");
-        let port = listener.local_addr().expect("local addr").port();
+            .unwrap_or_else(|e| panic!("bind 127.0.0.1:{port}: {e}"))
+    }
+
+    /// Starts the emulator, or says why it cannot listen (the port is taken, say).
+    pub async fn try_start(self) -> std::io::Result<FakeCloud> {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
+        let port = listener.local_addr()?.port();
         let shared = Arc::new(Shared {
             port,
             state: Mutex::new(State::new(self)),
@@ -232,7 +246,7 @@ impl FakeCloudBuilder {
                 tokio::spawn(async move { serve_connection(sock, s).await });
             }
         });
-        FakeCloud { shared, task }
+        Ok(FakeCloud { shared, task })
     }
 }
 

@@ -381,3 +381,62 @@ fn the_file_name_defaults_to_the_links_and_a_directory_target_works() {
     );
     assert_one_line_error(&stderr, &["https://"]);
 }
+
+/// `cloud-backup emulator` prints where it listens and what to export, serves other
+/// `cloud-backup` runs, and stops cleanly on Ctrl-C.
+#[cfg(unix)]
+#[test]
+fn the_emulator_serves_commands_until_interrupted() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cloud-backup"))
+        .env_clear()
+        .env("HOME", home.path())
+        .arg("emulator")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let endpoint = info["endpoint"].as_str().unwrap();
+    let dds = info["catalogue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["service"] == "dds")
+        .unwrap();
+    let mut cmd = bare(home.path());
+    for (k, v) in info["env"].as_object().unwrap() {
+        cmd.env(k, v.as_str().unwrap());
+    }
+    let out = cmd
+        .args([
+            "--endpoint",
+            endpoint,
+            "--allow-http",
+            "huawei",
+            "dds-show-backup-download-link",
+        ])
+        .args(["--instance-id", dds["instance"].as_str().unwrap()])
+        .args(["--backup-id", dds["backup"].as_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let links: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        links["files"].as_array().unwrap().len(),
+        dds["parts"].as_array().unwrap().len()
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0), "a clean stop");
+}
