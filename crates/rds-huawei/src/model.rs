@@ -126,7 +126,8 @@ fn parse_offset(zone: &str) -> Option<UtcOffset> {
     };
     let (hours, minutes) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
-        None if rest.len() == 4 => rest.split_at(2),
+        // `split_at` on a byte index: only for ASCII (a fuzzed `+0\u{fffd}` is 4 bytes too).
+        None if rest.len() == 4 && rest.is_ascii() => rest.split_at(2),
         None if rest.len() <= 2 => (rest, "0"),
         None => return None,
     };
@@ -377,6 +378,23 @@ pub(crate) fn check_limit(limit: Option<u32>) -> Result<(), Error> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_non_ascii_offset_is_not_a_time_and_no_panic() {
+        // Found by the huawei_responses fuzz target (fuzz/regressions/huawei_responses/).
+        for raw in [
+            "2018-08-06T12:41:14+0\u{fffd}",
+            "2018-08-06T12:41:14+\u{e9}\u{e9}",
+            "x+\u{1f600}",
+        ] {
+            assert_eq!(LenientTime::parse(raw).datetime(), None, "{raw}");
+        }
+        assert!(
+            LenientTime::parse("2018-08-06T12:41:14+0800")
+                .datetime()
+                .is_some()
+        );
+    }
 
     #[test]
     fn lenient_times_parse_every_shape_the_services_send() {
