@@ -1,0 +1,6 @@
+//! `backup_core::fuzzing::names`: it asserts its own invariants.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    backup_core::fuzzing::names(data);
+});

@@ -1,0 +1,6 @@
+//! `backup_core::fuzzing::probe_headers`: it asserts its own invariants.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    backup_core::fuzzing::probe_headers(data);
+});
