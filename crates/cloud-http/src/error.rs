@@ -246,6 +246,40 @@ fn find_url(s: &str) -> Option<usize> {
     }
 }
 
+/// Longest vendor error code kept in a [`ServiceError`] (bytes; longer ones are cut with `…`).
+pub const MAX_CODE_BYTES: usize = 128;
+/// Longest vendor message kept in a [`ServiceError`] (bytes; longer ones are cut with `…`).
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+/// Longest request id kept (bytes; longer ones are cut with `…`).
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+/// Longest parse reason kept in an [`Error::UnreadableResponse`] (bytes).
+pub const MAX_REASON_BYTES: usize = 300;
+
+/// `text` cut to at most `max` bytes on a character boundary, with `…` appended when cut.
+/// A server chooses what it sends; nothing it sends grows an error without bound.
+pub(crate) fn bounded(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
+
+impl ServiceError {
+    /// The same error with code, message and request id cut to [`MAX_CODE_BYTES`],
+    /// [`MAX_MESSAGE_BYTES`] and [`MAX_REQUEST_ID_BYTES`]. The transport applies it to every
+    /// service error it returns.
+    pub fn bounded(mut self) -> Self {
+        self.code = bounded(&self.code, MAX_CODE_BYTES);
+        self.message = bounded(&self.message, MAX_MESSAGE_BYTES);
+        self.request_id = self.request_id.map(|id| bounded(&id, MAX_REQUEST_ID_BYTES));
+        self
+    }
+}
+
 /// The first `max` bytes of a body as text (lossy, cut on a character boundary), with URL query
 /// strings redacted.
 pub fn excerpt(body: &[u8], max: usize) -> String {
@@ -254,11 +288,7 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
     if redacted.len() <= max {
         return redacted;
     }
-    let mut cut = max;
-    while !redacted.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}…", &redacted[..cut])
+    bounded(&redacted, max)
 }
 
 #[cfg(test)]
@@ -298,6 +328,28 @@ mod tests {
         );
         assert_eq!(redact_urls("no url"), "no url");
         assert_eq!(redact_urls("https://a/b"), "https://a/b");
+    }
+
+    #[test]
+    fn service_errors_are_bounded_on_char_boundaries() {
+        let e = ServiceError {
+            code: "C".repeat(1000),
+            message: "é".repeat(5000),
+            request_id: Some("r".repeat(500)),
+            http_status: 400,
+        }
+        .bounded();
+        assert_eq!(e.code, format!("{}…", "C".repeat(MAX_CODE_BYTES)));
+        assert!(e.message.len() <= MAX_MESSAGE_BYTES + '…'.len_utf8());
+        assert!(e.message.ends_with("é…"));
+        assert_eq!(e.request_id.unwrap().len(), MAX_REQUEST_ID_BYTES + '…'.len_utf8());
+        let short = ServiceError {
+            code: "Throttling".into(),
+            message: "slow down".into(),
+            request_id: None,
+            http_status: 429,
+        };
+        assert_eq!(short.clone().bounded(), short);
     }
 
     #[test]

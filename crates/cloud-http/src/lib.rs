@@ -63,7 +63,10 @@ mod transport;
 mod waiter;
 
 pub use endpoint::Endpoint;
-pub use error::{Error, OperationName, ServiceError, excerpt, redact_urls};
+pub use error::{
+    Error, MAX_CODE_BYTES, MAX_MESSAGE_BYTES, MAX_REASON_BYTES, MAX_REQUEST_ID_BYTES,
+    OperationName, ServiceError, excerpt, redact_urls,
+};
 pub use model::SecretUrl;
 pub use network::{NetworkCause, network_cause};
 pub use params::{ParamValue, REDACTED};

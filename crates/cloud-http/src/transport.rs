@@ -12,7 +12,10 @@ use time::OffsetDateTime;
 use tracing::{Instrument, field};
 
 use crate::endpoint::Endpoint;
-use crate::error::{Error, OperationName, ServiceError, excerpt, redact_urls};
+use crate::error::{
+    Error, MAX_REASON_BYTES, MAX_REQUEST_ID_BYTES, OperationName, ServiceError, bounded, excerpt,
+    redact_urls,
+};
 use crate::params::{self, ParamValue, Secrets};
 use crate::retry::{RETRY_COST, RetryConfig, TIMEOUT_RETRY_COST};
 use crate::runtime::{Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};
@@ -249,7 +252,10 @@ impl RawResponse {
             operation: self.operation.clone(),
             status: self.status,
             request_id: self.request_id.clone(),
-            reason: self.secrets.scrub(&redact_urls(reason.as_ref())),
+            reason: bounded(
+                &self.secrets.scrub(&redact_urls(reason.as_ref())),
+                MAX_REASON_BYTES,
+            ),
             excerpt: quoted,
         }
     }
@@ -672,6 +678,8 @@ impl HttpClient {
                                 error.code = wire.secrets.scrub(&error.code);
                                 error.message = wire.secrets.scrub(&error.message);
                             }
+                            // Cut after scrubbing, so no part of a secret is left at a cut.
+                            error = error.bounded();
                             tracing::debug!(code = %error.code, kind = ?kind, "service error");
                             if kind == RetryKind::ClockSkew
                                 && !skew_corrected
@@ -813,7 +821,9 @@ impl HttpClient {
                 operation: operation.name.clone(),
                 secrets: wire.secrets.clone(),
             };
-            raw.request_id = protocol.request_id(&raw);
+            raw.request_id = protocol
+                .request_id(&raw)
+                .map(|id| bounded(&id, MAX_REQUEST_ID_BYTES));
             return Ok(raw);
         }
         let mut map = header_map(
@@ -869,7 +879,9 @@ impl HttpClient {
                 operation: operation.name.clone(),
                 secrets: wire.secrets.clone(),
             };
-            raw.request_id = protocol.request_id(&raw);
+            raw.request_id = protocol
+                .request_id(&raw)
+                .map(|id| bounded(&id, MAX_REQUEST_ID_BYTES));
             if too_large {
                 return Err(AttemptError::TooLarge(raw));
             }
@@ -1160,5 +1172,40 @@ mod tests {
         // A plain parameter is not scrubbed from the message.
         let (_, shown, _) = send(&request(false), 400, &echo).await;
         assert!(shown.contains(CANARY), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn errors_from_huge_answers_are_bounded() {
+        // A message of 1 MiB with the secret straddling the cut.
+        let cut_at = crate::MAX_MESSAGE_BYTES - 4;
+        let huge = format!("{}{CANARY}{}", "m".repeat(cut_at), "x".repeat(1 << 20));
+        let (_, shown, _) = send(&request(true), 400, &huge).await;
+        // Display and Debug, each with the message once.
+        assert!(shown.len() < 3 * crate::MAX_MESSAGE_BYTES, "{}", shown.len());
+        // Scrubbed, then cut: the marker is cut, not the secret.
+        assert!(shown.contains("mmm<red… [request id none]"), "{shown:.100}");
+        assert_hidden("bounded service error", &shown);
+
+        // serde quotes a mistyped string whole: the reason is cut too.
+        let raw = RawResponse {
+            status: 200,
+            headers: HeaderMap::new(),
+            body: Bytes::from(format!("\"{}\"", "s".repeat(1 << 20))),
+            request_id: Some("req-1".into()),
+            operation: OperationName {
+                vendor: "test",
+                action: "Describe",
+            },
+            secrets: Secrets::default(),
+        };
+        let err = raw.json::<u64>().unwrap_err();
+        let Error::UnreadableResponse { reason, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(reason.starts_with("invalid type: string"), "{reason:.100}");
+        assert!(reason.len() <= crate::MAX_REASON_BYTES + 3, "{}", reason.len());
+        let shown = err.to_string();
+        assert!(shown.contains("request id req-1"), "{shown:.300}");
+        assert!(shown.len() < 1024, "{}", shown.len());
     }
 }
