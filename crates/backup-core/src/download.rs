@@ -20,6 +20,8 @@ use crate::direct::{self, Direct};
 use crate::local;
 use crate::part_file::{self, ALIGN, PartFile, is_no_space, preallocate};
 
+mod parallel;
+
 /// Why a download failed. Messages never contain a link's query string.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -172,10 +174,15 @@ pub trait RefreshLink: Send + Sync {
 /// Options of one download.
 #[derive(Debug, Clone)]
 pub struct DownloadOptions {
-    /// Parallel connections when the server supports ranges (default 4; 1 = single stream).
+    /// Most connections when the server supports ranges (default 8; 1 = single stream). With
+    /// [`Parallelism::Adaptive`] a download starts with one and adds more only while they add
+    /// throughput.
     pub connections: usize,
-    /// Range size per request in parallel mode (default 8 MiB); grown for objects that would
-    /// need more than 4096 ranges. A resumed download keeps the ranges it started with.
+    /// How many of the [`DownloadOptions::connections`] run (default adaptive).
+    pub parallelism: Parallelism,
+    /// The granule of ranges (default 1 MiB): connections split each other's work, and the
+    /// resume state records progress, in whole granules. Grown for objects that would need
+    /// more than 4096. A resumed download keeps the granules it started with.
     pub chunk_size: u64,
     /// The size the API declared; a body longer than this is stopped there and refused, and
     /// the final size is checked against it.
@@ -210,8 +217,9 @@ pub struct DownloadOptions {
 impl Default for DownloadOptions {
     fn default() -> Self {
         DownloadOptions {
-            connections: 4,
-            chunk_size: 8 << 20,
+            connections: 8,
+            parallelism: Parallelism::Adaptive,
+            chunk_size: 1 << 20,
             expected_size: None,
             max_size: None,
             sha256: None,
@@ -223,6 +231,20 @@ impl Default for DownloadOptions {
             overwrite: false,
         }
     }
+}
+
+/// How many connections a ranged download runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Parallelism {
+    /// One stream first; then two, and more (doubling, or straight to the maximum when two
+    /// scaled linearly, the mark of a per-connection limit) only while each step adds at
+    /// least 10% throughput, measured over a window of four first-byte times (40 ms to 1 s).
+    /// A step that does not pay is undone. On a fast link this stays at one stream, which is
+    /// the fastest there; behind per-connection limits it opens all of them.
+    #[default]
+    Adaptive,
+    /// All [`DownloadOptions::connections`] from the start, on equal shares.
+    Fixed,
 }
 
 /// What a finished download did.
@@ -247,6 +269,15 @@ pub struct DownloadReport {
     pub skipped: bool,
     /// What was odd but not fatal (a malformed checksum header that could not be used, say).
     pub warnings: Vec<String>,
+    /// Most connections that received data at once (1 without ranges, 0 when nothing was
+    /// downloaded).
+    pub connections: usize,
+    /// Times a connection took over part of another's range (a joining connection, or one
+    /// helping a straggler).
+    pub splits: u32,
+    /// Bytes read back from the file to verify it: those that did not arrive in order
+    /// (parallel ranges, a resumed run). A single fresh stream hashes as it receives: 0.
+    pub reread_bytes: u64,
 }
 
 /// What identifies one version of the object: a later response that carries a different value
@@ -360,13 +391,10 @@ const MAX_REFRESHES_IN_A_ROW: u32 = 3;
 /// What the downloader calls itself.
 const USER_AGENT: &str = concat!("cloud-backup/", env!("CARGO_PKG_VERSION"));
 
-/// The range size for a new download: the whole object for one connection, else the option's,
-/// grown (to a multiple of the direct-I/O alignment) when the object would need more than
-/// [`MAX_RANGES`] ranges.
+/// The granule for a new download: the option's, grown (to a multiple of the direct-I/O
+/// alignment) when the object would need more than [`MAX_RANGES`] granules. A single stream
+/// uses granules too: a download resumed with more connections can then be split.
 fn range_size(size: u64, options: &DownloadOptions) -> u64 {
-    if options.connections == 1 {
-        return size.max(1);
-    }
     let floor = size.div_ceil(MAX_RANGES).next_multiple_of(ALIGN as u64);
     options.chunk_size.max(floor)
 }
@@ -1008,6 +1036,9 @@ impl Downloader {
                     direct_io: false,
                     skipped: false,
                     warnings,
+                    connections: 0,
+                    splits: 0,
+                    reread_bytes: 0,
                 })
             }
             Probe::Whole { response, expected } => {
@@ -1032,6 +1063,9 @@ impl Downloader {
                     direct_io,
                     skipped: false,
                     warnings,
+                    connections: 1,
+                    splits: 0,
+                    reread_bytes: 0,
                 })
             }
             Probe::Ranged {
@@ -1175,7 +1209,7 @@ impl Downloader {
                 (handle, meta)
             }
         };
-        let (chunk_size, chunks) = (meta.chunk_size, meta.written.len());
+        let chunk_size = meta.chunk_size;
         let resumed: u64 = meta.written.iter().sum();
         let shared = Arc::new(Shared::new(Some(size), resumed));
         shared.report(progress);
@@ -1191,54 +1225,39 @@ impl Downloader {
             trace: Mutex::default(),
         };
         saver.save().await?;
-        let next = AtomicU64::new(0);
-        let workers = options.connections.min(chunks).max(1);
-        let single = workers == 1 && chunks == 1;
-        // A single fresh stream (the only writer: the target is locked) hashes as it goes;
-        // anything else verifies what is on disk.
-        let inline = Mutex::new(
-            (single && resumed == 0).then(|| Checksums::new(&expected, options.sha256.is_some())),
-        );
-        let buffer = buffer_size(workers);
-        let run = |_: usize| async {
-            loop {
-                let i = next.fetch_add(1, Ordering::SeqCst) as usize;
-                if i >= chunks {
-                    return Ok::<(), DownloadError>(());
-                }
-                let start = i as u64 * chunk_size;
-                let end = (start + chunk_size).min(size);
-                let chunk = Chunk {
-                    index: i,
-                    start,
-                    end,
-                };
-                self.fetch_chunk(
-                    link,
-                    &saver,
-                    buffer,
-                    &chunk,
-                    size,
-                    &validators,
-                    options,
-                    &shared,
-                    progress,
-                    &inline,
-                )
-                .await?;
-            }
+        let (plan, ctl) = parallel::setup(&state.lock().unwrap_or_else(|e| e.into_inner()), options);
+        let frontier = parallel::Frontier::new(Checksums::new(&expected, options.sha256.is_some()));
+        let run = parallel::Run {
+            link,
+            saver: &saver,
+            file: &file,
+            size,
+            granule: chunk_size,
+            validators: &validators,
+            options,
+            shared: &shared,
+            progress,
+            plan: &plan,
+            ctl: &ctl,
+            frontier: &frontier,
         };
-        let results = futures_join_all((0..workers).map(run).collect::<Vec<_>>()).await;
-        for r in results {
-            r?;
-        }
+        let stats = self.run_ranges(&run).await?;
         file.sync().await.map_err(io_err(part))?;
         let direct_io = file.direct();
         drop(file);
-        let checks = match inline.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        let (checks, reread) = frontier.into_checks(size);
+        let checks = match checks {
             Some(c) => c,
+            // Not every byte went through the hasher (cannot happen when every range was
+            // written; kept as the safe way out): hash the file as it is on disk.
             None => hash_file(part, &expected, options.sha256.is_some()).await?,
         };
+        tracing::debug!(
+            connections = stats.peak,
+            splits = stats.splits,
+            reread_bytes = reread,
+            "ranges done"
+        );
         let verified = finish(part, dest, size, options, &expected, checks, Some(size)).await?;
         let _ = local::remove_ours(meta_path);
         shared.report(progress);
@@ -1252,146 +1271,10 @@ impl Downloader {
             direct_io,
             skipped: false,
             warnings,
+            connections: stats.peak,
+            splits: stats.splits,
+            reread_bytes: reread,
         })
-    }
-
-    /// Downloads what is missing of one range, resuming within it after network errors.
-    #[allow(clippy::too_many_arguments)]
-    async fn fetch_chunk(
-        &self,
-        link: &Link<'_>,
-        saver: &Saver<'_>,
-        buffer: usize,
-        chunk: &Chunk,
-        size: u64,
-        validators: &Validators,
-        options: &DownloadOptions,
-        shared: &Shared,
-        progress: &(dyn Fn(Progress) + Send + Sync),
-        inline: &Mutex<Option<Checksums>>,
-    ) -> Result<(), DownloadError> {
-        let Chunk { index, start, end } = *chunk;
-        let (state, part) = (saver.state, saver.part);
-        let mut failures = 0u32;
-        loop {
-            let written = state.lock().unwrap_or_else(|e| e.into_inner()).written[index];
-            let pos = start + written;
-            if pos >= end {
-                return Ok(());
-            }
-            let resp = self
-                .get(link, Some((pos, Some(end - 1))), Some(validators))
-                .await?;
-            // A 200 (If-Range did not match), a 416 (the object shrank) or other validators:
-            // the object is not the one we have parts of.
-            if resp.status() != 206 || validators.differs(&Validators::of(&resp)) {
-                return Err(DownloadError::ObjectChanged(1));
-            }
-            match content_range(header(&resp, "content-range").as_deref()) {
-                Some((_, _, Some(total))) if total != size => {
-                    return Err(DownloadError::ObjectChanged(1));
-                }
-                Some((first, last, _)) if first == pos && last == end - 1 => {}
-                _ => {
-                    return Err(DownloadError::Refused(format!(
-                        "asked for bytes {pos}-{}, the server answered Content-Range {:?}",
-                        end - 1,
-                        header(&resp, "content-range")
-                            .map(|r| crate::terminal::escape(&r))
-                            .unwrap_or_default()
-                    )));
-                }
-            }
-            if let Some(len) = resp.content_length()
-                && len != end - pos
-            {
-                return Err(DownloadError::Refused(format!(
-                    "asked for {} bytes, the server announced {len}",
-                    end - pos
-                )));
-            }
-            let mut resp = resp;
-            let mut writer = saver.file.writer(pos, buffer, WRITE_DEPTH);
-            let mut room = end - pos;
-            let mut pace = Pace::new();
-            // A byte counts as written (and may be saved as resumable) only once its write
-            // returned.
-            let count = |n: u64| {
-                if n > 0 {
-                    state.lock().unwrap_or_else(|e| e.into_inner()).written[index] += n;
-                    shared.add(n, progress);
-                }
-            };
-            let outcome: Result<(), DownloadError> = async {
-                loop {
-                    let Some(data) =
-                        next_chunk(&mut resp, link, options, failures + 1, &mut pace).await?
-                    else {
-                        return Ok(());
-                    };
-                    let take = (data.len() as u64).min(room) as usize;
-                    room -= take as u64;
-                    if let Some(c) = inline.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-                        c.update(&data[..take]);
-                    }
-                    let n = writer.push(&data[..take]).await.map_err(io_err(part))?;
-                    count(n);
-                    if take < data.len() {
-                        return Err(DownloadError::Refused(format!(
-                            "the server sent more than the {} bytes of range {start}-{}; \
-                             stopped there",
-                            end - pos,
-                            end - 1
-                        )));
-                    }
-                    // Bound the work lost to a crash: save about every SAVE_EVERY.
-                    if n > 0 {
-                        saver.save_soon().await?;
-                    }
-                }
-            }
-            .await;
-            // Whatever happened, what was received is written and counted before going on.
-            let flushed = writer.flush().await.map_err(io_err(part));
-            if let Ok(n) = flushed {
-                count(n);
-            }
-            saver.save().await?;
-            let outcome = match (outcome, flushed) {
-                (Err(e @ (DownloadError::Io { .. } | DownloadError::Refused(_))), _) => {
-                    return Err(e);
-                }
-                (_, Err(e)) => return Err(e),
-                (outcome, Ok(_)) => outcome,
-            };
-            match outcome {
-                Ok(()) => {
-                    let written = state.lock().unwrap_or_else(|e| e.into_inner()).written[index];
-                    if start + written >= end {
-                        return Ok(());
-                    }
-                    failures += 1; // the body ended early
-                }
-                Err(e) => {
-                    failures += 1;
-                    if failures > options.max_retries {
-                        return Err(e);
-                    }
-                    tracing::debug!(error = %e, chunk = index, "range interrupted; resuming");
-                }
-            }
-            if failures > options.max_retries {
-                return Err(DownloadError::Refused(format!(
-                    "range {start}-{} kept ending early",
-                    end - 1
-                )));
-            }
-            // A stream that broke mid-way cannot be hashed inline any more.
-            if failures > 0 {
-                inline.lock().unwrap_or_else(|e| e.into_inner()).take();
-            }
-            tokio::time::sleep(backoff(failures)).await;
-        }
     }
 }
 
@@ -1553,6 +1436,9 @@ async fn keep_existing(
                     direct_io: false,
                     skipped: true,
                     warnings: warnings.to_vec(),
+                    connections: 0,
+                    splits: 0,
+                    reread_bytes: 0,
                 }));
             }
             Err(_) => "its content differs from the object's checksum",
@@ -1657,13 +1543,6 @@ async fn allocate(
         }
         Err(e) => Err(io_err(part)(e)),
     }
-}
-
-/// One range of the object.
-struct Chunk {
-    index: usize,
-    start: u64,
-    end: u64,
 }
 
 /// Writes in flight per connection. Two keep the disk busy while the next one is submitted:

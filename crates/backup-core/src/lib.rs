@@ -37,6 +37,7 @@ pub mod fuzzing;
 mod local;
 pub mod names;
 mod part_file;
+mod schedule;
 pub mod terminal;
 
 pub use cloud_http;

@@ -83,7 +83,7 @@ impl Response {
 }
 
 /// How the writing of a response is disturbed.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct WritePlan {
     /// Close the connection (with a reset) after this many body bytes.
     pub reset_after: Option<u64>,
@@ -93,6 +93,8 @@ pub(crate) struct WritePlan {
     pub bandwidth: Option<u64>,
     /// Flip the body byte at this offset.
     pub corrupt_at: Option<u64>,
+    /// Reset the connection when this counter moves past the value it had at the start.
+    pub severed: Option<(std::sync::Arc<std::sync::atomic::AtomicU64>, u64)>,
 }
 
 pub(crate) async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
@@ -214,6 +216,12 @@ pub(crate) async fn write_response(
             return false;
         }
         sent += n as u64;
+        if let Some((counter, at)) = &plan.severed
+            && counter.load(std::sync::atomic::Ordering::SeqCst) != *at
+        {
+            let _ = sock.set_zero_linger();
+            return false;
+        }
         if let Some(bw) = plan.bandwidth {
             let due = Duration::from_secs_f64(sent as f64 / bw as f64);
             let elapsed = started.elapsed();

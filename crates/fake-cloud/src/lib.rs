@@ -237,6 +237,7 @@ impl FakeCloudBuilder {
         let shared = Arc::new(Shared {
             port,
             state: Mutex::new(State::new(self)),
+            severed: Arc::default(),
         });
         let s = shared.clone();
         let task = tokio::spawn(async move {
@@ -401,6 +402,8 @@ pub const HUAWEI_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 struct Shared {
     port: u16,
     state: Mutex<State>,
+    /// Bumped by [`FakeCloud::sever_downloads`]: download bodies started before stop.
+    severed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A running emulator; stops when dropped.
@@ -484,6 +487,14 @@ impl FakeCloud {
     /// Shifts the server clock (seconds; positive = server ahead of real time).
     pub fn set_clock_skew(&self, secs: i64) {
         self.state().skew_secs = secs;
+    }
+
+    /// Resets every download connection that is sending a body now (a load balancer restart,
+    /// a network blip): their clients must ask again, with the links they have.
+    pub fn sever_downloads(&self) {
+        self.shared
+            .severed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Limits every download connection to `bytes_per_sec` (None: unlimited).
@@ -608,8 +619,11 @@ async fn serve_connection(mut sock: tokio::net::TcpStream, shared: Arc<Shared>) 
                 date,
             )
         };
+        let severed = shared.severed.clone();
+        let generation = severed.load(std::sync::atomic::Ordering::SeqCst);
         let mut plan = WritePlan {
             bandwidth,
+            severed: (route == Route::Storage).then_some((severed, generation)),
             ..WritePlan::default()
         };
         let response = match fault {

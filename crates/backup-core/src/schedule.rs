@@ -1,0 +1,502 @@
+//! Which bytes each connection of a ranged download fetches, and how many connections run.
+//!
+//! The object is cut into granules (the resume state's ranges: each records how many bytes at
+//! its start are on disk). A connection owns a *span* of consecutive granules and fetches it
+//! with one request. A connection that joins, or that finished its own span (a straggler's
+//! helper), takes the back half of the largest span still running; a connection that is
+//! retired stops at the end of its current granule and gives the rest back. Spans are only
+//! ever cut at granule boundaries, so the resume state stays exact whatever happens.
+//!
+//! [`Growth`] decides how many connections run: one stream first, and more only while they add
+//! throughput (on a fast link they only cost; per-connection limits on object stores make 4-8
+//! worth it).
+
+use std::ops::Range;
+use std::time::Duration;
+
+/// A connection's span: the next byte it hands to the writer, and the granule it stops before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    pushed: u64,
+    end: usize,
+}
+
+/// The bytes `[start, end)` a connection is to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Claim {
+    pub start: u64,
+    pub end: u64,
+    /// Taken from another connection's span (a split), not from unassigned work.
+    pub stolen: bool,
+}
+
+/// Least whole granules a span must have left beyond the one being written for a split.
+const MIN_SPLIT_GRANULES: usize = 2;
+
+/// The assignment of granules to connections.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    granule: u64,
+    size: u64,
+    /// Unassigned runs of granules, in order: only a run's first granule may be partly written.
+    pool: Vec<Range<usize>>,
+    /// Per connection slot.
+    spans: Vec<Option<Span>>,
+}
+
+impl Plan {
+    /// The plan of an object of `size` bytes in granules of `granule` bytes of which
+    /// `written[i]` bytes at the start of each are on disk, for `slots` connections at most.
+    pub(crate) fn new(size: u64, granule: u64, written: &[u64], slots: usize) -> Self {
+        let mut plan = Plan {
+            granule,
+            size,
+            pool: Vec::new(),
+            spans: vec![None; slots],
+        };
+        let mut run: Option<Range<usize>> = None;
+        for (i, &w) in written.iter().enumerate() {
+            let complete = w >= plan.granule_len(i);
+            if complete || w > 0 {
+                plan.pool.extend(run.take());
+            }
+            if !complete {
+                match &mut run {
+                    Some(r) => r.end = i + 1,
+                    None => run = Some(i..i + 1),
+                }
+            }
+        }
+        plan.pool.extend(run);
+        plan
+    }
+
+    fn granule_len(&self, i: usize) -> u64 {
+        let start = i as u64 * self.granule;
+        self.granule.min(self.size.saturating_sub(start))
+    }
+
+    /// The first byte of granule `i` (the object's end for `i` past it).
+    fn byte(&self, i: usize) -> u64 {
+        (i as u64 * self.granule).min(self.size)
+    }
+
+    /// The first granule that starts at or after `pos`: where a span at `pos` can be cut.
+    fn first_free(&self, pos: u64) -> usize {
+        pos.div_ceil(self.granule) as usize
+    }
+
+    /// Cuts unassigned work into at least `n` runs of about equal size (for connections that
+    /// start together).
+    pub(crate) fn split_even(&mut self, n: usize) {
+        if let [only] = self.pool.as_slice() {
+            let (a, b) = (only.start, only.end);
+            let parts = n.min(b - a).max(1);
+            self.pool = (0..parts)
+                .map(|k| a + (b - a) * k / parts..a + (b - a) * (k + 1) / parts)
+                .collect();
+            return;
+        }
+        while self.pool.len() < n {
+            let Some((at, _)) = self
+                .pool
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.len() >= 2)
+                .max_by_key(|(_, r)| r.len())
+            else {
+                return;
+            };
+            let r = self.pool[at].clone();
+            let mid = r.start + r.len() / 2;
+            self.pool[at] = r.start..mid;
+            self.pool.insert(at + 1, mid..r.end);
+        }
+    }
+
+    /// Work for connection `slot`: the first unassigned run, else the back half of the largest
+    /// running span. `written` is the resume state (for where a run's first granule resumes).
+    pub(crate) fn claim(&mut self, slot: usize, written: &[u64]) -> Option<Claim> {
+        debug_assert!(self.spans[slot].is_none(), "slot {slot} claims twice");
+        if !self.pool.is_empty() {
+            let run = self.pool.remove(0);
+            let start = self.byte(run.start) + written[run.start];
+            self.spans[slot] = Some(Span {
+                pushed: start,
+                end: run.end,
+            });
+            return Some(Claim {
+                start,
+                end: self.byte(run.end),
+                stolen: false,
+            });
+        }
+        let (victim, left) = self
+            .spans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|s| (i, s.end.saturating_sub(self.first_free(s.pushed)))))
+            .filter(|&(_, left)| left >= MIN_SPLIT_GRANULES)
+            .max_by_key(|&(_, left)| left)?;
+        let span = self.spans[victim].as_mut().expect("a running span");
+        let old_end = span.end;
+        let mid = old_end - left / 2;
+        span.end = mid;
+        let start = self.byte(mid);
+        self.spans[slot] = Some(Span {
+            pushed: start,
+            end: old_end,
+        });
+        Some(Claim {
+            start,
+            end: self.byte(old_end),
+            stolen: true,
+        })
+    }
+
+    /// How many of `len` bytes at `pos` connection `slot` may hand to the writer (fewer when
+    /// its span was cut below them); counts them as handed over.
+    pub(crate) fn allow(&mut self, slot: usize, pos: u64, len: usize) -> usize {
+        let limit = match self.spans[slot] {
+            Some(s) => {
+                debug_assert_eq!(s.pushed, pos, "slot {slot} pushes out of order");
+                self.byte(s.end)
+            }
+            None => return 0,
+        };
+        let n = (len as u64).min(limit.saturating_sub(pos)) as usize;
+        if let Some(s) = self.spans[slot].as_mut() {
+            s.pushed += n as u64;
+        }
+        n
+    }
+
+    /// Where connection `slot`'s span ends now (it may have been cut).
+    pub(crate) fn end_of(&self, slot: usize) -> Option<u64> {
+        self.spans[slot].map(|s| self.byte(s.end))
+    }
+
+    /// Connection `slot` stops at the end of the granule it is writing; the rest of its span
+    /// goes back to the unassigned work.
+    pub(crate) fn retire(&mut self, slot: usize) {
+        let Some(span) = self.spans[slot] else {
+            return;
+        };
+        let stop = self.first_free(span.pushed).min(span.end);
+        if stop < span.end {
+            let at = self.pool.partition_point(|r| r.start < stop);
+            self.pool.insert(at, stop..span.end);
+        }
+        if let Some(s) = self.spans[slot].as_mut() {
+            s.end = stop;
+        }
+    }
+
+    /// Connection `slot` is done with its span.
+    pub(crate) fn release(&mut self, slot: usize) {
+        self.spans[slot] = None;
+    }
+
+    /// Nothing is left to assign and no span is running: every granule is written (or a
+    /// connection failed and gave up its span).
+    pub(crate) fn idle(&self) -> bool {
+        self.pool.is_empty() && self.spans.iter().all(Option::is_none)
+    }
+
+    /// About how many bytes are not yet handed to a writer, assigned or not (unassigned runs
+    /// count whole): for deciding whether more connections are worth starting.
+    pub(crate) fn left(&self) -> u64 {
+        let pooled: u64 = self
+            .pool
+            .iter()
+            .map(|r| self.byte(r.end) - self.byte(r.start))
+            .sum();
+        let running: u64 = self
+            .spans
+            .iter()
+            .flatten()
+            .map(|s| self.byte(s.end).saturating_sub(s.pushed))
+            .sum();
+        pooled + running
+    }
+}
+
+/// The next step of the connection count, from measured throughput.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Step {
+    /// Try this many connections and measure again.
+    Try(usize),
+    /// Stay at this many for the rest of the download.
+    Settle(usize),
+}
+
+/// Grows the number of connections while each step adds throughput: 1, then 2, then (when two
+/// scaled nearly linearly, the mark of a per-connection limit) straight to the maximum, else
+/// doubling; a step that adds less than [`Growth::MIN_GAIN`] is undone.
+#[derive(Debug, Clone)]
+pub(crate) struct Growth {
+    max: usize,
+    current: usize,
+    /// Throughput with `current` connections, bytes per second.
+    rate: f64,
+}
+
+impl Growth {
+    /// Least relative gain for a step to be kept.
+    pub(crate) const MIN_GAIN: f64 = 1.1;
+    /// Share of the ideal gain (`new / old` connections) from which a step counts as linear.
+    const LINEAR: f64 = 0.75;
+
+    /// Starting from one connection measured at `rate`, with at most `max`.
+    pub(crate) fn new(max: usize, rate: f64) -> Self {
+        Growth {
+            max,
+            current: 1,
+            rate,
+        }
+    }
+
+    /// The first step.
+    pub(crate) fn first(&self) -> Step {
+        if self.max <= 1 {
+            Step::Settle(1)
+        } else {
+            Step::Try(2)
+        }
+    }
+
+    /// The step after `tried` connections were measured at `rate`.
+    pub(crate) fn next(&mut self, tried: usize, rate: f64) -> Step {
+        let gain = rate / self.rate.max(1.0);
+        if gain < Self::MIN_GAIN {
+            return Step::Settle(self.current);
+        }
+        let ideal = tried as f64 / self.current as f64;
+        let share = (gain - 1.0) / (ideal - 1.0).max(f64::EPSILON);
+        self.current = tried;
+        self.rate = rate;
+        if tried >= self.max {
+            Step::Settle(tried)
+        } else if share >= Self::LINEAR {
+            Step::Try(if tried == 2 { self.max } else { (tried * 2).min(self.max) })
+        } else if share >= 0.5 {
+            Step::Try((tried * 2).min(self.max))
+        } else {
+            Step::Settle(tried)
+        }
+    }
+
+    /// How long to measure: four times the time a new connection took to its first byte,
+    /// within 40 ms and 1 s.
+    pub(crate) fn window(first_byte: Duration) -> Duration {
+        (first_byte * 4).clamp(Duration::from_millis(40), Duration::from_secs(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const G: u64 = 100;
+
+    /// Pushes the whole span of `slot` as its connection would, returns the bytes pushed.
+    fn drain(plan: &mut Plan, slot: usize, claim: Claim, written: &mut [u64]) -> u64 {
+        let mut pos = claim.start;
+        loop {
+            let n = plan.allow(slot, pos, 30) as u64;
+            if n == 0 {
+                break;
+            }
+            for b in pos..pos + n {
+                written[(b / G) as usize] += 1;
+            }
+            pos += n;
+        }
+        plan.release(slot);
+        pos - claim.start
+    }
+
+    #[test]
+    fn a_fresh_plan_is_one_run_and_one_connection_takes_it_all() {
+        let mut written = vec![0; 10];
+        let mut plan = Plan::new(950, G, &written, 4);
+        let claim = plan.claim(0, &written).unwrap();
+        assert_eq!(
+            claim,
+            Claim {
+                start: 0,
+                end: 950,
+                stolen: false
+            }
+        );
+        assert_eq!(drain(&mut plan, 0, claim, &mut written), 950);
+        assert!(plan.idle());
+        assert_eq!(plan.claim(1, &written), None);
+        assert_eq!(written[9], 50);
+        assert_eq!(plan.left(), 0);
+    }
+
+    #[test]
+    fn resume_runs_start_at_partly_written_granules_and_skip_complete_ones() {
+        let written = [100, 100, 40, 0, 0, 100, 0, 7, 0, 0];
+        let mut plan = Plan::new(1000, G, &written, 3);
+        assert_eq!(plan.pool, vec![2..5, 6..7, 7..10]);
+        // Unassigned runs count whole (an estimate): 300 + 100 + 300.
+        assert_eq!(plan.left(), 700);
+        let c = plan.claim(0, &written).unwrap();
+        assert_eq!((c.start, c.end), (240, 500));
+        let c = plan.claim(1, &written).unwrap();
+        assert_eq!((c.start, c.end), (600, 700));
+        let c = plan.claim(2, &written).unwrap();
+        assert_eq!((c.start, c.end), (707, 1000));
+    }
+
+    #[test]
+    fn a_split_takes_the_back_half_of_the_largest_span_at_a_granule_boundary() {
+        let written = vec![0; 10];
+        let mut plan = Plan::new(1000, G, &written, 3);
+        let first = plan.claim(0, &written).unwrap();
+        assert_eq!(plan.allow(0, first.start, 150), 150); // in granule 1
+        // Free beyond granule 1: 2..10 (8 granules): the thief takes 6..10.
+        let stolen = plan.claim(1, &written).unwrap();
+        assert_eq!((stolen.start, stolen.end, stolen.stolen), (600, 1000, true));
+        assert_eq!(plan.end_of(0), Some(600));
+        // The victim may push up to 600, no further.
+        assert_eq!(plan.allow(0, 150, 1000), 450);
+        assert_eq!(plan.allow(0, 600, 10), 0);
+        // Slot 0 at its end, slot 1 untouched with 4 granules: the next split is 8..10.
+        plan.release(0);
+        let again = plan.claim(0, &written).unwrap();
+        assert_eq!((again.start, again.end), (800, 1000));
+        assert_eq!(plan.end_of(1), Some(800));
+    }
+
+    #[test]
+    fn a_span_with_one_granule_left_is_not_split() {
+        let written = vec![0; 3];
+        let mut plan = Plan::new(300, G, &written, 2);
+        let c = plan.claim(0, &written).unwrap();
+        assert_eq!(plan.allow(0, c.start, 150), 150); // granule 1; only granule 2 free
+        assert_eq!(plan.claim(1, &written), None);
+        assert!(!plan.idle());
+    }
+
+    #[test]
+    fn a_split_at_a_granule_boundary_leaves_the_victim_a_granule() {
+        let written = vec![0; 4];
+        let mut plan = Plan::new(400, G, &written, 2);
+        let c = plan.claim(0, &written).unwrap();
+        assert_eq!(plan.allow(0, c.start, 200), 200); // exactly at granule 2's start
+        let s = plan.claim(1, &written).unwrap();
+        assert_eq!((s.start, s.end), (300, 400));
+        assert_eq!(plan.end_of(0), Some(300));
+    }
+
+    #[test]
+    fn a_retired_connection_finishes_its_granule_and_gives_the_rest_back() {
+        let written = vec![0; 10];
+        let mut plan = Plan::new(1000, G, &written, 2);
+        let c = plan.claim(0, &written).unwrap();
+        assert_eq!(plan.allow(0, c.start, 250), 250);
+        plan.retire(0);
+        assert_eq!(plan.end_of(0), Some(300));
+        assert_eq!(plan.allow(0, 250, 100), 50);
+        plan.release(0);
+        assert_eq!(plan.pool, vec![3..10]);
+        let c = plan.claim(1, &written).unwrap();
+        assert_eq!((c.start, c.end, c.stolen), (300, 1000, false));
+    }
+
+    #[test]
+    fn every_byte_is_pushed_once_whatever_the_splits() {
+        // Connections join, split and retire in a fixed pseudo-random order; every byte is
+        // handed over exactly once.
+        let size = 2_345;
+        let mut written = vec![0; 24];
+        let mut plan = Plan::new(size, G, &written, 4);
+        let mut pos: [Option<u64>; 4] = [None; 4];
+        let mut pushed = vec![0u32; size as usize];
+        let mut seed = 7u64;
+        let mut rounds = 0;
+        while !plan.idle() || pos.iter().any(Option::is_some) {
+            rounds += 1;
+            assert!(rounds < 100_000, "no progress");
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let slot = (seed >> 33) as usize % 4;
+            match pos[slot] {
+                None => {
+                    if let Some(c) = plan.claim(slot, &written) {
+                        pos[slot] = Some(c.start);
+                    }
+                }
+                Some(p) => {
+                    if (seed >> 20) % 97 == 0 {
+                        plan.retire(slot);
+                    }
+                    let n = plan.allow(slot, p, ((seed >> 40) % 70) as usize + 1) as u64;
+                    for b in p..p + n {
+                        pushed[b as usize] += 1;
+                        written[(b / G) as usize] += 1;
+                    }
+                    if n == 0 {
+                        plan.release(slot);
+                        pos[slot] = None;
+                    } else {
+                        pos[slot] = Some(p + n);
+                    }
+                }
+            }
+        }
+        assert!(pushed.iter().all(|&n| n == 1), "some byte pushed 0 or 2 times");
+        assert_eq!(written.iter().sum::<u64>(), size);
+    }
+
+    #[test]
+    fn even_split_cuts_one_run_into_equal_parts() {
+        let written = vec![0; 10];
+        let mut plan = Plan::new(1000, G, &written, 3);
+        plan.split_even(3);
+        assert_eq!(plan.pool, vec![0..3, 3..6, 6..10]);
+        let mut small = Plan::new(150, G, &[0, 0], 8);
+        small.split_even(8);
+        assert_eq!(small.pool, vec![0..1, 1..2]);
+        let mut several = Plan::new(1000, G, &[0, 0, 0, 0, 100, 0, 0, 0, 0, 0], 4);
+        several.split_even(4);
+        assert_eq!(several.pool, vec![0..2, 2..4, 5..7, 7..10]);
+    }
+
+    #[test]
+    fn growth_stops_when_connections_stop_paying() {
+        // A fast link: the second connection adds nothing; back to one.
+        let mut g = Growth::new(8, 1000.0);
+        assert_eq!(g.first(), Step::Try(2));
+        assert_eq!(g.next(2, 1050.0), Step::Settle(1));
+        // A per-connection limit: two scale linearly, so straight to the maximum, kept.
+        let mut g = Growth::new(8, 100.0);
+        assert_eq!(g.next(2, 195.0), Step::Try(8));
+        assert_eq!(g.next(8, 760.0), Step::Settle(8));
+        // Sub-linear: doubling while at least half the ideal gain comes.
+        let mut g = Growth::new(16, 100.0);
+        assert_eq!(g.next(2, 160.0), Step::Try(4));
+        assert_eq!(g.next(4, 250.0), Step::Try(8));
+        assert_eq!(g.next(8, 300.0), Step::Settle(8));
+        // A step that does not pay is undone.
+        let mut g = Growth::new(8, 100.0);
+        assert_eq!(g.next(2, 160.0), Step::Try(4));
+        assert_eq!(g.next(4, 165.0), Step::Settle(2));
+        assert_eq!(Growth::new(1, 5.0).first(), Step::Settle(1));
+    }
+
+    #[test]
+    fn the_window_follows_the_first_byte_time() {
+        assert_eq!(
+            Growth::window(Duration::from_micros(300)),
+            Duration::from_millis(40)
+        );
+        assert_eq!(
+            Growth::window(Duration::from_millis(80)),
+            Duration::from_millis(320)
+        );
+        assert_eq!(Growth::window(Duration::from_secs(3)), Duration::from_secs(1));
+    }
+}
