@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use backup_core::checksum::crc64_ecma;
 use backup_core::download::{
-    DownloadError, DownloadOptions, DownloadReport, Downloader, lock_path, part_paths,
+    DownloadError, DownloadOptions, DownloadReport, Downloader, Parallelism, lock_path, part_paths,
 };
 use tests::hostile::{Body, Hostile, Reply, Request, ranged};
 
@@ -22,10 +22,11 @@ fn content(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-/// Parallel ranges of 64 KiB, short stall limits, few retries.
+/// Three connections from the start on granules of 64 KiB, short stall limits, few retries.
 fn options() -> DownloadOptions {
     DownloadOptions {
         connections: 3,
+        parallelism: Parallelism::Fixed,
         chunk_size: 64 * 1024,
         idle_timeout: Duration::from_millis(400),
         max_retries: 2,
@@ -692,4 +693,46 @@ async fn a_resume_state_edited_or_beside_a_swapped_part_is_not_trusted() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_stalled_connection_s_range_is_taken_over_by_an_idle_one() {
+    // The first connection's range sends 64 KiB, then nothing: the other connection, done with
+    // its half, takes over the back half of what the stalled one has left.
+    let body = content(1 << 20, 9);
+    let copy = body.clone();
+    let store = Hostile::serve(move |req| {
+        let mut reply = ranged(req, &copy, &[("etag", "\"v1\"")]);
+        if let (Some((0, Some(last))), Body::Bytes(bytes)) = (req.range(), &reply.body)
+            && last > 0
+        {
+            reply.body = Body::Stall {
+                first: bytes[..64 * 1024].to_vec(),
+                length: bytes.len() as u64,
+                silence: Duration::from_secs(3),
+            };
+        }
+        reply
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("f");
+    let opts = DownloadOptions {
+        connections: 2,
+        ..options()
+    };
+    let report = download(&store.url("/obj"), &dest, &opts).await.unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), body);
+    assert!(report.splits >= 1, "{report:?}");
+    // The straggler's range was cut: some request asks for a range that starts past the
+    // middle but not at it (the helper's share of the first half... or of its retry).
+    let starts: Vec<u64> = store
+        .requests()
+        .iter()
+        .filter_map(|r| r.range().map(|(s, _)| s))
+        .collect();
+    assert!(
+        starts.iter().any(|&s| s > 0 && s < 512 * 1024 && s % (64 * 1024) == 0 && s != 64 * 1024),
+        "no split of the stalled half: {starts:?}"
+    );
 }

@@ -46,9 +46,8 @@ struct Destination {
     /// resume from NAME.part there
     #[arg(long, value_name = "DIR")]
     to: PathBuf,
-    /// Parallel connections per file when the storage supports ranges (1 to 64)
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    connections: u16,
+    #[command(flatten)]
+    connections: crate::transfer::Connections,
     /// Write through the page cache instead of O_DIRECT (direct I/O is used on Linux when the
     /// filesystem allows it: the data reaches the disk as it arrives)
     #[arg(long)]
@@ -176,12 +175,12 @@ impl Export {
             }
         };
         let mut options = DownloadOptions {
-            connections: destination.connections.into(),
             direct_io: !destination.no_direct_io,
             overwrite: destination.overwrite,
             ..DownloadOptions::default()
         };
         destination.pace.apply(&mut options);
+        destination.connections.apply(&mut options);
         let waiting = Progress::spinner();
         let bytes = Progress::bytes();
         let result = export_and_download(

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use backup_core::download::{DownloadOptions, DownloadReport, Downloader, display_url};
+use backup_core::download::{
+    DownloadOptions, DownloadReport, Downloader, Parallelism, display_url,
+};
 use clap::Args;
 
 use crate::args;
@@ -32,9 +34,8 @@ pub struct Download {
     /// FILE.part [default: the link's file name, made safe, in the current directory]
     #[arg(short = 'o', long = "output-file", value_name = "FILE")]
     file: Option<PathBuf>,
-    /// Parallel connections when the server supports ranges (1 to 64)
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    connections: u16,
+    #[command(flatten)]
+    connections: Connections,
     /// The SHA-256 the file must have (64 hex digits); on a mismatch no file is left
     #[arg(long, value_name = "HEX", value_parser = args::sha256)]
     sha256: Option<String>,
@@ -52,6 +53,30 @@ pub struct Download {
     /// checksums is kept either way and reported as skipped)
     #[arg(long)]
     overwrite: bool,
+}
+
+/// How many connections a download may use (`download` and `export`).
+#[derive(Debug, Args)]
+pub struct Connections {
+    /// Most connections per file when the storage supports ranges (1 to 64): a download starts
+    /// with one and adds more only while they add throughput (behind per-connection limits)
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    connections: u16,
+    /// Open all --connections from the start instead of adding them while they pay
+    #[arg(long)]
+    fixed_connections: bool,
+}
+
+impl Connections {
+    /// Sets the connection options.
+    pub fn apply(&self, options: &mut DownloadOptions) {
+        options.connections = self.connections.into();
+        options.parallelism = if self.fixed_connections {
+            Parallelism::Fixed
+        } else {
+            Parallelism::Adaptive
+        };
+    }
 }
 
 /// How slow a download may get before its connection is declared stalled and retried from
@@ -163,7 +188,6 @@ impl Download {
         }
         let file = target_file(self.file.as_deref(), &url)?;
         let mut options = DownloadOptions {
-            connections: self.connections.into(),
             sha256: self.sha256,
             expected_size: self.expected_size,
             direct_io: !self.no_direct_io,
@@ -171,6 +195,7 @@ impl Download {
             ..DownloadOptions::default()
         };
         self.pace.apply(&mut options);
+        self.connections.apply(&mut options);
         tracing::info!(url = %display_url(&url), file = %file.display(), "downloading");
         let downloader = Downloader::new()?;
         let progress = Progress::bytes();
@@ -196,6 +221,9 @@ pub fn report(r: &DownloadReport) -> Json {
         .field("refreshes", u64::from(r.refreshes))
         .field("direct_io", r.direct_io)
         .field("skipped", r.skipped)
+        .field("connections", r.connections as u64)
+        .field("splits", u64::from(r.splits))
+        .field("reread_bytes", r.reread_bytes)
         .field(
             "warnings",
             r.warnings.iter().map(Json::from).collect::<Vec<Json>>(),

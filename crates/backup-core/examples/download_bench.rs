@@ -1,18 +1,23 @@
-//! Measures the downloader against `fake-cloud`'s object storage on loopback:
+//! Measures the downloader against its peers (`curl`, `aria2c`) on `fake-cloud`'s object storage
+//! on loopback, in the same run, alternating, every timed run after a `sync`:
 //!
-//! 1. single-stream throughput of ours (direct I/O on, and off) vs `curl` on the same URL, and
-//!    vs `curl` followed by `sync FILE`; every timed run starts after a `sync`;
-//! 2. our peak memory (VmHWM of a child process that only downloads);
-//! 3. with a per-connection bandwidth limit L, our throughput with 1, 4 and 8 connections.
+//! - (a) SIZE_MIB (default 1024) unlimited;
+//! - (b) 64 MiB with a per-connection limit L (default 8 MiB/s), where 8 connections can reach
+//!   8 x L.
+//!
+//! Contenders: ours with the default options (adaptive, at most 8 connections), ours with one
+//! connection, `curl`, `aria2c -x1`, `aria2c -x8 -s8 -k1M`. For ours it also reports the CPU
+//! time per GiB, the peak memory (VmHWM), the most connections used, splits and bytes read
+//! back for verification, from the child process that downloaded.
 //!
 //! ```text
 //! cargo run --release -p backup-core --example download_bench -- [SIZE_MIB] [LIMIT_MIB_PER_S]
 //! ```
-//! Defaults: 1024 MiB, 8 MiB/s; `BENCH_RUNS` (default 11) runs each, alternating; files go to
-//! `BENCH_DIR` (default `.`). The child modes (`get URL FILE CONNECTIONS [buffered]`, `serve`)
-//! are internal.
+//! `BENCH_RUNS` (default 5) runs of each, alternating; files go to `BENCH_DIR` (default `.`);
+//! `BENCH_ONLY=(a)` or `(b)` runs one case, `BENCH_PICK=PREFIX` the contenders named so.
+//! The child mode (`get URL FILE CONNECTIONS|default`) is internal.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -24,177 +29,160 @@ const MIB: u64 = 1024 * 1024;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("get") {
-        let direct_io = args.get(4).map(String::as_str) != Some("buffered");
-        return child(
-            &args[1],
-            &args[2],
-            args[3].parse().expect("connections"),
-            direct_io,
-        );
-    }
-    if args.first().map(String::as_str) == Some("serve") {
-        // Internal: serve one object and print its link (for profiling a client alone), with
-        // the same single worker as the benchmark's server.
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let cloud = rt.block_on(FakeCloud::start());
-        let size: u64 = args[1].parse().unwrap();
-        let url = cloud.publish(
-            &format!("{}/bench/x.bin", args[2]),
-            size * MIB,
-            Duration::from_secs(86_400),
-        );
-        println!("{url}");
-        std::thread::sleep(Duration::from_secs(3600));
-        return;
+        return child(&args[1], &args[2], &args[3]);
     }
     let size_mib: u64 = args
         .first()
         .map(|a| a.parse().expect("SIZE_MIB"))
         .unwrap_or(1024);
     let limit_mib: u64 = args.get(1).map(|a| a.parse().expect("LIMIT")).unwrap_or(8);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     let cloud = server.block_on(FakeCloud::start());
-    let prefix = std::env::var("BENCH_PREFIX").unwrap_or_else(|_| "aliyun".into());
-    let key = format!("{prefix}/bench/{size_mib}m.bin");
-    let url = cloud.publish(&key, size_mib * MIB, Duration::from_secs(86_400));
-    // Compute the object's checksums once, before timing anything.
-    let _ = cloud.object(&key).unwrap().checksums();
     let dir =
         tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into())).unwrap();
-
-    println!("file: {size_mib} MiB, loopback, server in-process (1 tokio worker)");
-    // 1. ours (single stream, in a child process that also reports its peak memory), ours with
-    //    direct I/O off, curl, curl to /dev/null and curl + sync, alternating; medians reported.
-    let exe = std::env::current_exe().unwrap();
-    let ours = dir.path().join("ours.bin");
-    let theirs = dir.path().join("curl.bin");
-    let runs: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(11);
-    let ours_cmd = |extra: &[&str]| {
-        let mut c = Command::new(&exe);
-        c.args(["get", &url, ours.to_str().unwrap(), "1"])
-            .args(extra);
-        c
-    };
-    let curl_cmd = |out: &str| {
-        let mut c = Command::new("curl");
-        c.args(["-s", "-f", "-o", out, &url]);
-        c
-    };
-    // curl made durable the way ours is: download, then fsync the file.
-    let mut curl_sync_cmd = Command::new("sh");
-    curl_sync_cmd.args([
-        "-c",
-        &format!(
-            "curl -s -f -o '{0}' '{url}' && sync '{0}'",
-            theirs.display()
-        ),
-    ]);
-    let (mut ours_secs, mut buffered_secs) = (Vec::new(), Vec::new());
-    let (mut curl_secs, mut null_secs, mut curl_sync_secs) = (Vec::new(), Vec::new(), Vec::new());
-    let mut report = String::new();
-    for _ in 0..runs {
-        let (secs, out) = timed(&mut ours_cmd(&[]), &ours).unwrap_or_else(|e| panic!("{e}"));
-        ours_secs.push(secs);
-        report = String::from_utf8_lossy(&out.stdout).to_string();
-        let (secs, _) =
-            timed(&mut ours_cmd(&["buffered"]), &ours).unwrap_or_else(|e| panic!("{e}"));
-        buffered_secs.push(secs);
-        match timed(&mut curl_cmd(theirs.to_str().unwrap()), &theirs) {
-            Ok((secs, _)) => curl_secs.push(secs),
-            Err(e) => println!("curl not run: {e}"),
+    println!("loopback, server in-process (1 tokio worker), {runs} alternating runs each");
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for (case, mib, limit) in [
+        ("(a) unlimited", size_mib, None),
+        ("(b) per-connection limit", 64.min(size_mib), Some(limit_mib)),
+    ] {
+        if !only.is_empty() && !case.starts_with(&only) {
+            continue;
         }
-        // The network alone: curl writing nowhere.
-        if let Ok((secs, _)) = timed(&mut curl_cmd("/dev/null"), &theirs) {
-            null_secs.push(secs);
+        let key = format!("aliyun/bench/{mib}m-{}.bin", limit.unwrap_or(0));
+        let url = cloud.publish(&key, mib * MIB, Duration::from_secs(86_400));
+        // Compute the object's checksums once, before timing anything.
+        let _ = cloud.object(&key).unwrap().checksums();
+        cloud.set_bandwidth(limit.map(|l| l * MIB));
+        match limit {
+            None => println!("\n{case}: {mib} MiB"),
+            Some(l) => println!(
+                "\n{case}: {mib} MiB, L = {l} MiB/s, 8 x L = {} MiB/s",
+                8 * l
+            ),
         }
-        if let Ok((secs, _)) = timed(&mut curl_sync_cmd, &theirs) {
-            curl_sync_secs.push(secs);
-        }
-    }
-    print!("{report}");
-    // Prints the median (with min and max) of `secs`; returns the median rate in MiB/s.
-    let summary = |what: &str, secs: &mut Vec<f64>| {
-        if secs.is_empty() {
-            return None;
-        }
-        secs.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let median = secs[secs.len() / 2];
-        let rate = size_mib as f64 / median;
-        println!(
-            "{what}, median of {runs}: {median:.2} s, {rate:.0} MiB/s (min {:.2} s, max {:.2} s)",
-            secs[0],
-            secs[secs.len() - 1]
-        );
-        Some(rate)
-    };
-    let ours_rate = summary(
-        "ours, 1 connection (process wall time, fsync included)",
-        &mut ours_secs,
-    )
-    .expect("ours ran");
-    summary("ours with direct_io off", &mut buffered_secs);
-    if let Some(rate) = summary("curl (process wall time, no fsync)", &mut curl_secs) {
-        println!("ours / curl throughput: {:.0}%", 100.0 * ours_rate / rate);
-    }
-    summary("curl -o /dev/null (the network alone)", &mut null_secs);
-    if let Some(rate) = summary("curl + fsync (sync FILE)", &mut curl_sync_secs) {
-        println!(
-            "ours / (curl + fsync) throughput: {:.0}%",
-            100.0 * ours_rate / rate
-        );
-    }
-
-    // 3. bandwidth-limited, 1/4/8 connections, 64 MiB (8 MiB chunks)
-    let limited_mib = 64u64.min(size_mib);
-    let lkey = format!("aliyun/bench/limited-{limited_mib}m.bin");
-    let lurl = cloud.publish(&lkey, limited_mib * MIB, Duration::from_secs(86_400));
-    let _ = cloud.object(&lkey).unwrap().checksums();
-    cloud.set_bandwidth(Some(limit_mib * MIB));
-    println!("per-connection limit L = {limit_mib} MiB/s, file {limited_mib} MiB, 8 MiB ranges");
-    let client = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    for connections in [1usize, 4, 8] {
-        let dest: PathBuf = dir.path().join(format!("limited-{connections}.bin"));
-        let opts = DownloadOptions {
-            connections,
-            chunk_size: 8 * MIB,
-            ..DownloadOptions::default()
-        };
-        let t = Instant::now();
-        client
-            .block_on(
-                Downloader::new()
-                    .unwrap()
-                    .download(&lurl, &dest, &opts, None, &|_| {}),
-            )
-            .unwrap();
-        let rate = limited_mib as f64 / t.elapsed().as_secs_f64();
-        println!(
-            "{connections} connection(s): {rate:.1} MiB/s = {:.2} x L",
-            rate / limit_mib as f64
-        );
-        std::fs::remove_file(&dest).unwrap();
+        bench(&url, dir.path(), mib, limit, runs);
     }
 }
 
-/// Runs `cmd` after a global `sync`, so it starts with no dirty pages left by the run before
-/// (curl leaves its whole file dirty, which would otherwise be written back during the next
-/// run), then removes `file`, which it may have written. Its wall time and output when it
-/// succeeded; otherwise what went wrong.
-fn timed(cmd: &mut Command, file: &std::path::Path) -> Result<(f64, std::process::Output), String> {
+/// One contender: a name and how to run it (writing `file`).
+struct Contender {
+    name: &'static str,
+    ours: bool,
+    command: Box<dyn Fn(&Path) -> Command>,
+    secs: Vec<f64>,
+    reports: Vec<String>,
+}
+
+fn bench(url: &str, dir: &Path, mib: u64, limit: Option<u64>, runs: usize) {
+    let exe = std::env::current_exe().unwrap();
+    let ours = |connections: &'static str| {
+        let (exe, url) = (exe.clone(), url.to_owned());
+        Box::new(move |file: &Path| {
+            let mut c = Command::new(&exe);
+            c.args(["get", &url, file.to_str().unwrap(), connections]);
+            c
+        }) as Box<dyn Fn(&Path) -> Command>
+    };
+    let aria = |extra: &'static [&'static str]| {
+        let url = url.to_owned();
+        Box::new(move |file: &Path| {
+            let mut c = Command::new("aria2c");
+            c.args(["-q", "--allow-overwrite=true", "--auto-file-renaming=false"])
+                .args(extra)
+                .arg("-d")
+                .arg(file.parent().unwrap())
+                .arg("-o")
+                .arg(file.file_name().unwrap())
+                .arg(&url);
+            c
+        }) as Box<dyn Fn(&Path) -> Command>
+    };
+    let curl = {
+        let url = url.to_owned();
+        Box::new(move |file: &Path| {
+            let mut c = Command::new("curl");
+            c.args(["-s", "-f", "-o", file.to_str().unwrap(), &url]);
+            c
+        }) as Box<dyn Fn(&Path) -> Command>
+    };
+    let contender = |name, ours, command| Contender {
+        name,
+        ours,
+        command,
+        secs: Vec::new(),
+        reports: Vec::new(),
+    };
+    let pick = std::env::var("BENCH_PICK").unwrap_or_default();
+    let mut all = vec![
+        contender("ours, default options", true, ours("default")),
+        contender("ours --connections 1", true, ours("1")),
+        contender("curl", false, curl),
+        contender("aria2c -x1", false, aria(&["-x1", "-s1"])),
+        contender("aria2c -x8 -s8 -k1M", false, aria(&["-x8", "-s8", "-k1M"])),
+    ];
+    all.retain(|c| pick.is_empty() || c.name.starts_with(&pick));
+    let file = dir.join("out.bin");
+    for _ in 0..runs {
+        for c in all.iter_mut() {
+            match timed(&mut (c.command)(&file), &file) {
+                Ok((secs, out)) => {
+                    c.secs.push(secs);
+                    if c.ours {
+                        c.reports
+                            .push(String::from_utf8_lossy(&out.stdout).trim().to_owned());
+                    }
+                }
+                Err(e) => println!("{}: not run: {e}", c.name),
+            }
+        }
+    }
+    println!("| | median | min-max | MiB/s (median) |{}", match limit {
+        Some(_) => " % of 8 x L (min-max) |",
+        None => "",
+    });
+    println!("|---|---|---|---|{}", if limit.is_some() { "---|" } else { "" });
+    for c in all.iter_mut() {
+        if c.secs.is_empty() {
+            continue;
+        }
+        c.secs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let median = c.secs[c.secs.len() / 2];
+        let (min, max) = (c.secs[0], c.secs[c.secs.len() - 1]);
+        let mut row = format!(
+            "| {} | {median:.2} s | {min:.2}-{max:.2} s | {:.0} |",
+            c.name,
+            mib as f64 / median
+        );
+        if let Some(l) = limit {
+            let ideal = mib as f64 / (8 * l) as f64;
+            row.push_str(&format!(
+                " {:.0}% ({:.0}-{:.0}%) |",
+                100.0 * ideal / median,
+                100.0 * ideal / max,
+                100.0 * ideal / min
+            ));
+        }
+        println!("{row}");
+    }
+    for c in &all {
+        for r in &c.reports {
+            println!("  {}: {r}", c.name);
+        }
+    }
+}
+
+/// Runs `cmd` after a global `sync` (so that it starts with no dirty pages left by the run
+/// before), then removes `file`. Its wall time and output when it succeeded.
+fn timed(cmd: &mut Command, file: &Path) -> Result<(f64, std::process::Output), String> {
     let _ = Command::new("sync").status();
     let t = Instant::now();
     let out = cmd
@@ -213,39 +201,49 @@ fn timed(cmd: &mut Command, file: &std::path::Path) -> Result<(f64, std::process
     }
 }
 
-fn child(url: &str, file: &str, connections: usize, direct_io: bool) {
+fn child(url: &str, file: &str, connections: &str) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let opts = DownloadOptions {
-        connections,
-        direct_io,
-        ..DownloadOptions::default()
-    };
+    let mut opts = DownloadOptions::default();
+    if connections != "default" {
+        opts.connections = connections.parse().expect("connections");
+    }
     let t = Instant::now();
     let report = rt
-        .block_on(Downloader::new().unwrap().download(
-            url,
-            std::path::Path::new(file),
-            &opts,
-            None,
-            &|_| {},
-        ))
+        .block_on(
+            Downloader::new()
+                .unwrap()
+                .download(url, Path::new(file), &opts, None, &|_| {}),
+        )
         .unwrap();
     let secs = t.elapsed().as_secs_f64();
-    let hwm = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.to_owned())
-        })
-        .unwrap_or_else(|| "VmHWM: unknown".into());
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    let cpu = cpu_secs().unwrap_or(f64::NAN);
+    let gib = report.bytes as f64 / (1024.0 * MIB as f64);
     println!(
-        "ours, 1 connection (download only): {secs:.2} s, verified {:?}, direct I/O {}; peak memory {}",
-        report.verified,
-        report.direct_io,
-        hwm.trim_start_matches("VmHWM:").trim()
+        "{secs:.2} s in-process, CPU {:.2} s/GiB, peak memory {hwm}, connections {}, splits {}, \
+         read back {} MiB, verified {:?}",
+        cpu / gib,
+        report.connections,
+        report.splits,
+        report.reread_bytes / MIB,
+        report.verified
     );
+}
+
+/// User + system CPU time of this process, from `/proc/self/stat`.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }

@@ -180,7 +180,7 @@ pub struct DownloadOptions {
     pub connections: usize,
     /// How many of the [`DownloadOptions::connections`] run (default adaptive).
     pub parallelism: Parallelism,
-    /// The granule of ranges (default 1 MiB): connections split each other's work, and the
+    /// The granule of ranges (default 256 KiB): connections split each other's work, and the
     /// resume state records progress, in whole granules. Grown for objects that would need
     /// more than 4096. A resumed download keeps the granules it started with.
     pub chunk_size: u64,
@@ -219,7 +219,7 @@ impl Default for DownloadOptions {
         DownloadOptions {
             connections: 8,
             parallelism: Parallelism::Adaptive,
-            chunk_size: 1 << 20,
+            chunk_size: 256 << 10,
             expected_size: None,
             max_size: None,
             sha256: None,
@@ -236,7 +236,8 @@ impl Default for DownloadOptions {
 /// How many connections a ranged download runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Parallelism {
-    /// One stream first; then two, and more (doubling, or straight to the maximum when two
+    /// One stream first (and only, when it already makes 256 MiB/s: the disk and the CPU are
+    /// the bounds then); then two, and more (doubling, or straight to the maximum when two
     /// scaled linearly, the mark of a per-connection limit) only while each step adds at
     /// least 10% throughput, measured over a window of four first-byte times (40 ms to 1 s).
     /// A step that does not pay is undone. On a fast link this stays at one stream, which is

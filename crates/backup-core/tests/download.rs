@@ -568,3 +568,65 @@ async fn bad_options_are_refused_before_any_request() {
     }
     assert!(cloud.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_downloads_open_more_connections_behind_a_per_connection_limit() {
+    let cloud = FakeCloud::start().await;
+    let key = "aliyun/limited/backup.tar";
+    let url = cloud.publish(key, 8 * 1024 * 1024, HOUR);
+    let content = cloud.object(key).unwrap().content();
+    // Each connection gets 4 MiB/s: a second one doubles the throughput, so the download
+    // goes on with more (up to the default maximum of 8).
+    cloud.set_bandwidth(Some(4 * 1024 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("backup.tar");
+    let opts = DownloadOptions {
+        chunk_size: 256 * 1024,
+        ..DownloadOptions::default()
+    };
+    assert_eq!(opts.parallelism, Parallelism::Adaptive);
+    let report = Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &opts, None, &no_progress())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), content);
+    assert!(report.connections >= 2, "{report:?}");
+    assert!(report.splits >= 1, "{report:?}");
+    assert!(report.verified.contains(&"crc64ecma"));
+    // Never more requests than a probe, one per connection's share and one per split (and
+    // none retried here).
+    let requests = cloud.requests_to(Route::Storage).len();
+    assert_eq!(requests, 1 + 1 + report.splits as usize, "{report:?}");
+}
+
+#[tokio::test]
+async fn what_arrives_in_order_is_hashed_as_it_comes_the_rest_read_back() {
+    let cloud = FakeCloud::start().await;
+    let key = "aliyun/order/backup.tar";
+    let size = 3 * 1024 * 1024;
+    let url = cloud.publish(key, size, HOUR);
+    let dir = tempfile::tempdir().unwrap();
+    // One fresh stream: nothing read back.
+    let dest = dir.path().join("one.tar");
+    let report = Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &options(1), None, &no_progress())
+        .await
+        .unwrap();
+    assert_eq!(report.reread_bytes, 0, "{report:?}");
+    assert!(report.verified.contains(&"crc64ecma"));
+    // Three shares: the first is hashed as it arrives, at most the other two are read back.
+    let dest = dir.path().join("three.tar");
+    let report = Downloader::new()
+        .unwrap()
+        .download(&url, &dest, &options(3), None, &no_progress())
+        .await
+        .unwrap();
+    assert!(report.reread_bytes <= size - size / 3, "{report:?}");
+    assert!(report.verified.contains(&"crc64ecma"));
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        cloud.object(key).unwrap().content()
+    );
+}

@@ -36,9 +36,10 @@ pub(super) struct Control {
     finished: AtomicBool,
     live: AtomicUsize,
     wake: tokio::sync::Notify,
-    /// Bytes received this run (before writing: what rates are measured on), and when the
-    /// last of them arrived.
-    received: Mutex<(u64, Option<Instant>)>,
+    epoch: std::sync::atomic::AtomicU64,
+    /// Bytes received this run (before writing: what rates are measured on), when the last
+    /// of them arrived, and in how many pieces.
+    received: Mutex<Arrivals>,
     /// Connections that received data on their current span.
     streaming: AtomicUsize,
     peak: AtomicUsize,
@@ -53,7 +54,8 @@ impl Control {
             finished: AtomicBool::new(false),
             live: AtomicUsize::new(workers),
             wake: tokio::sync::Notify::new(),
-            received: Mutex::new((0, None)),
+            epoch: Default::default(),
+            received: Mutex::new(Arrivals::default()),
             streaming: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
             splits: AtomicU32::new(0),
@@ -61,21 +63,35 @@ impl Control {
     }
 
     fn poke(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         self.wake.notify_waiters();
     }
 
-    /// Waits for a poke, at most `most`.
-    async fn nap(&self, most: Duration) {
-        let _ = tokio::time::timeout(most, self.wake.notified()).await;
+    /// How many pokes so far: read it before looking at the state a nap waits on.
+    fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Waits for a poke after the one numbered `seen` (at once if there was one), at most
+    /// `most`.
+    async fn nap(&self, seen: u64, most: Duration) {
+        let notified = std::pin::pin!(self.wake.notified());
+        let mut notified = notified;
+        notified.as_mut().enable();
+        if self.epoch() != seen {
+            return;
+        }
+        let _ = tokio::time::timeout(most, notified).await;
     }
 
     fn arrived(&self, n: usize) {
         let mut r = self.received.lock().unwrap_or_else(|e| e.into_inner());
-        r.0 += n as u64;
-        r.1 = Some(Instant::now());
+        r.bytes += n as u64;
+        r.pieces += 1;
+        r.last = Some(Instant::now());
     }
 
-    fn arrivals(&self) -> (u64, Option<Instant>) {
+    fn arrivals(&self) -> Arrivals {
         *self.received.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -83,6 +99,18 @@ impl Control {
         self.finished.load(Ordering::SeqCst) || self.abort.load(Ordering::SeqCst)
     }
 }
+
+/// What has arrived so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Arrivals {
+    bytes: u64,
+    pieces: u64,
+    last: Option<Instant>,
+}
+
+/// Least pieces of data a measurement spans (a store may send in bursts, a socket may wake
+/// us once per large amount).
+const MIN_PIECES: u64 = 4;
 
 /// Counts a connection among the streaming ones while it lives.
 struct Streaming<'a>(&'a Control);
@@ -111,6 +139,32 @@ struct FrontierState {
     pos: u64,
     checks: Checksums,
     reread: u64,
+    /// Pieces that arrived ahead of `pos`, kept (without copying) until it reaches them: the
+    /// bounded reorder window. What does not fit is read back from the file instead.
+    pending: std::collections::BTreeMap<u64, bytes::Bytes>,
+    pending_bytes: usize,
+}
+
+/// Most bytes held in the reorder window.
+const REORDER_WINDOW: usize = 8 << 20;
+
+impl FrontierState {
+    /// Hashes the pending pieces that `pos` has reached.
+    fn drain(&mut self) {
+        while let Some(entry) = self.pending.first_entry() {
+            if *entry.key() > self.pos {
+                return;
+            }
+            let (at, data) = entry.remove_entry();
+            self.pending_bytes -= data.len();
+            let end = at + data.len() as u64;
+            if end > self.pos {
+                let skip = (self.pos - at) as usize;
+                self.checks.update(&data[skip..]);
+                self.pos = end;
+            }
+        }
+    }
 }
 
 impl Frontier {
@@ -121,6 +175,8 @@ impl Frontier {
                 pos: 0,
                 checks,
                 reread: 0,
+                pending: Default::default(),
+                pending_bytes: 0,
             }),
         }
     }
@@ -129,16 +185,26 @@ impl Frontier {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Data a connection hands to its writer at `pos`: hashed when it is next in order.
-    fn offer(&self, pos: u64, data: &[u8]) {
+    /// Data a connection hands to its writer at `pos`: hashed when it is next in order, kept
+    /// in the reorder window when it is ahead and fits.
+    fn offer(&self, pos: u64, data: bytes::Bytes) {
         if !self.wanted || data.is_empty() {
             return;
         }
         let mut f = self.lock();
         if f.pos == pos {
-            f.checks.update(data);
+            f.checks.update(&data);
             f.pos += data.len() as u64;
+            f.drain();
+        } else if pos > f.pos && f.pending_bytes + data.len() <= REORDER_WINDOW {
+            f.pending_bytes += data.len();
+            f.pending.insert(pos, data);
         }
+    }
+
+    /// Where the reorder window starts, if it holds anything: read back no further.
+    fn first_pending(&self) -> Option<u64> {
+        self.lock().pending.keys().next().copied()
     }
 
     /// Bytes read back from the file at `start`: what of them is past the frontier is hashed.
@@ -150,6 +216,7 @@ impl Frontier {
             f.checks.update(&data[skip..]);
             f.reread += (data.len() - skip) as u64;
             f.pos = end;
+            f.drain();
         }
     }
 
@@ -207,7 +274,7 @@ pub(super) struct RunStats {
     pub splits: u32,
 }
 
-type Task<'a> = Pin<Box<dyn Future<Output = Result<(), DownloadError>> + 'a>>;
+type Task<'a> = Pin<Box<dyn Future<Output = Result<(), DownloadError>> + Send + 'a>>;
 
 impl Run<'_> {
     fn state(&self) -> std::sync::MutexGuard<'_, Meta> {
@@ -276,6 +343,7 @@ impl Downloader {
     async fn connection(&self, run: &Run<'_>, slot: usize) -> Result<(), DownloadError> {
         let ctl = run.ctl;
         loop {
+            let seen = ctl.epoch();
             if ctl.abort.load(Ordering::SeqCst) {
                 return Ok(());
             }
@@ -283,12 +351,13 @@ impl Downloader {
                 if run.plan().idle() {
                     return Ok(());
                 }
-                ctl.nap(Duration::from_millis(100)).await;
+                ctl.nap(seen, Duration::from_millis(100)).await;
                 continue;
             }
             let claim = {
                 let state = run.state();
-                run.plan().claim(slot, &state.written)
+                run.plan()
+                    .claim(slot, &state.written, ctl.target.load(Ordering::SeqCst))
             };
             match claim {
                 Some(claim) => {
@@ -305,7 +374,7 @@ impl Downloader {
                     if run.plan().idle() {
                         return Ok(());
                     }
-                    ctl.nap(Duration::from_millis(50)).await;
+                    ctl.nap(seen, Duration::from_millis(50)).await;
                 }
             }
         }
@@ -405,7 +474,7 @@ impl Downloader {
                         run.plan().retire(slot);
                     }
                     let allowed = run.plan().allow(slot, pushed, take);
-                    run.frontier.offer(pushed, &data[..allowed]);
+                    run.frontier.offer(pushed, data.slice(..allowed));
                     pushed += allowed as u64;
                     let n = writer.push(&data[..allowed]).await.map_err(io_err(part))?;
                     count(n);
@@ -479,16 +548,17 @@ impl Downloader {
 async fn grow(run: &Run<'_>) {
     let ctl = run.ctl;
     let started = Instant::now();
-    while ctl.arrivals().0 == 0 {
+    while ctl.arrivals().bytes == 0 {
         if ctl.done() {
             return;
         }
-        ctl.nap(Duration::from_millis(5)).await;
+        ctl.nap(ctl.epoch(), Duration::from_millis(5)).await;
     }
     let window = Growth::window(started.elapsed());
     let Some(rate) = measure(ctl, window).await else {
         return;
     };
+    tracing::debug!(rate, ?window, "one stream measured");
     let mut growth = Growth::new(run.options.connections, rate);
     let mut step = growth.first();
     let mut current = 1;
@@ -519,13 +589,15 @@ async fn grow(run: &Run<'_>) {
                     if ctl.done() {
                         return;
                     }
-                    ctl.nap(Duration::from_millis(2)).await;
+                    ctl.nap(ctl.epoch(), Duration::from_millis(2)).await;
                 }
                 let Some(rate) = measure(ctl, Growth::window(asked.elapsed()).max(window)).await
                 else {
                     return;
                 };
                 step = growth.next(n, rate);
+                tracing::debug!(connections = n, rate, before = current_rate, next = ?step, "measured");
+
                 if !matches!(step, Step::Settle(m) if m < n) {
                     current = n;
                     current_rate = rate;
@@ -535,21 +607,33 @@ async fn grow(run: &Run<'_>) {
     }
 }
 
-/// Bytes per second received over about `window`: the bytes that arrived between the last
-/// arrival before it and the last one at its end, over the time between those two (so that
-/// a store sending in bursts is not measured by where the window's edges fall); `None` when
-/// the download ended meanwhile.
+/// Bytes per second received over about `window` (longer until [`MIN_PIECES`] pieces arrived,
+/// at most a second): the bytes that arrived after the last arrival before it, up to the last
+/// one at its end, over the time between those two, so that a store sending in bursts is not
+/// measured by where the window's edges fall; `None` when the download ended meanwhile.
 async fn measure(ctl: &Control, window: Duration) -> Option<f64> {
-    let (b0, t0) = ctl.arrivals();
+    let before = ctl.arrivals();
     let start = Instant::now();
     tokio::time::sleep(window).await;
-    if ctl.done() {
-        return None;
-    }
-    let (b1, t1) = ctl.arrivals();
-    let from = t0.unwrap_or(start);
-    let secs = t1.map_or(0.0, |t| t.saturating_duration_since(from).as_secs_f64());
-    Some(if secs > 0.0 { (b1 - b0) as f64 / secs } else { 0.0 })
+    let after = loop {
+        if ctl.done() {
+            return None;
+        }
+        let now = ctl.arrivals();
+        if now.pieces >= before.pieces + MIN_PIECES || start.elapsed() >= Duration::from_secs(1) {
+            break now;
+        }
+        ctl.nap(ctl.epoch(), Duration::from_millis(5)).await;
+    };
+    let from = before.last.unwrap_or(start);
+    let secs = after
+        .last
+        .map_or(0.0, |t| t.saturating_duration_since(from).as_secs_f64());
+    Some(if secs > 0.0 {
+        (after.bytes - before.bytes) as f64 / secs
+    } else {
+        0.0
+    })
 }
 
 /// Hashes, in order, what the connections wrote but could not hash as it came (bytes past
@@ -562,12 +646,15 @@ async fn catch_up(run: &Run<'_>) -> Result<(), DownloadError> {
     let part = run.saver.part;
     let reader = std::sync::Arc::new(local::open_ours(part).map_err(io_err(part))?);
     loop {
+        let seen = run.ctl.epoch();
         let finished = run.ctl.finished.load(Ordering::SeqCst);
         if run.ctl.abort.load(Ordering::SeqCst) {
             return Ok(());
         }
         let from = run.frontier.pos();
-        let to = contiguous_end(&run.state().written, run.granule, run.size, from);
+        let on_disk = contiguous_end(&run.state().written, run.granule, run.size, from);
+        // What the window holds is hashed from memory when the frontier gets there.
+        let to = on_disk.min(run.frontier.first_pending().unwrap_or(u64::MAX));
         if to > from && (to - from >= CATCH_UP_MIN || finished) {
             let len = ((to - from) as usize).min(CATCH_UP_MAX);
             let data = read_at(&reader, part, from, len).await?;
@@ -577,7 +664,7 @@ async fn catch_up(run: &Run<'_>) -> Result<(), DownloadError> {
         if finished {
             return Ok(());
         }
-        run.ctl.nap(Duration::from_millis(20)).await;
+        run.ctl.nap(seen, Duration::from_millis(20)).await;
     }
 }
 
@@ -619,14 +706,20 @@ mod tests {
             crc64: Some(crate::checksum::crc64_ecma(&data)),
             md5: None,
         };
+        let piece = |r: std::ops::Range<usize>| bytes::Bytes::copy_from_slice(&data[r]);
         let f = Frontier::new(Checksums::new(&expected, false));
-        f.offer(0, &data[..100]);
-        f.offer(300, &data[300..400]); // not in order: left for the read-back
-        f.read_back(50, &data[50..350]); // overlaps what was hashed inline
-        f.offer(350, &data[350..400]);
-        f.read_back(400, &data[400..1000]);
+        f.offer(0, piece(0..100));
+        f.offer(300, piece(300..400)); // ahead: kept in the window
+        assert_eq!(f.first_pending(), Some(300));
+        f.read_back(50, &data[50..320]); // overlaps what was hashed, and the window's piece
+        assert_eq!(f.pos(), 400, "the window's piece was hashed from memory");
+        assert_eq!(f.first_pending(), None);
+        f.offer(350, piece(350..400)); // already hashed: ignored
+        f.offer(400, piece(400..500));
+        f.offer(600, piece(600..1000));
+        f.read_back(500, &data[500..600]);
         let (checks, reread) = f.into_checks(1000);
-        assert_eq!(reread, 250 + 600);
+        assert_eq!(reread, 220 + 100);
         assert_eq!(checks.unwrap().verify(&expected, None).unwrap(), vec!["crc64ecma"]);
     }
 
@@ -637,7 +730,7 @@ mod tests {
             md5: None,
         };
         let f = Frontier::new(Checksums::new(&expected, false));
-        f.offer(0, b"abc");
+        f.offer(0, bytes::Bytes::from_static(b"abc"));
         assert!(f.into_checks(4).0.is_none());
     }
 }
