@@ -732,7 +732,9 @@ async fn a_stalled_connection_s_range_is_taken_over_by_an_idle_one() {
         .filter_map(|r| r.range().map(|(s, _)| s))
         .collect();
     assert!(
-        starts.iter().any(|&s| s > 0 && s < 512 * 1024 && s % (64 * 1024) == 0 && s != 64 * 1024),
+        starts
+            .iter()
+            .any(|&s| s > 0 && s < 512 * 1024 && s % (64 * 1024) == 0 && s != 64 * 1024),
         "no split of the stalled half: {starts:?}"
     );
 }

@@ -52,7 +52,11 @@ fn main() {
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     for (case, mib, limit) in [
         ("(a) unlimited", size_mib, None),
-        ("(b) per-connection limit", 64.min(size_mib), Some(limit_mib)),
+        (
+            "(b) per-connection limit",
+            64.min(size_mib),
+            Some(limit_mib),
+        ),
     ] {
         if !only.is_empty() && !case.starts_with(&only) {
             continue;
@@ -145,11 +149,17 @@ fn bench(url: &str, dir: &Path, mib: u64, limit: Option<u64>, runs: usize) {
             }
         }
     }
-    println!("| | median | min-max | MiB/s (median) |{}", match limit {
-        Some(_) => " % of 8 x L (min-max) |",
-        None => "",
-    });
-    println!("|---|---|---|---|{}", if limit.is_some() { "---|" } else { "" });
+    println!(
+        "| | median | min-max | MiB/s (median) |{}",
+        match limit {
+            Some(_) => " % of 8 x L (min-max) |",
+            None => "",
+        }
+    );
+    println!(
+        "|---|---|---|---|{}",
+        if limit.is_some() { "---|" } else { "" }
+    );
     for c in all.iter_mut() {
         if c.secs.is_empty() {
             continue;

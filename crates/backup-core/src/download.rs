@@ -1226,7 +1226,8 @@ impl Downloader {
             trace: Mutex::default(),
         };
         saver.save().await?;
-        let (plan, ctl) = parallel::setup(&state.lock().unwrap_or_else(|e| e.into_inner()), options);
+        let (plan, ctl) =
+            parallel::setup(&state.lock().unwrap_or_else(|e| e.into_inner()), options);
         let frontier = parallel::Frontier::new(Checksums::new(&expected, options.sha256.is_some()));
         let run = parallel::Run {
             link,

@@ -293,7 +293,11 @@ impl Growth {
         if tried >= self.max {
             Step::Settle(tried)
         } else if share >= Self::LINEAR {
-            Step::Try(if tried == 2 { self.max } else { (tried * 2).min(self.max) })
+            Step::Try(if tried == 2 {
+                self.max
+            } else {
+                (tried * 2).min(self.max)
+            })
         } else if share >= 0.5 {
             Step::Try((tried * 2).min(self.max))
         } else {
@@ -453,7 +457,9 @@ mod tests {
         while !plan.idle() || pos.iter().any(Option::is_some) {
             rounds += 1;
             assert!(rounds < 100_000, "no progress");
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let slot = (seed >> 33) as usize % 4;
             match pos[slot] {
                 None => {
@@ -462,7 +468,7 @@ mod tests {
                     }
                 }
                 Some(p) => {
-                    if (seed >> 20) % 97 == 0 {
+                    if (seed >> 20).is_multiple_of(97) {
                         plan.retire(slot);
                     }
                     let n = plan.allow(slot, p, ((seed >> 40) % 70) as usize + 1) as u64;
@@ -479,7 +485,10 @@ mod tests {
                 }
             }
         }
-        assert!(pushed.iter().all(|&n| n == 1), "some byte pushed 0 or 2 times");
+        assert!(
+            pushed.iter().all(|&n| n == 1),
+            "some byte pushed 0 or 2 times"
+        );
         assert_eq!(written.iter().sum::<u64>(), size);
     }
 
@@ -530,6 +539,9 @@ mod tests {
             Growth::window(Duration::from_millis(80)),
             Duration::from_millis(320)
         );
-        assert_eq!(Growth::window(Duration::from_secs(3)), Duration::from_secs(1));
+        assert_eq!(
+            Growth::window(Duration::from_secs(3)),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -342,7 +342,10 @@ mod tests {
         assert_eq!(e.code, format!("{}…", "C".repeat(MAX_CODE_BYTES)));
         assert!(e.message.len() <= MAX_MESSAGE_BYTES + '…'.len_utf8());
         assert!(e.message.ends_with("é…"));
-        assert_eq!(e.request_id.unwrap().len(), MAX_REQUEST_ID_BYTES + '…'.len_utf8());
+        assert_eq!(
+            e.request_id.unwrap().len(),
+            MAX_REQUEST_ID_BYTES + '…'.len_utf8()
+        );
         let short = ServiceError {
             code: "Throttling".into(),
             message: "slow down".into(),

@@ -1181,7 +1181,11 @@ mod tests {
         let huge = format!("{}{CANARY}{}", "m".repeat(cut_at), "x".repeat(1 << 20));
         let (_, shown, _) = send(&request(true), 400, &huge).await;
         // Display and Debug, each with the message once.
-        assert!(shown.len() < 3 * crate::MAX_MESSAGE_BYTES, "{}", shown.len());
+        assert!(
+            shown.len() < 3 * crate::MAX_MESSAGE_BYTES,
+            "{}",
+            shown.len()
+        );
         // Scrubbed, then cut: the marker is cut, not the secret.
         assert!(shown.contains("mmm<red… [request id none]"), "{shown:.100}");
         assert_hidden("bounded service error", &shown);
@@ -1203,7 +1207,11 @@ mod tests {
             panic!("{err:?}")
         };
         assert!(reason.starts_with("invalid type: string"), "{reason:.100}");
-        assert!(reason.len() <= crate::MAX_REASON_BYTES + 3, "{}", reason.len());
+        assert!(
+            reason.len() <= crate::MAX_REASON_BYTES + 3,
+            "{}",
+            reason.len()
+        );
         let shown = err.to_string();
         assert!(shown.contains("request id req-1"), "{shown:.300}");
         assert!(shown.len() < 1024, "{}", shown.len());

@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{
-    DownloadError, DownloadOptions, Downloader, Link, Meta, Pace, Parallelism, Progress,
-    Saver, Shared, Validators, WRITE_DEPTH, backoff, buffer_size, content_range, futures_join_all,
-    header, io_err, next_chunk,
+    DownloadError, DownloadOptions, Downloader, Link, Meta, Pace, Parallelism, Progress, Saver,
+    Shared, Validators, WRITE_DEPTH, backoff, buffer_size, content_range, futures_join_all, header,
+    io_err, next_chunk,
 };
 use crate::checksum::Checksums;
 use crate::local;
@@ -579,7 +579,11 @@ async fn grow(run: &Run<'_>) {
                     step = Step::Settle(current);
                     continue;
                 }
-                tracing::debug!(connections = n, rate = current_rate, "trying more connections");
+                tracing::debug!(
+                    connections = n,
+                    rate = current_rate,
+                    "trying more connections"
+                );
                 ctl.target.store(n, Ordering::SeqCst);
                 ctl.poke();
                 let asked = Instant::now();
@@ -720,7 +724,10 @@ mod tests {
         f.read_back(500, &data[500..600]);
         let (checks, reread) = f.into_checks(1000);
         assert_eq!(reread, 220 + 100);
-        assert_eq!(checks.unwrap().verify(&expected, None).unwrap(), vec!["crc64ecma"]);
+        assert_eq!(
+            checks.unwrap().verify(&expected, None).unwrap(),
+            vec!["crc64ecma"]
+        );
     }
 
     #[test]
