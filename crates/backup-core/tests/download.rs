@@ -594,10 +594,14 @@ async fn adaptive_downloads_open_more_connections_behind_a_per_connection_limit(
     assert!(report.connections >= 2, "{report:?}");
     assert!(report.splits >= 1, "{report:?}");
     assert!(report.verified.contains(&"crc64ecma"));
-    // Never more requests than a probe, one per connection's share and one per split (and
-    // none retried here).
+    // A probe, the first stream, one request per split, and at most one per connection for
+    // work given back by a step that was undone (none is retried here).
     let requests = cloud.requests_to(Route::Storage).len();
-    assert_eq!(requests, 1 + 1 + report.splits as usize, "{report:?}");
+    let least = 1 + 1 + report.splits as usize;
+    assert!(
+        (least..=least + report.connections).contains(&requests),
+        "{requests} requests for {report:?}"
+    );
 }
 
 #[tokio::test]
