@@ -1228,7 +1228,17 @@ impl Downloader {
         saver.save().await?;
         let (plan, ctl) =
             parallel::setup(&state.lock().unwrap_or_else(|e| e.into_inner()), options);
-        let frontier = parallel::Frontier::new(Checksums::new(&expected, options.sha256.is_some()));
+        // A CRC-64 alone (the usual case on OSS and COS) is combined from the requests' CRCs:
+        // nothing read back. Anything else is hashed in order.
+        let combine =
+            expected.crc64.is_some() && expected.md5.is_none() && options.sha256.is_none();
+        let in_order = if combine {
+            Checksums::new(&Expected::default(), false)
+        } else {
+            Checksums::new(&expected, options.sha256.is_some())
+        };
+        let frontier = parallel::Frontier::new(in_order);
+        let segments = Mutex::new(Vec::new());
         let run = parallel::Run {
             link,
             saver: &saver,
@@ -1242,12 +1252,21 @@ impl Downloader {
             plan: &plan,
             ctl: &ctl,
             frontier: &frontier,
+            segments: combine.then_some(&segments),
         };
         let stats = self.run_ranges(&run).await?;
         file.sync().await.map_err(io_err(part))?;
         let direct_io = file.direct();
         drop(file);
-        let (checks, reread) = frontier.into_checks(size);
+        let (checks, reread) = if combine {
+            let segments = segments.into_inner().unwrap_or_else(|e| e.into_inner());
+            match parallel::combined_crc(segments, size, part).await? {
+                Some((crc, reread)) => (Some(Checksums::crc64_computed(crc)), reread),
+                None => (None, 0),
+            }
+        } else {
+            frontier.into_checks(size)
+        };
         let checks = match checks {
             Some(c) => c,
             // Not every byte went through the hasher (cannot happen when every range was

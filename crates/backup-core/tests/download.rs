@@ -233,6 +233,8 @@ async fn interrupted_at_random_points_then_resumed_gives_the_same_bytes() {
         assert!(report.resumed_bytes > 0, "round {round} resumed nothing");
         assert_eq!(std::fs::read(&dest).unwrap(), content, "round {round}");
         assert!(report.verified.contains(&"crc64ecma"));
+        // This run's CRCs are combined with those of the bytes it found, read back once.
+        assert_eq!(report.reread_bytes, report.resumed_bytes, "round {round}");
     }
 }
 
@@ -605,32 +607,67 @@ async fn adaptive_downloads_open_more_connections_behind_a_per_connection_limit(
 }
 
 #[tokio::test]
-async fn what_arrives_in_order_is_hashed_as_it_comes_the_rest_read_back() {
+async fn parallel_ranges_are_verified_without_reading_the_file_again() {
     let cloud = FakeCloud::start().await;
     let key = "aliyun/order/backup.tar";
     let size = 3 * 1024 * 1024;
     let url = cloud.publish(key, size, HOUR);
+    let content = cloud.object(key).unwrap().content();
     let dir = tempfile::tempdir().unwrap();
-    // One fresh stream: nothing read back.
-    let dest = dir.path().join("one.tar");
-    let report = Downloader::new()
+    // A CRC-64 alone: the requests' CRCs are combined, whatever the connections.
+    for connections in [1, 3] {
+        let dest = dir.path().join(format!("crc-{connections}.tar"));
+        let report = Downloader::new()
+            .unwrap()
+            .download(&url, &dest, &options(connections), None, &no_progress())
+            .await
+            .unwrap();
+        assert_eq!(report.verified, vec!["size", "crc64ecma"], "{report:?}");
+        assert_eq!(report.reread_bytes, 0, "{report:?}");
+        assert_eq!(std::fs::read(&dest).unwrap(), content);
+    }
+    // With a SHA-256 to check, in order: one fresh stream hashes as it receives; with three
+    // shares the first is hashed as it arrives, at most the other two are read back.
+    let sha = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    for connections in [1, 3] {
+        let dest = dir.path().join(format!("sha-{connections}.tar"));
+        let opts = DownloadOptions {
+            sha256: Some(sha.clone()),
+            ..options(connections)
+        };
+        let report = Downloader::new()
+            .unwrap()
+            .download(&url, &dest, &opts, None, &no_progress())
+            .await
+            .unwrap();
+        assert_eq!(report.verified, vec!["size", "crc64ecma", "sha256"]);
+        if connections == 1 {
+            assert_eq!(report.reread_bytes, 0, "{report:?}");
+        } else {
+            assert!(report.reread_bytes <= size - size / 3, "{report:?}");
+        }
+        assert_eq!(std::fs::read(&dest).unwrap(), content);
+    }
+    // A wrong SHA-256 in parallel is caught by the in-order hash.
+    let dest = dir.path().join("wrong.tar");
+    let opts = DownloadOptions {
+        sha256: Some("0".repeat(64)),
+        ..options(3)
+    };
+    let err = Downloader::new()
         .unwrap()
-        .download(&url, &dest, &options(1), None, &no_progress())
+        .download(&url, &dest, &opts, None, &no_progress())
         .await
-        .unwrap();
-    assert_eq!(report.reread_bytes, 0, "{report:?}");
-    assert!(report.verified.contains(&"crc64ecma"));
-    // Three shares: the first is hashed as it arrives, at most the other two are read back.
-    let dest = dir.path().join("three.tar");
-    let report = Downloader::new()
-        .unwrap()
-        .download(&url, &dest, &options(3), None, &no_progress())
-        .await
-        .unwrap();
-    assert!(report.reread_bytes <= size - size / 3, "{report:?}");
-    assert!(report.verified.contains(&"crc64ecma"));
-    assert_eq!(
-        std::fs::read(&dest).unwrap(),
-        cloud.object(key).unwrap().content()
+        .unwrap_err();
+    assert!(
+        matches!(err, DownloadError::ChecksumMismatch { kind: "sha256", .. }),
+        "{err}"
     );
+    assert!(!dest.exists());
 }

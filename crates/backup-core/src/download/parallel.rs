@@ -266,6 +266,17 @@ pub(super) struct Run<'a> {
     pub plan: &'a Mutex<Plan>,
     pub ctl: &'a Control,
     pub frontier: &'a Frontier,
+    /// When the only checksum is a CRC-64: each request's `(start, end, crc)`, combined at the
+    /// end instead of hashing in order.
+    pub segments: Option<&'a Mutex<Vec<Segment>>>,
+}
+
+/// The CRC-64 of the bytes `[start, end)`, as one request received them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Segment {
+    start: u64,
+    end: u64,
+    crc: u64,
 }
 
 /// What the connections did, for the report.
@@ -457,6 +468,7 @@ impl Downloader {
                 run.shared.add(n, run.progress);
             };
             let mut cut = false;
+            let mut crc = run.segments.map(|_| crc64fast::Digest::new());
             let outcome: Result<(), DownloadError> = async {
                 loop {
                     let Some(data) =
@@ -475,6 +487,9 @@ impl Downloader {
                     }
                     let allowed = run.plan().allow(slot, pushed, take);
                     run.frontier.offer(pushed, data.slice(..allowed));
+                    if let Some(c) = crc.as_mut() {
+                        c.write(&data[..allowed]);
+                    }
                     pushed += allowed as u64;
                     let n = writer.push(&data[..allowed]).await.map_err(io_err(part))?;
                     count(n);
@@ -508,6 +523,18 @@ impl Downloader {
                 count(n);
             }
             drop(resp);
+            if let (Some(segments), Some(c)) = (run.segments, crc)
+                && pushed > pos
+            {
+                segments
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(Segment {
+                        start: pos,
+                        end: pushed,
+                        crc: c.sum64(),
+                    });
+            }
             run.saver.save().await?;
             let outcome = match (outcome, flushed) {
                 (Err(e @ (DownloadError::Io { .. } | DownloadError::Refused(_))), _) => {
@@ -687,6 +714,50 @@ async fn read_at(
     .await
     .map_err(|e| io_err(path)(std::io::Error::other(e)))?
     .map_err(io_err(path))
+}
+
+/// The object's CRC-64 from the requests' segments, reading from the file only what no
+/// segment covers (bytes resumed from an earlier run); `None` when segments overlap (which the
+/// schedule rules out: the caller then hashes the file). Also the bytes read.
+pub(super) async fn combined_crc(
+    segments: Vec<Segment>,
+    size: u64,
+    part: &Path,
+) -> Result<Option<(u64, u64)>, DownloadError> {
+    let mut segments = segments;
+    segments.sort_by_key(|s| s.start);
+    let reader = std::sync::Arc::new(local::open_ours(part).map_err(io_err(part))?);
+    let (mut crc, mut pos, mut reread) = (0u64, 0u64, 0u64);
+    let gap = async |from: u64, to: u64, crc: &mut u64| -> Result<(), DownloadError> {
+        let mut at = from;
+        while at < to {
+            let len = ((to - at) as usize).min(CATCH_UP_MAX);
+            let data = read_at(&reader, part, at, len).await?;
+            *crc = crate::checksum::crc64_combine(
+                *crc,
+                crate::checksum::crc64_ecma(&data),
+                len as u64,
+            );
+            at += len as u64;
+        }
+        Ok(())
+    };
+    for s in segments.iter().chain(std::iter::once(&Segment {
+        start: size,
+        end: size,
+        crc: 0,
+    })) {
+        if s.start < pos {
+            return Ok(None);
+        }
+        if s.start > pos {
+            gap(pos, s.start, &mut crc).await?;
+            reread += s.start - pos;
+        }
+        crc = crate::checksum::crc64_combine(crc, s.crc, s.end - s.start);
+        pos = s.end;
+    }
+    Ok((pos == size).then_some((crc, reread)))
 }
 
 #[cfg(test)]
