@@ -590,6 +590,7 @@ async fn grow(run: &Run<'_>) {
     let mut step = growth.first();
     let mut current = 1;
     let mut current_rate = rate;
+    let mut reprobe = Duration::from_secs(1);
     loop {
         match step {
             Step::Settle(n) => {
@@ -597,7 +598,29 @@ async fn grow(run: &Run<'_>) {
                     tracing::debug!(connections = n, "connections settled");
                     ctl.poke();
                 }
-                return;
+                current = n;
+                if n >= run.options.connections {
+                    return;
+                }
+                // Links change, and one measurement can mislead: measure again later (after
+                // 1 s, then 2, 4, ...) while there is enough left to gain from it.
+                let until = Instant::now() + reprobe;
+                while Instant::now() < until {
+                    if ctl.done() {
+                        return;
+                    }
+                    ctl.nap(ctl.epoch(), Duration::from_millis(100)).await;
+                }
+                reprobe *= 2;
+                let Some(rate) = measure(ctl, window).await else {
+                    return;
+                };
+                if (run.plan().left() as f64) < rate * 2.0 {
+                    return;
+                }
+                current_rate = rate;
+                growth = Growth::resume(run.options.connections, n, rate);
+                step = growth.first();
             }
             Step::Try(n) => {
                 // Not worth it when what is left takes less than a few windows now.
