@@ -671,3 +671,49 @@ async fn parallel_ranges_are_verified_without_reading_the_file_again() {
     );
     assert!(!dest.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_cut_again_and_again_while_splitting_still_give_the_exact_bytes() {
+    let cloud = FakeCloud::start().await;
+    let key = "aliyun/blips/backup.tar";
+    let url = cloud.publish(key, 8 * 1024 * 1024 + 4321, HOUR);
+    let content = cloud.object(key).unwrap().content();
+    // A per-connection limit, so the download grows and splits, and every download body in
+    // flight cut every 100 ms: spans resume where they stopped, splits go on meanwhile.
+    cloud.set_bandwidth(Some(4 * 1024 * 1024));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("backup.tar");
+    let opts = DownloadOptions {
+        chunk_size: 64 * 1024,
+        max_retries: 50,
+        ..DownloadOptions::default()
+    };
+    let downloader = Downloader::new().unwrap();
+    let progress = no_progress();
+    let download = downloader.download(&url, &dest, &opts, None, &progress);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let blips = async {
+        let mut n = 0;
+        while !done.load(Ordering::SeqCst) && n < 40 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if !done.load(Ordering::SeqCst) {
+                cloud.sever_downloads();
+                n += 1;
+            }
+        }
+        n
+    };
+    let (report, severed) = tokio::join!(
+        async {
+            let r = download.await;
+            done.store(true, Ordering::SeqCst);
+            r
+        },
+        blips
+    );
+    let report = report.unwrap();
+    assert!(severed >= 1, "the connections were never cut");
+    assert_eq!(std::fs::read(&dest).unwrap(), content);
+    assert_eq!(report.verified, vec!["size", "crc64ecma"]);
+    assert!(report.connections >= 2, "{report:?}");
+}
