@@ -292,13 +292,34 @@ impl Context {
             })
     }
 
-    /// The region the vendor's profile names (Aliyun's `region_id`), if any.
+    /// The region the vendor's profile names, if any: Aliyun's `region_id`, the region of
+    /// Tencent's tccli profile (`~/.tccli/<profile>.configure`).
     pub fn profile_region(&self, vendor: Vendor) -> Option<String> {
-        let mut file = backup_core::cloud_sign::ProfileFileProvider::new(vendor);
-        if let Some(p) = self.profile() {
-            file = file.with_profile(p);
+        self.profile_region_from(vendor).map(|(region, _)| region)
+    }
+
+    /// The profile's region and the file it came from.
+    pub fn profile_region_from(&self, vendor: Vendor) -> Option<(String, String)> {
+        use backup_core::cloud_sign::{ProfileFileProvider, ProviderContext, TccliProvider};
+        let os = ProviderContext::from_os();
+        match vendor {
+            Vendor::Tencent => {
+                let mut tccli = TccliProvider::new();
+                if let Some(p) = self.profile() {
+                    tccli = tccli.with_profile(p);
+                }
+                let region = tccli.region(&os)?;
+                Some((region, "~/.tccli profile (.configure region)".into()))
+            }
+            _ => {
+                let mut file = ProfileFileProvider::new(vendor);
+                if let Some(p) = self.profile() {
+                    file = file.with_profile(p);
+                }
+                let region = file.region(&os)?;
+                Some((region, format!("~/{} (region_id)", vendor.profile_file())))
+            }
         }
-        file.region(&backup_core::cloud_sign::ProviderContext::from_os())
     }
 
     /// `--endpoint`, parsed.

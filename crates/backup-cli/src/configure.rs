@@ -1,9 +1,7 @@
 //! `cloud-backup configure list`: where each vendor's credentials and region would come from
 //! now, with key ids masked and secrets never shown.
 
-use backup_core::cloud_sign::{
-    EnvironmentProvider, ProfileFileProvider, ProvideCredentials, ProviderContext, Vendor,
-};
+use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext, Vendor};
 use clap::Subcommand;
 
 use crate::cli::{Context, Output, region_variable};
@@ -43,50 +41,36 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
     let (id_var, secret_var) = vendor.key_variables();
     let file = format!("~/{}", vendor.profile_file());
     let profile = ctx.profile();
-    // The same precedence as the commands: a named profile wins, else the environment, then
-    // the file's default profile.
-    let env = if profile.is_none() {
-        EnvironmentProvider::new(vendor).provide(os)
-    } else {
-        Ok(None)
-    };
-    let mut file_provider = ProfileFileProvider::new(vendor);
-    if let Some(p) = profile {
-        file_provider = file_provider.with_profile(p);
-    }
-    let credentials = match env {
-        Ok(Some(c)) => Object::new()
-            .field("source", format!("environment ({id_var}, {secret_var})"))
-            .field("access_key_id", mask(c.access_key_id())),
+    // The very chain the commands use: a named profile wins, else the environment, then the
+    // profile files.
+    let credentials = match ChainProvider::default_for(vendor, profile).provide(os) {
+        Ok(Some(c)) => {
+            let named = profile.unwrap_or("default");
+            let source = match c.source() {
+                "environment" => format!("environment ({id_var}, {secret_var})"),
+                "tccli profile" => format!("~/.tccli/{named}.credential (tccli profile {named})"),
+                _ => format!("{file} (profile {named})"),
+            };
+            Object::new()
+                .field("source", source)
+                .field("access_key_id", mask(c.access_key_id()))
+        }
+        Ok(None) => Object::new()
+            .field("source", "none")
+            .field("hint", vendor.setup_hint()),
         Err(e) => Object::new()
-            .field("source", "environment")
+            .field("source", e.origin().to_owned())
             .field("error", e.to_string()),
-        Ok(None) => match file_provider.provide(os) {
-            Ok(Some(c)) => Object::new()
-                .field(
-                    "source",
-                    format!("{file} (profile {})", profile.unwrap_or("default")),
-                )
-                .field("access_key_id", mask(c.access_key_id())),
-            Ok(None) => Object::new()
-                .field("source", "none")
-                .field("hint", vendor.setup_hint()),
-            Err(e) => Object::new()
-                .field("source", file.clone())
-                .field("error", e.to_string()),
-        },
     };
     let variable = region_variable(vendor);
     let region = match (
         ctx.region_flag(),
         os.var(variable).filter(|r| !r.trim().is_empty()),
-        ctx.profile_region(vendor),
+        ctx.profile_region_from(vendor),
     ) {
         (Some(r), _, _) => Object::new().field("value", r).field("source", "--region"),
         (None, Some(r), _) => Object::new().field("value", r).field("source", variable),
-        (None, None, Some(r)) => Object::new()
-            .field("value", r)
-            .field("source", format!("{file} (region_id)")),
+        (None, None, Some((r, from))) => Object::new().field("value", r).field("source", from),
         (None, None, None) => Object::new()
             .field("value", Json::Null)
             .field("source", format!("none: pass --region or set {variable}")),

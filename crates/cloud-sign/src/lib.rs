@@ -45,7 +45,7 @@ pub use credentials::{Credentials, SecretString};
 pub use encode::{canonical_query, encode_path, percent_encode};
 pub use provider::{
     ChainProvider, CredentialsError, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,
-    ProviderContext, StaticProvider, Vendor,
+    ProviderContext, StaticProvider, TccliProvider, Vendor,
 };
 pub use request::{EMPTY_PAYLOAD_SHA256, Payload, SignableRequest, SigningOutput};
 

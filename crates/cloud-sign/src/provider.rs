@@ -52,8 +52,12 @@ impl Vendor {
     /// One sentence telling a user how to configure credentials for this vendor.
     pub fn setup_hint(self) -> String {
         let (id, secret) = self.key_variables();
+        let also = match self {
+            Vendor::Tencent => " (or run `tccli configure`)",
+            _ => "",
+        };
         format!(
-            "no {self} credentials found: set {id} and {secret}, or create the profile file ~/{}",
+            "no {self} credentials found: set {id} and {secret}, or create the profile file ~/{}{also}",
             self.profile_file()
         )
     }
@@ -601,6 +605,136 @@ fn parse_ini(origin: &str, text: &str) -> Result<IniSections, CredentialsError> 
     Ok(sections)
 }
 
+/// Reads the profiles of Tencent's own CLI, tccli: `~/.tccli/<profile>.credential` (JSON with
+/// `secretId`, `secretKey`, optional `token`) and, for the region,
+/// `~/.tccli/<profile>.configure` (`_sys_param.region`, or a top-level `region` as older
+/// tccli versions wrote). The profile is the one named, else `TCCLI_PROFILE`, else `default`,
+/// as tccli chooses it. A missing file is `Ok(None)`; a profile set up for a CVM role
+/// (`"type": "cvm-role"`) or to assume a role (`role-arn`) is an error that says so, since only
+/// keys are read from these files.
+#[derive(Debug, Clone, Default)]
+pub struct TccliProvider {
+    profile: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct TccliCredential {
+    #[serde(default, rename = "secretId")]
+    secret_id: String,
+    #[serde(default, rename = "secretKey")]
+    secret_key: String,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default, rename = "role-arn")]
+    role_arn: Option<String>,
+}
+
+impl TccliProvider {
+    /// The default profile (`TCCLI_PROFILE`, else `default`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A named profile.
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    fn profile_name(&self, ctx: &ProviderContext) -> String {
+        self.profile
+            .clone()
+            .or_else(|| ctx.var("TCCLI_PROFILE").filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".into())
+    }
+
+    /// `~/.tccli/<profile>.<suffix>`, when the profile name is a plain file name.
+    fn file(
+        &self,
+        ctx: &ProviderContext,
+        suffix: &str,
+    ) -> Result<Option<PathBuf>, CredentialsError> {
+        let name = self.profile_name(ctx);
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !plain {
+            return Err(CredentialsError::new(
+                "tccli profile",
+                format!("profile name {name:?} is not a plain name (letters, digits, - _ .)"),
+            ));
+        }
+        Ok(ctx
+            .home()
+            .map(|h| h.join(".tccli").join(format!("{name}.{suffix}"))))
+    }
+
+    /// The region of the profile's `.configure` file, if it names one.
+    pub fn region(&self, ctx: &ProviderContext) -> Option<String> {
+        let path = self.file(ctx, "configure").ok()??;
+        let text = std::fs::read_to_string(path).ok()?;
+        let value: serde_json::Value =
+            serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).ok()?;
+        value
+            .get("_sys_param")
+            .and_then(|p| p.get("region"))
+            .or_else(|| value.get("region"))
+            .and_then(|r| r.as_str())
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+    }
+}
+
+impl ProvideCredentials for TccliProvider {
+    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+        let Some(path) = self.file(ctx, "credential")? else {
+            return Ok(None);
+        };
+        let origin = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(CredentialsError::new(
+                    origin,
+                    format!("cannot be read: {e}"),
+                ));
+            }
+        };
+        let cred: TccliCredential =
+            serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).map_err(|e| {
+                CredentialsError::new(&origin, format!("is not tccli's JSON credential file: {e}"))
+            })?;
+        let profile = self.profile_name(ctx);
+        if cred.kind.as_deref() == Some("cvm-role")
+            || cred
+                .role_arn
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty())
+        {
+            return Err(CredentialsError::new(
+                origin,
+                format!(
+                    "profile '{profile}' uses a CVM role or assumes a role (role-arn); only keys \
+                     (secretId, secretKey) are read from tccli profiles"
+                ),
+            ));
+        }
+        non_empty(&origin, &profile, "secretId", &cred.secret_id)?;
+        non_empty(&origin, &profile, "secretKey", &cred.secret_key)?;
+        let mut creds = Credentials::new(cred.secret_id.trim(), cred.secret_key.trim())
+            .with_source("tccli profile");
+        if let Some(t) = cred.token.filter(|t| !t.trim().is_empty()) {
+            creds = creds.with_session_token(t.trim());
+        }
+        Ok(Some(creds))
+    }
+}
+
 /// Tries providers in order: the first `Ok(Some)` wins, the first `Err` stops the search.
 #[derive(Debug)]
 pub struct ChainProvider {
@@ -617,14 +751,26 @@ impl ChainProvider {
     /// profile. An explicitly named `profile` wins over the environment, as in aws-cli and the
     /// vendors' CLIs: the chain is then that profile alone (a bad key left in the environment
     /// cannot override `--profile prod`).
+    ///
+    /// For Tencent, tccli's profiles (`~/.tccli/<profile>.credential`, [`TccliProvider`]) come
+    /// in too: a named profile is looked up there first and then in `~/.tencentcloud/credentials`;
+    /// without a name, tccli's default profile comes after the SDK's file.
     pub fn default_for(vendor: Vendor, profile: Option<&str>) -> Self {
-        match profile {
-            Some(p) => ChainProvider::new(vec![Box::new(
-                ProfileFileProvider::new(vendor).with_profile(p),
-            )]),
-            None => ChainProvider::new(vec![
+        let file = || ProfileFileProvider::new(vendor);
+        match (vendor, profile) {
+            (Vendor::Tencent, Some(p)) => ChainProvider::new(vec![
+                Box::new(TccliProvider::new().with_profile(p)),
+                Box::new(file().with_profile(p)),
+            ]),
+            (_, Some(p)) => ChainProvider::new(vec![Box::new(file().with_profile(p))]),
+            (Vendor::Tencent, None) => ChainProvider::new(vec![
                 Box::new(EnvironmentProvider::new(vendor)),
-                Box::new(ProfileFileProvider::new(vendor)),
+                Box::new(file()),
+                Box::new(TccliProvider::new()),
+            ]),
+            (_, None) => ChainProvider::new(vec![
+                Box::new(EnvironmentProvider::new(vendor)),
+                Box::new(file()),
             ]),
         }
     }

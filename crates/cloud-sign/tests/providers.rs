@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use cloud_sign::{
     ChainProvider, Credentials, CredentialsError, EnvironmentProvider, ProfileFileProvider,
-    ProvideCredentials, ProviderContext, StaticProvider, Vendor,
+    ProvideCredentials, ProviderContext, StaticProvider, TccliProvider, Vendor,
 };
 use tempfile::TempDir;
 
@@ -1041,4 +1041,111 @@ fn providers_are_usable_as_trait_objects_across_threads() {
     assert_send_sync(&chain);
     let ctx = ProviderContext::from_map(no_env(), None);
     assert_send_sync(&ctx);
+}
+
+// ------------------------------------------------------------------------------------ tccli
+
+const TCCLI_CREDENTIAL: &str =
+    r#"{"secretId": " AKIDtccli ", "secretKey": "tccliKey", "token": "tccliToken"}"#;
+
+#[test]
+fn tccli_default_profile_keys_token_and_region() {
+    let home = Home::new();
+    home.write(".tccli/default.credential", TCCLI_CREDENTIAL);
+    home.write(
+        ".tccli/default.configure",
+        r#"{"_sys_param": {"region": "ap-shanghai", "output": "json"}, "cvm": {"version": "2017-03-12"}}"#,
+    );
+    let ctx = home.ctx(&no_env());
+    let c = some(TccliProvider::new().provide(&ctx));
+    assert_eq!(c.access_key_id(), "AKIDtccli");
+    assert_eq!(c.secret().expose(), "tccliKey");
+    assert_eq!(token(&c), Some("tccliToken"));
+    assert_eq!(c.source(), "tccli profile");
+    assert_eq!(
+        TccliProvider::new().region(&ctx).as_deref(),
+        Some("ap-shanghai")
+    );
+}
+
+#[test]
+fn tccli_profile_from_tccli_profile_variable_and_old_top_level_region() {
+    let home = Home::new();
+    home.write(
+        ".tccli/prod.credential",
+        r#"{"secretId": "AKIDprod", "secretKey": "k"}"#,
+    );
+    home.write(".tccli/prod.configure", r#"{"region": "ap-beijing"}"#);
+    let ctx = home.ctx(&[("TCCLI_PROFILE", "prod")]);
+    assert_eq!(
+        some(TccliProvider::new().provide(&ctx)).access_key_id(),
+        "AKIDprod"
+    );
+    assert_eq!(
+        TccliProvider::new().region(&ctx).as_deref(),
+        Some("ap-beijing")
+    );
+    // An explicit name wins over the variable.
+    assert!(
+        TccliProvider::new()
+            .with_profile("other")
+            .provide(&ctx)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn tccli_role_profiles_and_broken_files_are_clear_errors() {
+    let home = Home::new();
+    let ctx = home.ctx(&no_env());
+    for (text, says) in [
+        (r#"{"type": "cvm-role"}"#, "CVM role"),
+        (
+            r#"{"secretId": "AKID", "secretKey": "k", "role-arn": "qcs::cam::uin/1:roleName/r"}"#,
+            "role-arn",
+        ),
+        (r#"{"secretId": "AKID"}"#, "secretKey"),
+        ("not json", "JSON"),
+    ] {
+        home.write(".tccli/default.credential", text);
+        let err = TccliProvider::new().provide(&ctx).unwrap_err();
+        assert!(err.to_string().contains(says), "{text}: {err}");
+        assert!(err.to_string().contains("default.credential"), "{err}");
+    }
+    let err = TccliProvider::new()
+        .with_profile("../etc/passwd")
+        .provide(&ctx)
+        .unwrap_err();
+    assert!(err.to_string().contains("not a plain name"), "{err}");
+}
+
+#[test]
+fn tencent_chain_reads_tccli_after_the_sdk_file_and_first_for_a_named_profile() {
+    let home = Home::new();
+    home.write(".tccli/default.credential", TCCLI_CREDENTIAL);
+    let ctx = home.ctx(&no_env());
+    // No SDK file: tccli's default profile.
+    let c = some(ChainProvider::default_for(Vendor::Tencent, None).provide(&ctx));
+    assert_eq!(c.source(), "tccli profile");
+    // With the SDK file, it comes first.
+    home.write(".tencentcloud/credentials", TENCENT_INI);
+    let c = some(ChainProvider::default_for(Vendor::Tencent, None).provide(&ctx));
+    assert_eq!(c.access_key_id(), "AKIDdefault");
+    // A named profile tccli has: tccli's; one only the SDK file has: the file's.
+    home.write(
+        ".tccli/temp.credential",
+        r#"{"secretId": "AKIDtcclitemp", "secretKey": "k"}"#,
+    );
+    let c = some(ChainProvider::default_for(Vendor::Tencent, Some("temp")).provide(&ctx));
+    assert_eq!(c.access_key_id(), "AKIDtcclitemp");
+    fs::remove_file(home.path().join(".tccli/temp.credential")).unwrap();
+    let c = some(ChainProvider::default_for(Vendor::Tencent, Some("temp")).provide(&ctx));
+    assert_eq!(c.access_key_id(), "AKIDtemp");
+    // The secret never shows.
+    let shown = format!("{c:?}");
+    assert!(
+        !shown.contains("tccliKey") && !shown.contains("tempKey"),
+        "{shown}"
+    );
 }

@@ -270,3 +270,64 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
             .contains("region_id")
     );
 }
+
+/// tccli's profiles are read: keys from `~/.tccli/<profile>.credential`, the region from its
+/// `.configure`, a named profile there first.
+#[test]
+fn configure_list_reads_tccli_profiles() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".tccli");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("prod.credential"),
+        r#"{"secretId": "AKIDtcclikey1", "secretKey": "CANARY-tccli-secret"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("prod.configure"),
+        r#"{"_sys_param": {"region": "ap-nanjing", "output": "json"}}"#,
+    )
+    .unwrap();
+    let out = bare(home.path())
+        .args(["configure", "list", "--profile", "prod", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        !text.contains("CANARY") && !text.contains("tcclikey1"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let tencent = &v["tencent"];
+    assert_eq!(tencent["credentials"]["access_key_id"], "AKID****", "{v}");
+    assert_eq!(
+        tencent["credentials"]["source"],
+        "~/.tccli/prod.credential (tccli profile prod)"
+    );
+    assert_eq!(tencent["region"]["value"], "ap-nanjing");
+    assert!(
+        tencent["region"]["source"]
+            .as_str()
+            .unwrap()
+            .contains(".tccli")
+    );
+
+    // A CVM-role profile is named as such, not taken for missing keys.
+    std::fs::write(dir.join("prod.credential"), r#"{"type": "cvm-role"}"#).unwrap();
+    let out = bare(home.path())
+        .args(["configure", "list", "--profile", "prod", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let error = v["tencent"]["credentials"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("CVM role") && error.contains("prod.credential"),
+        "{v}"
+    );
+}

@@ -137,3 +137,36 @@ fn a_profile_file_gives_the_credentials() {
         .assert()
         .success();
 }
+
+/// A tccli profile is enough: its keys sign the call and its region is the one sent.
+#[test]
+fn a_tccli_profile_gives_the_keys_and_the_region() {
+    let cloud = Cloud::start();
+    let keys = cloud.cloud.tencent_credentials();
+    let dir = cloud.home.path().join(".tccli");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("ops.credential"),
+        serde_json::json!({"secretId": keys.access_key_id(), "secretKey": keys.secret().expose()})
+            .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ops.configure"),
+        r#"{"_sys_param": {"region": "ap-shanghai"}}"#,
+    )
+    .unwrap();
+    let out = cloud
+        .without_credentials()
+        .args(["--profile", "ops", "tencent", "describe-db-backups"])
+        .args(["--instance-id", INSTANCE])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(out["RequestId"].is_string(), "{out}");
+    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
+    assert_eq!(sent.header("x-tc-region"), Some("ap-shanghai"));
+}
