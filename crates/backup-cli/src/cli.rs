@@ -278,27 +278,32 @@ impl Context {
     }
 
     /// The region: `--region`, else the vendor's region variable, else the profile's region.
+    /// Without `--endpoint` it must be one the vendor crate knows (a typo is caught here, with
+    /// the closest known regions, instead of failing as a DNS error after retries).
     pub fn region(&self, vendor: Vendor) -> Result<String, Failure> {
-        if let Some(region) = &self.global.region {
-            return Ok(region.clone());
-        }
         let variable = region_variable(vendor);
-        std::env::var(variable)
+        let (region, from) = if let Some(region) = &self.global.region {
+            (region.clone(), "--region".to_owned())
+        } else if let Some(region) = std::env::var(variable)
             .ok()
             .filter(|r| !r.trim().is_empty())
-            .or_else(|| self.profile_region(vendor))
-            .ok_or_else(|| {
-                Failure::usage(format!("no region given: pass --region or set {variable}"))
-            })
+        {
+            (region, variable.to_owned())
+        } else if let Some((region, file)) = self.profile_region_from(vendor) {
+            (region, file)
+        } else {
+            return Err(Failure::usage(format!(
+                "no region given: pass --region or set {variable}"
+            )));
+        };
+        if self.endpoint.is_none() {
+            check_region(vendor, &region, &from)?;
+        }
+        Ok(region)
     }
 
-    /// The region the vendor's profile names, if any: Aliyun's `region_id`, the region of
-    /// Tencent's tccli profile (`~/.tccli/<profile>.configure`).
-    pub fn profile_region(&self, vendor: Vendor) -> Option<String> {
-        self.profile_region_from(vendor).map(|(region, _)| region)
-    }
-
-    /// The profile's region and the file it came from.
+    /// The region the vendor's profile names, if any (Aliyun's `region_id`, the region of
+    /// Tencent's tccli profile in `~/.tccli/<profile>.configure`), and the file it came from.
     pub fn profile_region_from(&self, vendor: Vendor) -> Option<(String, String)> {
         use backup_core::cloud_sign::{ProfileFileProvider, ProviderContext, TccliProvider};
         let os = ProviderContext::from_os();
@@ -374,6 +379,56 @@ impl Context {
                 Format::Json
             })
     }
+}
+
+/// The regions the vendor crate knows.
+pub fn known_regions(vendor: Vendor) -> &'static [&'static str] {
+    match vendor {
+        Vendor::Aliyun => backup_core::aliyun::KNOWN_REGIONS,
+        Vendor::Tencent => backup_core::tencent::KNOWN_REGIONS,
+        Vendor::Huawei => backup_core::huawei::KNOWN_REGIONS,
+    }
+}
+
+/// An error unless `region` (given by `from`) is a region `vendor`'s crate knows.
+fn check_region(vendor: Vendor, region: &str, from: &str) -> Result<(), Failure> {
+    let known = known_regions(vendor);
+    if known.contains(&region) {
+        return Ok(());
+    }
+    let mut close: Vec<(usize, &str)> = known
+        .iter()
+        .map(|k| (edit_distance(region, k), *k))
+        .filter(|(d, _)| *d <= 3)
+        .collect();
+    close.sort();
+    let hint = match close.first() {
+        Some((_, k)) => format!(" (did you mean {k}?)"),
+        None => String::new(),
+    };
+    Err(Failure::usage(format!(
+        "{from} {region} is not a known {vendor} region{hint}; known: {}. A region this version \
+         does not know yet can be reached with --endpoint URL",
+        known.join(", ")
+    )))
+}
+
+/// Levenshtein distance (for "did you mean").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// An API transport with the default timeouts and retries.

@@ -36,6 +36,46 @@ const REGIONAL_API_REGIONS: &[&str] = &[
     "me-east-1",
 ];
 
+/// Alibaba Cloud regions this crate knows: those of the DBS SDK's endpoint map (the two tables
+/// above) and Alibaba Cloud's other public regions (ApsaraDB for MongoDB's endpoint table, the
+/// API portal's region list), which DBS reaches by its rule, `dbs.<region>.aliyuncs.com`.
+/// A region outside it may still exist (new regions open): reach it with an explicit endpoint.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "cn-hangzhou",
+    "cn-qingdao",
+    "cn-beijing",
+    "cn-zhangjiakou",
+    "cn-huhehaote",
+    "cn-wulanchabu",
+    "cn-shanghai",
+    "cn-nanjing",
+    "cn-fuzhou",
+    "cn-shenzhen",
+    "cn-heyuan",
+    "cn-guangzhou",
+    "cn-chengdu",
+    "cn-hongkong",
+    "cn-hangzhou-finance",
+    "cn-shanghai-finance-1",
+    "cn-shenzhen-finance-1",
+    "cn-beijing-finance-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ap-south-1",
+    "us-east-1",
+    "us-west-1",
+    "eu-central-1",
+    "eu-west-1",
+    "me-east-1",
+    "me-central-1",
+];
+
 /// The DBS API host for `region`, by the vendor's region table: the central
 /// `dbs-api.cn-hangzhou.aliyuncs.com` for the regions it serves, `dbs-api.<region>.aliyuncs.com`
 /// for the regions with their own API host, and `dbs.<region>.aliyuncs.com` for any other region.
@@ -73,6 +113,13 @@ pub fn endpoint_host(region: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_region_of_the_endpoint_tables_is_known() {
+        for region in CENTRAL_REGIONS.iter().chain(REGIONAL_API_REGIONS) {
+            assert!(KNOWN_REGIONS.contains(region), "{region}");
+        }
+    }
 
     #[test]
     fn central_regions_use_the_hangzhou_host() {

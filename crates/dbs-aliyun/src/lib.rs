@@ -84,7 +84,7 @@ pub use download::{
     FormatType, LogicalFormat, MongoDbExport, MongoDbFormat, MongoDbTopology, RetriedDownload,
     RetryDownloadTaskRequest, SortOrder, StorageInfoRequest, StorageInfoTarget, TargetType,
 };
-pub use endpoint::endpoint_host;
+pub use endpoint::{KNOWN_REGIONS, endpoint_host};
 pub use page::Page;
 pub use restore::{
     BackupPlan, BackupPlanStatus, BackupStatus, CreateRestoreTaskRequest, CreatedRestoreTask,

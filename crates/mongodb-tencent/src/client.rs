@@ -25,6 +25,34 @@ use crate::{Error, Result};
 /// The global endpoint host.
 pub const DEFAULT_HOST: &str = "mongodb.tencentcloudapi.com";
 
+/// Tencent Cloud regions this crate knows: the region constants of Tencent's official Go SDK
+/// (`tencentcloud/common/regions`). A region outside it may still exist (new regions open):
+/// reach it with an explicit endpoint.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "ap-bangkok",
+    "ap-beijing",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-guangzhou",
+    "ap-guangzhou-open",
+    "ap-hongkong",
+    "ap-jakarta",
+    "ap-mumbai",
+    "ap-seoul",
+    "ap-shanghai",
+    "ap-nanjing",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+    "ap-singapore",
+    "ap-tokyo",
+    "eu-frankfurt",
+    "eu-moscow",
+    "na-ashburn",
+    "na-siliconvalley",
+    "na-toronto",
+    "sa-saopaulo",
+];
+
 /// The page size the helpers use when listing tasks (the API's maximum).
 const PAGE: u32 = 100;
 

@@ -69,7 +69,7 @@ mod model;
 mod protocol;
 mod rate_limit;
 
-pub use client::{Client, ClientBuilder, DEFAULT_HOST};
+pub use client::{Client, ClientBuilder, DEFAULT_HOST, KNOWN_REGIONS};
 pub use model::{
     BackupDownloadTask, BackupDownloadTaskStatus, BackupMethod, BackupStatus, BackupType,
     CreateBackupDownloadTaskRequest, CreateBackupDownloadTaskResponse, DbBackup,

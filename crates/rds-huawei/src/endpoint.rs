@@ -38,6 +38,39 @@ impl fmt::Display for Service {
     }
 }
 
+/// Huawei Cloud regions this crate knows: those of the official SDKs' `DdsRegion` and `RdsRegion`
+/// tables together. A region outside it may still exist (new regions open): reach it with an
+/// explicit endpoint.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "cn-north-4",
+    "cn-north-1",
+    "cn-north-2",
+    "cn-north-9",
+    "cn-east-2",
+    "cn-east-3",
+    "cn-south-1",
+    "cn-south-2",
+    "cn-southwest-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ru-northwest-2",
+    "ru-moscow-1",
+    "sa-brazil-1",
+    "la-north-2",
+    "la-south-2",
+    "na-mexico-1",
+    "tr-west-1",
+    "me-east-1",
+    "ae-ad-1",
+    "eu-west-0",
+    "eu-west-101",
+    "my-kualalumpur-1",
+];
+
 /// The domain a region's public endpoints live under: `myhuaweicloud.eu` for the European
 /// sovereign region `eu-west-101`, `myhuaweicloud.com` everywhere else.
 ///

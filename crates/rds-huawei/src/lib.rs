@@ -90,7 +90,7 @@ pub use cloud_sign::{
     Credentials, CredentialsError, ProvideCredentials, ProviderContext, SecretString,
 };
 pub use dds::Dds;
-pub use endpoint::{Service, default_host, domain_suffix};
+pub use endpoint::{KNOWN_REGIONS, Service, default_host, domain_suffix};
 pub use model::{
     BackupDownloadLinks, BackupFile, BackupList, BackupStatus, Datastore, DownloadLink, Language,
     LenientTime, SortOrder, SortRule, TimeRange,

@@ -593,3 +593,58 @@ fn with_output_json_errors_are_json_too() {
         "{v}"
     );
 }
+
+/// A region no vendor crate knows is refused before anything is sent, naming where it came
+/// from and the closest known one; with --endpoint any region goes.
+#[test]
+fn an_unknown_region_is_refused_with_the_closest_known_one() {
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::common::bare(home.path())
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
+        .args(["--region", "cn-hangzou", "aliyun", "describe-download-task"])
+        .args(["--instance-name", "rm-bp1example"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--region cn-hangzou is not a known Alibaba Cloud region")
+            && err.contains("did you mean cn-hangzhou?")
+            && err.contains("--endpoint"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+
+    // From the environment: the variable is named.
+    let out = crate::common::bare(home.path())
+        .env("TENCENTCLOUD_SECRET_ID", "AKIDexample")
+        .env("TENCENTCLOUD_SECRET_KEY", "secret")
+        .env("TENCENTCLOUD_REGION", "ap-guangzou")
+        .args(["tencent", "describe-db-backups", "--instance-id", "cmgo-x"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("TENCENTCLOUD_REGION ap-guangzou is not a known Tencent Cloud region")
+            && err.contains("did you mean ap-guangzhou?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn any_region_goes_with_an_explicit_endpoint() {
+    let cloud = crate::common::Cloud::start();
+    let out = cloud
+        .cmd()
+        .args(["--region", "xx-newregion-1", "huawei", "dds-list-backups"])
+        .args(["--instance-id", "befb1cfe1f96403780396b0c54f85d11in02"])
+        .assert()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("not a known"), "{err}");
+}
