@@ -85,6 +85,10 @@ pub struct Global {
     /// API calls: attempts in all, the first included (1 = no retries) [default: 3]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: Option<u32>,
+    /// A JMESPath expression applied to the answer before it is printed, as aws-cli's --query
+    /// (for example BackupList[0].BackupName)
+    #[arg(long, global = true, value_name = "JMESPATH")]
+    pub query: Option<String>,
     /// Log to stderr: -v info, -vv debug (this tool and its libraries), -vvv everything at trace
     /// level (RUST_LOG, when set, wins)
     #[arg(short, long, global = true, action = ArgAction::Count)]
@@ -227,6 +231,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             return demo::run().await;
         }
     };
+    let result = match &ctx.global.query {
+        Some(q) => output::query(&result, q)?,
+        None => result,
+    };
     output::print(&result, ctx.format())
 }
 
@@ -250,6 +258,10 @@ impl Context {
             .as_deref()
             .map(Endpoint::parse)
             .transpose()?;
+        if let Some(q) = &global.query {
+            // Checked before anything is sent.
+            output::compile_query(q)?;
+        }
         Ok(Context { global, endpoint })
     }
 

@@ -208,6 +208,33 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 }
 
+/// `--query`'s expression, compiled; a usage error naming the flag when it does not parse.
+pub fn compile_query(expression: &str) -> Result<jmespath::Expression<'static>, Failure> {
+    jmespath::compile(expression).map_err(|e| {
+        Failure::usage(format!(
+            "--query is not a JMESPath expression: {}",
+            e.to_string().lines().next().unwrap_or_default()
+        ))
+    })
+}
+
+/// `value` searched with `--query`'s `expression` (objects in the result have their fields in
+/// name order).
+pub fn query(value: &Json, expression: &str) -> Result<Json, Failure> {
+    let expr = compile_query(expression)?;
+    let text = serde_json::to_string(value)
+        .map_err(|e| Failure::service(format!("cannot render the response: {e}")))?;
+    let data = jmespath::Variable::from_json(&text)
+        .map_err(|e| Failure::service(format!("cannot render the response: {e}")))?;
+    let found = expr.search(data).map_err(|e| {
+        Failure::usage(format!(
+            "--query failed on this answer: {}",
+            e.to_string().lines().next().unwrap_or_default()
+        ))
+    })?;
+    Json::of(&*found)
+}
+
 /// Prints `value` on stdout in `format`. A closed pipe (`| head`) is not an error.
 pub fn print(value: &Json, format: Format) -> Result<(), Failure> {
     let text = match format {

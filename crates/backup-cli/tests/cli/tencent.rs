@@ -170,3 +170,42 @@ fn a_tccli_profile_gives_the_keys_and_the_region() {
     let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
     assert_eq!(sent.header("x-tc-region"), Some("ap-shanghai"));
 }
+
+/// `--query` (JMESPath, as aws-cli's) picks from the answer before it is printed; an expression
+/// that does not parse is a usage error before anything is sent.
+#[test]
+fn query_picks_from_the_answer_and_a_bad_one_sends_nothing() {
+    let cloud = Cloud::start();
+    let names = cloud.tencent(&[
+        "describe-db-backups",
+        "--instance-id",
+        INSTANCE,
+        "--query",
+        "BackupList[?Status==`2`].BackupName",
+    ]);
+    assert_eq!(names, serde_json::json!([BACKUP]));
+    let total = cloud.tencent(&[
+        "describe-db-backups",
+        "--instance-id",
+        INSTANCE,
+        "--query",
+        "{total: TotalCount, first: BackupList[0].BackupSize}",
+    ]);
+    assert_eq!(total, serde_json::json!({"first": 1024, "total": 1}));
+
+    let before = cloud.cloud.requests().len();
+    let out = cloud
+        .cmd()
+        .args(["--region", "ap-guangzhou", "--query", "BackupList[?"])
+        .args(["tencent", "describe-db-backups", "--instance-id", INSTANCE])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--query is not a JMESPath expression"),
+        "{err}"
+    );
+    assert_eq!(cloud.cloud.requests().len(), before, "nothing sent");
+}
