@@ -170,7 +170,7 @@ impl Sandbox {
         let files = export.export(&|_| {}).await.expect("the export's files");
         let downloader = Downloader::new().expect("a downloader");
         let options = DownloadOptions::default();
-        download_files(export, &files, &self.to, &downloader, &options, &|_, _| {}).await
+        download_files(export, &files, &self.to, &downloader, &options, &|_| {}).await
     }
 
     /// `root/to` holds exactly one regular file per report, each under its own safe name and

@@ -245,7 +245,7 @@ async fn files_and_directories_are_private_whatever_the_umask() {
         &to,
         &Downloader::new().unwrap(),
         &options(),
-        &|_, _| {},
+        &|_| {},
     )
     .await;
     rustix_umask(old);

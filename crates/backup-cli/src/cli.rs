@@ -86,7 +86,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: Option<u32>,
     /// A JMESPath expression applied to the answer before it is printed, as aws-cli's --query
-    /// (for example BackupList[0].BackupName)
+    /// (for example --query TotalCount)
     #[arg(long, global = true, value_name = "JMESPATH")]
     pub query: Option<String>,
     /// Log to stderr: -v info, -vv debug (this tool and its libraries), -vvv everything at trace

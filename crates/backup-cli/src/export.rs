@@ -17,7 +17,7 @@ use clap::{Args, Subcommand};
 use crate::cli::{Context, Output};
 use crate::error::Failure;
 use crate::output::{Json, Object};
-use crate::progress::Progress;
+use crate::progress::ExportDisplay;
 use crate::{aliyun, huawei, tencent, transfer};
 
 /// Flags of `export`.
@@ -181,8 +181,7 @@ impl Export {
         };
         destination.pace.apply(&mut options);
         destination.connections.apply(&mut options);
-        let waiting = Progress::spinner();
-        let bytes = Progress::bytes();
+        let display = ExportDisplay::new();
         let result = export_and_download(
             export.as_ref(),
             &destination.to,
@@ -194,13 +193,12 @@ impl Export {
                     format!("{} ", p.part)
                 };
                 let percent = p.percent.map(|v| format!(" {v}%")).unwrap_or_default();
-                waiting.message(format!("{}: {part}{}{percent}", export.vendor(), p.state));
+                display.task(&format!("{}: {part}{}{percent}", export.vendor(), p.state));
             },
-            &|_file, p| bytes.position(p.bytes_done, p.total),
+            &|f| display.file(f),
         )
         .await;
-        waiting.finish();
-        bytes.finish();
+        display.finish();
         let reports = result.map_err(workflow_failure)?;
         let files: Vec<Json> = reports.iter().map(transfer::report).collect();
         Ok(Object::new()

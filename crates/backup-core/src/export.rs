@@ -582,16 +582,34 @@ pub fn local_names(files: &[ExportedFile]) -> Vec<SafeName> {
     distinct_names(&names, &parts)
 }
 
-/// Downloads every file of an export into `dir` (created if missing, mode `0700`), each under
-/// its own safe name ([`local_names`]), verified, resumable and with its link refreshed through
-/// the vendor API when it expires. `progress` gets the local file name with each event.
+/// One download event of an export's files: which file (its local name, `index` of `count`,
+/// from 1) and how far it is.
+#[derive(Debug, Clone, Copy)]
+pub struct FileProgress<'a> {
+    /// The file's local name.
+    pub name: &'a str,
+    /// Which file this is, from 1.
+    pub index: usize,
+    /// How many files the export has.
+    pub count: usize,
+    /// The download's progress.
+    pub progress: Progress,
+}
+
+/// What [`download_files`] and [`export_and_download`] report download progress to.
+pub type FileProgressFn<'a> = &'a (dyn Fn(FileProgress<'_>) + Send + Sync);
+
+/// Downloads every file of an export into `dir` (created if missing, mode `0700`), one after
+/// the other, each under its own safe name ([`local_names`]), verified, resumable and with its
+/// link refreshed through the vendor API when it expires. `progress` gets each event with the
+/// file's local name and its place among the files.
 pub async fn download_files(
     export: &dyn BackupExport,
     files: &[ExportedFile],
     dir: &Path,
     downloader: &Downloader,
     options: &DownloadOptions,
-    progress: &(dyn Fn(&str, Progress) + Send + Sync),
+    progress: FileProgressFn<'_>,
 ) -> Result<Vec<DownloadReport>, WorkflowError> {
     crate::local::create_dir_private(dir).map_err(|source| WorkflowError::Io {
         path: dir.to_owned(),
@@ -599,7 +617,8 @@ pub async fn download_files(
     })?;
     let names = local_names(files);
     let mut reports = Vec::with_capacity(files.len());
-    for (file, name) in files.iter().zip(&names) {
+    let count = files.len();
+    for (i, (file, name)) in files.iter().zip(&names).enumerate() {
         let dest = dir.join(name);
         let mut opts = options.clone();
         match file.size {
@@ -613,7 +632,12 @@ pub async fn download_files(
         let refresher = FileRefresher { export, file };
         let report = downloader
             .download(file.url(), &dest, &opts, Some(&refresher), &|p| {
-                progress(name.as_str(), p)
+                progress(FileProgress {
+                    name: name.as_str(),
+                    index: i + 1,
+                    count,
+                    progress: p,
+                })
             })
             .await
             .map_err(|source| WorkflowError::Download {
@@ -661,7 +685,7 @@ pub async fn export_and_download(
     dir: &Path,
     options: &DownloadOptions,
     on_export: ExportProgressFn<'_>,
-    on_download: &(dyn Fn(&str, Progress) + Send + Sync),
+    on_download: FileProgressFn<'_>,
 ) -> Result<Vec<DownloadReport>, WorkflowError> {
     // Before anything slow (a server-side export can take hours): the directory must exist
     // or be creatable, and take a new file.

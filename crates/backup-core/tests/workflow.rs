@@ -50,16 +50,39 @@ async fn run(
 ) -> (tempfile::TempDir, Vec<ExportProgress>) {
     let dir = tempfile::tempdir().unwrap();
     let seen = Mutex::new(Vec::new());
+    let files = Mutex::new(Vec::new());
     let reports = export_and_download(
         export,
         dir.path(),
         &options(),
         &|p| seen.lock().unwrap().push(p.clone()),
-        &|_, _| {},
+        &|f| {
+            let mut files = files.lock().unwrap();
+            let entry = (f.name.to_owned(), f.index, f.count);
+            if files.last() != Some(&entry) {
+                files.push(entry);
+            }
+        },
     )
     .await
     .unwrap();
     assert!(!reports.is_empty());
+    // Download events name each file in turn, 1 of N to N of N.
+    let files = files.into_inner().unwrap();
+    let order: Vec<(usize, usize)> = files.iter().map(|(_, i, n)| (*i, *n)).collect();
+    let n = reports.len();
+    assert_eq!(
+        order,
+        (1..=n).map(|i| (i, n)).collect::<Vec<_>>(),
+        "{files:?}"
+    );
+    for ((name, _, _), report) in files.iter().zip(&reports) {
+        assert!(
+            report.path.ends_with(name),
+            "{name} vs {}",
+            report.path.display()
+        );
+    }
     // Every object the emulator issued a link for arrived intact, each in its own file.
     let mut on_disk: Vec<Vec<u8>> = reports
         .iter()
@@ -118,15 +141,9 @@ async fn an_unusable_directory_fails_before_the_export_starts() {
     // run as root, which permissions do not stop).
     let blocked = root.path().join("file");
     std::fs::write(&blocked, b"x").unwrap();
-    let err = export_and_download(
-        &export,
-        &blocked.join("to"),
-        &options(),
-        &|_| {},
-        &|_, _| {},
-    )
-    .await
-    .unwrap_err();
+    let err = export_and_download(&export, &blocked.join("to"), &options(), &|_| {}, &|_| {})
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, backup_core::export::WorkflowError::Io { .. }),
         "{err}"
@@ -230,7 +247,7 @@ async fn an_expired_huawei_link_is_refreshed_through_the_api() {
         dir.path(),
         &downloader,
         &options(),
-        &|_, _| {},
+        &|_| {},
     )
     .await;
     let reports = match reports {
