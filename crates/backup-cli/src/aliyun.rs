@@ -207,6 +207,10 @@ pub struct CreateDownload {
     /// Download this full backup set (BakSetId, sent with BakSetType=full)
     #[arg(long, value_name = "ID")]
     bak_set_id: Option<String>,
+    /// BakSetType as the API documents it: full (with --bak-set-id) or pitr (with
+    /// --download-point-in-time); optional, since the other flags say it, and checked against them
+    #[arg(long, value_name = "TYPE", value_parser = ["full", "pitr"], ignore_case = true)]
+    bak_set_type: Option<String>,
     /// The backup set's size in bytes (BakSetSize)
     #[arg(long, value_name = "BYTES", requires = "bak_set_id")]
     bak_set_size: Option<u64>,
@@ -214,8 +218,9 @@ pub struct CreateDownload {
     /// BakSetType=pitr): RFC 3339, 'YYYY-MM-DD hh:mm:ss' (UTC) or epoch milliseconds
     #[arg(long, value_name = "TIME", value_parser = args::time)]
     download_point_in_time: Option<OffsetDateTime>,
-    /// The format (FormatType): bson is for MongoDB, qp.xb for RDS MySQL physical backups
-    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "csv-with-header", "sql", "parquet", "bson", "qp.xb"])]
+    /// The format (FormatType): bson is for MongoDB, qp.xb for RDS MySQL physical backups; the
+    /// API's spellings (CSV, SQL, Parquet, Bson) are accepted too
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "csv-with-header", "sql", "parquet", "bson", "qp.xb"], ignore_case = true)]
     format_type: String,
     /// RDS MySQL physical backup file (IsPhysical=true); --format-type qp.xb implies it
     #[arg(long)]
@@ -251,17 +256,49 @@ pub struct CreateDownload {
     use_zstd: Option<bool>,
 }
 
-fn logical(format: &str) -> LogicalFormat {
-    match format {
+/// The export `--format-type` names for an RDS or PolarDB backup set (any case: the API spells
+/// them CSV, SQL, Parquet): qp.xb is the physical backup file, the rest logical formats.
+pub(crate) fn format_export(format: &str) -> Result<Export, Failure> {
+    match format.to_ascii_lowercase().as_str() {
+        "qp.xb" => Ok(Export::RdsMySqlPhysical),
+        other => Ok(Export::Logical(logical(other)?)),
+    }
+}
+
+/// The logical format named by `--format-type` (lower-cased), never a silent default.
+fn logical(format: &str) -> Result<LogicalFormat, Failure> {
+    Ok(match format {
+        "csv" => LogicalFormat::Csv,
         "csv-with-header" => LogicalFormat::CsvWithHeader,
         "sql" => LogicalFormat::Sql,
         "parquet" => LogicalFormat::Parquet,
-        _ => LogicalFormat::Csv,
-    }
+        other => {
+            return Err(Failure::usage(format!(
+                "--format-type {other} is not a logical format (csv, csv-with-header, sql, parquet)"
+            )));
+        }
+    })
 }
 
 impl CreateDownload {
     fn request(self) -> Result<CreateDownloadRequest, Failure> {
+        match (
+            self.bak_set_type.as_deref(),
+            self.bak_set_id.is_some(),
+            self.download_point_in_time.is_some(),
+        ) {
+            (Some("full"), false, _) | (Some("full"), _, true) => {
+                return Err(Failure::usage(
+                    "--bak-set-type full goes with --bak-set-id (and not --download-point-in-time)",
+                ));
+            }
+            (Some("pitr"), _, false) | (Some("pitr"), true, _) => {
+                return Err(Failure::usage(
+                    "--bak-set-type pitr goes with --download-point-in-time (and not --bak-set-id)",
+                ));
+            }
+            _ => {}
+        }
         let source = match (self.bak_set_id, self.download_point_in_time) {
             (Some(id), None) => DownloadSource::BackupSet {
                 id,
@@ -274,7 +311,9 @@ impl CreateDownload {
                 ));
             }
         };
-        let format = self.format_type.as_str();
+        // clap accepts the API's spellings (CSV, Parquet, ...) as they were typed.
+        let format_type = self.format_type.to_ascii_lowercase();
+        let format = format_type.as_str();
         let mongo = format == "bson"
             || self.is_cluster.is_some()
             || self.cluster_name.is_some()
@@ -296,7 +335,7 @@ impl CreateDownload {
         } else if mongo {
             let mut export = MongoDbExport::new(match format {
                 "bson" => MongoDbFormat::Bson,
-                other => MongoDbFormat::Logical(logical(other)),
+                other => MongoDbFormat::Logical(logical(other)?),
             });
             if let Some(db) = self.admin_database {
                 export.admin_database = db;
@@ -318,7 +357,7 @@ impl CreateDownload {
             }
             Export::MongoDb(export)
         } else {
-            Export::Logical(logical(format))
+            Export::Logical(logical(format)?)
         };
         let oss = [
             ("--target-bucket", self.target_bucket),
@@ -1100,4 +1139,31 @@ fn full_backup(b: &FullBackup) -> Json {
         .field("SourceEndpointIpPort", b.source_endpoint_ip_port.as_ref())
         .field("ErrMessage", b.err_message.as_ref())
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_types_in_any_case_map_to_their_export_never_a_default() {
+        for (given, want) in [
+            ("csv", Export::Logical(LogicalFormat::Csv)),
+            ("CSV", Export::Logical(LogicalFormat::Csv)),
+            ("Parquet", Export::Logical(LogicalFormat::Parquet)),
+            ("SQL", Export::Logical(LogicalFormat::Sql)),
+            (
+                "CSV-with-header",
+                Export::Logical(LogicalFormat::CsvWithHeader),
+            ),
+            ("QP.XB", Export::RdsMySqlPhysical),
+        ] {
+            assert_eq!(format_export(given).unwrap(), want, "{given}");
+        }
+        let err = format_export("Bson").unwrap_err().to_string();
+        assert!(
+            err.contains("--format-type bson is not a logical format"),
+            "{err}"
+        );
+    }
 }

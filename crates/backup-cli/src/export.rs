@@ -70,8 +70,8 @@ struct AliyunArgs {
     #[arg(long, value_name = "ID")]
     bak_set_id: String,
     /// The format (FormatType): csv, csv-with-header, sql, parquet, or qp.xb (an RDS MySQL
-    /// physical backup file)
-    #[arg(long, value_name = "FORMAT", default_value = "csv",
+    /// physical backup file); the API's spellings (CSV, SQL, Parquet) are accepted too
+    #[arg(long, value_name = "FORMAT", default_value = "csv", ignore_case = true,
           value_parser = ["csv", "csv-with-header", "sql", "parquet", "qp.xb"])]
     format_type: String,
     /// How long the download link stays valid, in seconds (Duration, 300 to 86400)
@@ -122,13 +122,7 @@ impl Export {
     pub async fn run(self, ctx: &Context) -> Output {
         let (export, destination): (Box<dyn BackupExport>, Destination) = match self.vendor {
             Vendor::Aliyun(a) => {
-                let export = match a.format_type.as_str() {
-                    "qp.xb" => dbs::Export::RdsMySqlPhysical,
-                    "csv-with-header" => dbs::Export::Logical(dbs::LogicalFormat::CsvWithHeader),
-                    "sql" => dbs::Export::Logical(dbs::LogicalFormat::Sql),
-                    "parquet" => dbs::Export::Logical(dbs::LogicalFormat::Parquet),
-                    _ => dbs::Export::Logical(dbs::LogicalFormat::Csv),
-                };
+                let export = crate::aliyun::format_export(&a.format_type)?;
                 let request = dbs::CreateDownloadRequest::new(
                     a.instance_name,
                     dbs::DownloadSource::backup_set(a.bak_set_id),

@@ -387,3 +387,67 @@ fn table_output_lists_the_tasks() {
     assert!(lines[header + 1].starts_with("dt-"), "{text}");
     assert!(lines[header + 1].contains("finished"), "{text}");
 }
+
+/// A user following the API's documentation is not refused: `--bak-set-type` as documented
+/// (checked against the other flags) and FormatType's own spellings.
+#[test]
+fn the_documented_parameter_forms_are_accepted_and_checked() {
+    for (format, sent_as) in [("CSV", "csv"), ("Parquet", "parquet"), ("SQL", "sql")] {
+        // One emulator each: it refuses a second task for a backup set while one runs.
+        let cloud = Cloud::start();
+        let out = cloud.aliyun(&[
+            "create-download",
+            "--instance-name",
+            INSTANCE,
+            "--bak-set-type",
+            "full",
+            "--bak-set-id",
+            BACKUP_SET,
+            "--format-type",
+            format,
+        ]);
+        assert!(out["Data"]["TaskId"].is_string(), "{out}");
+        let sent = cloud.requests(Route::Aliyun, "CreateDownload");
+        let last = sent.last().unwrap();
+        assert_eq!(
+            query(last, "FormatType").as_deref(),
+            Some(sent_as),
+            "{format}"
+        );
+        assert_eq!(query(last, "BakSetType").as_deref(), Some("full"));
+    }
+    let cloud = Cloud::start();
+    let before = cloud.requests(Route::Aliyun, "CreateDownload").len();
+    for (args, says) in [
+        (
+            vec!["--bak-set-type", "pitr", "--bak-set-id", BACKUP_SET],
+            "--bak-set-type pitr goes with --download-point-in-time",
+        ),
+        (
+            vec![
+                "--bak-set-type",
+                "full",
+                "--download-point-in-time",
+                "2024-05-01T08:00:00Z",
+            ],
+            "--bak-set-type full goes with --bak-set-id",
+        ),
+    ] {
+        let out = cloud
+            .cmd()
+            .args(["--region", "cn-hangzhou", "aliyun", "create-download"])
+            .args(["--instance-name", INSTANCE, "--format-type", "csv"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert_eq!(
+        cloud.requests(Route::Aliyun, "CreateDownload").len(),
+        before,
+        "nothing sent"
+    );
+}
