@@ -14,7 +14,9 @@ use backup_core::aliyun::{
     RestoreTaskSelector, RetryDownloadTaskRequest, SortOrder, StartRestoreTaskRequest,
     StorageInfoRequest, StorageInfoTarget,
 };
-use backup_core::cloud_sign::{ChainProvider, Vendor};
+use backup_core::aliyun::{CredentialSource, ECS_ROLE_VARIABLE, EcsRamRole, RefreshingCredentials};
+use backup_core::cloud_http::Error as ApiError;
+use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, Vendor};
 use clap::{ArgGroup, Args, Subcommand};
 use time::OffsetDateTime;
 
@@ -174,13 +176,52 @@ impl Command {
     }
 }
 
+/// Overrides the ECS metadata service's address (tests, a metadata proxy); ours, the official
+/// SDKs have no variable for it.
+pub(crate) const ECS_METADATA_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_ECS_METADATA_ENDPOINT";
+
+/// Where the Aliyun credentials come from: the environment or the profile file (a named
+/// `--profile` alone), else, when `ALIBABA_CLOUD_ECS_METADATA` names the instance's RAM role,
+/// that role's temporary credentials from the metadata service, refreshed before they expire.
+fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
+    let os = backup_core::cloud_sign::ProviderContext::from_os();
+    let chain = ChainProvider::default_for(Vendor::Aliyun, ctx.profile());
+    if let Some(found) = chain
+        .provide(&os)
+        .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))?
+    {
+        return Ok(CredentialSource::Fixed(found));
+    }
+    let role = std::env::var(ECS_ROLE_VARIABLE)
+        .ok()
+        .filter(|r| !r.trim().is_empty());
+    match role {
+        Some(role) if ctx.profile().is_none() => {
+            let mut ecs = EcsRamRole::new(Some(role))?;
+            if let Ok(endpoint) = std::env::var(ECS_METADATA_ENDPOINT_VARIABLE)
+                && !endpoint.is_empty()
+            {
+                ecs = ecs.endpoint(endpoint);
+            }
+            Ok(CredentialSource::Refreshing(std::sync::Arc::new(
+                RefreshingCredentials::new(ecs),
+            )))
+        }
+        _ => Err(ApiError::Credentials(format!(
+            "{} (or, on an ECS instance, set {ECS_ROLE_VARIABLE} to its RAM role)",
+            Vendor::Aliyun.setup_hint()
+        ))
+        .into()),
+    }
+}
+
 /// A client for the context's region, endpoint and transport, with credentials from the
-/// environment or the profile file.
+/// environment, the profile file or the instance's RAM role ([`credential_source`]).
 pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .region(ctx.region(Vendor::Aliyun)?)
         .http_client(ctx.http()?)
-        .credentials_provider(ChainProvider::default_for(Vendor::Aliyun, ctx.profile()));
+        .credential_source(credential_source(ctx)?);
     if let Some(endpoint) = ctx.endpoint() {
         builder = builder.endpoint(endpoint.clone());
     }

@@ -31,6 +31,22 @@ impl Configure {
     }
 }
 
+/// The instance role a vendor's commands fall back to without keys: Aliyun's
+/// `ALIBABA_CLOUD_ECS_METADATA` (not with a named profile).
+fn role_variable(
+    vendor: Vendor,
+    profile: Option<&str>,
+    os: &ProviderContext,
+) -> Option<(&'static str, String)> {
+    let var = match vendor {
+        Vendor::Aliyun if profile.is_none() => backup_core::aliyun::ECS_ROLE_VARIABLE,
+        _ => return None,
+    };
+    os.var(var)
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| (var, backup_core::terminal::escape(&r)))
+}
+
 /// The first characters of a key id, the rest masked.
 fn mask(id: &str) -> String {
     let shown: String = id.chars().take(4).collect();
@@ -55,9 +71,15 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
                 .field("source", source)
                 .field("access_key_id", mask(c.access_key_id()))
         }
-        Ok(None) => Object::new()
-            .field("source", "none")
-            .field("hint", vendor.setup_hint()),
+        Ok(None) => match (vendor, role_variable(vendor, profile, os)) {
+            (_, Some((var, role))) => Object::new().field(
+                "source",
+                format!("ECS RAM role {role} ({var}; from the metadata service at the first call)"),
+            ),
+            _ => Object::new()
+                .field("source", "none")
+                .field("hint", vendor.setup_hint()),
+        },
         Err(e) => Object::new()
             .field("source", e.origin().to_owned())
             .field("error", e.to_string()),

@@ -51,6 +51,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod credentials;
 mod endpoint;
 mod error;
 pub mod model;
@@ -62,6 +63,9 @@ pub mod testing;
 mod transport;
 mod waiter;
 
+pub use credentials::{
+    CredentialSource, FetchCredentials, MetadataClient, RefreshingCredentials, TemporaryCredentials,
+};
 pub use endpoint::Endpoint;
 pub use error::{
     Error, MAX_CODE_BYTES, MAX_MESSAGE_BYTES, MAX_REASON_BYTES, MAX_REQUEST_ID_BYTES,

@@ -3,6 +3,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use cloud_http::CredentialSource;
 use cloud_http::model::lenient::parse_bool;
 use cloud_http::{
     ApiRequest, Endpoint, Error, HttpClient, Idempotency, Operation, PollState, WaiterConfig,
@@ -99,7 +100,7 @@ const WAIT_CREATED_SLACK: Duration = Duration::from_secs(300);
 #[derive(Debug, Default)]
 pub struct ClientBuilder {
     region: Option<String>,
-    credentials: Option<Credentials>,
+    credentials: Option<CredentialSource>,
     provider: Option<Box<dyn ProvideCredentials>>,
     provider_context: Option<ProviderContext>,
     endpoint: Option<Endpoint>,
@@ -117,7 +118,26 @@ impl ClientBuilder {
 
     /// Uses these credentials instead of looking for them.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        self.credentials = Some(CredentialSource::Fixed(credentials));
+        self
+    }
+
+    /// Takes the credentials of every call from `source`: for temporary credentials that are
+    /// refreshed before they expire, such as the ECS instance's RAM role:
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use dbs_aliyun::{Client, CredentialSource, EcsRamRole, RefreshingCredentials};
+    /// let role = EcsRamRole::new(None).unwrap();
+    /// let client = Client::builder()
+    ///     .region("cn-hangzhou")
+    ///     .credential_source(CredentialSource::Refreshing(Arc::new(RefreshingCredentials::new(role))))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn credential_source(mut self, source: CredentialSource) -> Self {
+        self.credentials = Some(source);
         self
     }
 
@@ -170,10 +190,11 @@ impl ClientBuilder {
                 let provider = self
                     .provider
                     .unwrap_or_else(|| Box::new(ChainProvider::default_for(Vendor::Aliyun, None)));
-                provider
+                let found = provider
                     .provide(&context)
                     .map_err(|e| Error::Credentials(e.to_string()))?
-                    .ok_or_else(|| Error::Credentials(Vendor::Aliyun.setup_hint()))?
+                    .ok_or_else(|| Error::Credentials(Vendor::Aliyun.setup_hint()))?;
+                CredentialSource::Fixed(found)
             }
         };
         let http = match self.http {
@@ -194,7 +215,7 @@ impl ClientBuilder {
 pub struct Client {
     http: HttpClient,
     endpoint: Endpoint,
-    credentials: Credentials,
+    credentials: CredentialSource,
     region: String,
 }
 
@@ -238,8 +259,9 @@ impl Client {
         let mut request = ApiRequest::new("POST", "/");
         request.query = query.0;
         let operation = Operation::new(VENDOR, action.name, action.idempotency);
+        let credentials = self.credentials.get().await?;
         let protocol = Acs3 {
-            credentials: &self.credentials,
+            credentials: &credentials,
             version: action.version,
         };
         let raw = self

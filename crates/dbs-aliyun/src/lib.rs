@@ -67,6 +67,7 @@
 
 mod client;
 pub mod codes;
+mod credentials;
 mod download;
 mod endpoint;
 mod page;
@@ -75,8 +76,10 @@ mod restore;
 mod wire;
 
 pub use client::{Client, ClientBuilder};
+pub use cloud_http::{CredentialSource, RefreshingCredentials};
 pub use cloud_http::{Endpoint, Error, HttpClient, ServiceError, WaiterConfig};
 pub use cloud_sign::Credentials;
+pub use credentials::{ECS_METADATA_ENDPOINT, ECS_ROLE_VARIABLE, EcsRamRole};
 pub use download::{
     CreateDownloadRequest, CreatedDownload, DescribeDownloadSupportRequest,
     DescribeDownloadTaskRequest, DownloadLinks, DownloadSource, DownloadStatus, DownloadSupport,

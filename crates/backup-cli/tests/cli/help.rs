@@ -331,3 +331,25 @@ fn configure_list_reads_tccli_profiles() {
         "{v}"
     );
 }
+
+/// Without keys, `configure list` names the ECS instance role the commands would use.
+#[test]
+fn configure_list_names_the_ecs_instance_role() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(home.path())
+        .env("ALIBABA_CLOUD_ECS_METADATA", "backup-reader")
+        .args(["configure", "list", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
+    assert!(
+        source.contains("ECS RAM role backup-reader")
+            && source.contains("ALIBABA_CLOUD_ECS_METADATA"),
+        "{v}"
+    );
+    assert_eq!(v["tencent"]["credentials"]["source"], "none");
+}
