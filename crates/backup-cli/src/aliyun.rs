@@ -176,10 +176,6 @@ impl Command {
     }
 }
 
-/// Overrides the ECS metadata service's address (tests, a metadata proxy); ours, the official
-/// SDKs have no variable for it.
-pub(crate) const ECS_METADATA_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_ECS_METADATA_ENDPOINT";
-
 /// Where the Aliyun credentials come from: the environment or the profile file (a named
 /// `--profile` alone), else, when `ALIBABA_CLOUD_ECS_METADATA` names the instance's RAM role,
 /// that role's temporary credentials from the metadata service, refreshed before they expire.
@@ -198,7 +194,7 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
     match role {
         Some(role) if ctx.profile().is_none() => {
             let mut ecs = EcsRamRole::new(Some(role))?;
-            if let Ok(endpoint) = std::env::var(ECS_METADATA_ENDPOINT_VARIABLE)
+            if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
                 && !endpoint.is_empty()
             {
                 ecs = ecs.endpoint(endpoint);

@@ -393,6 +393,39 @@ impl Context {
     }
 }
 
+/// Opts in to the instance's own temporary credentials (Huawei's ECS agency) when no keys are
+/// configured: the vendors' SDK chains have no variable of their own for it.
+pub const INSTANCE_CREDENTIALS_VARIABLE: &str = "CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS";
+
+/// Overrides the instance metadata service's address (tests, a metadata proxy).
+pub const METADATA_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_ECS_METADATA_ENDPOINT";
+
+/// Whether `vendor`'s commands use the instance's credentials: no keys in the environment or
+/// the profile file, no `--profile`, and [`INSTANCE_CREDENTIALS_VARIABLE`] set. `Some` carries
+/// the metadata endpoint override, if any.
+pub fn instance_credentials(
+    vendor: Vendor,
+    ctx: &Context,
+) -> Result<Option<Option<String>>, Failure> {
+    use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext};
+    let wanted = std::env::var(INSTANCE_CREDENTIALS_VARIABLE)
+        .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
+    if !wanted || ctx.profile().is_some() {
+        return Ok(None);
+    }
+    let keys = ChainProvider::default_for(vendor, None)
+        .provide(&ProviderContext::from_os())
+        .map_err(|e| Failure::from(backup_core::cloud_http::Error::Credentials(e.to_string())))?;
+    if keys.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(
+        std::env::var(METADATA_ENDPOINT_VARIABLE)
+            .ok()
+            .filter(|e| !e.is_empty()),
+    ))
+}
+
 /// The regions the vendor crate knows.
 pub fn known_regions(vendor: Vendor) -> &'static [&'static str] {
     match vendor {

@@ -31,20 +31,30 @@ impl Configure {
     }
 }
 
-/// The instance role a vendor's commands fall back to without keys: Aliyun's
-/// `ALIBABA_CLOUD_ECS_METADATA` (not with a named profile).
-fn role_variable(
-    vendor: Vendor,
-    profile: Option<&str>,
-    os: &ProviderContext,
-) -> Option<(&'static str, String)> {
-    let var = match vendor {
-        Vendor::Aliyun if profile.is_none() => backup_core::aliyun::ECS_ROLE_VARIABLE,
-        _ => return None,
-    };
-    os.var(var)
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| (var, backup_core::terminal::escape(&r)))
+/// The instance credentials a vendor's commands fall back to without keys (not with a named
+/// profile): Aliyun's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`, Huawei's ECS agency when
+/// `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS` is set.
+fn instance_source(vendor: Vendor, profile: Option<&str>, os: &ProviderContext) -> Option<String> {
+    if profile.is_some() {
+        return None;
+    }
+    let set = |var: &str| os.var(var).filter(|v| !v.trim().is_empty());
+    match vendor {
+        Vendor::Aliyun => set(backup_core::aliyun::ECS_ROLE_VARIABLE).map(|role| {
+            format!(
+                "ECS RAM role {} ({}; from the metadata service at the first call)",
+                backup_core::terminal::escape(&role),
+                backup_core::aliyun::ECS_ROLE_VARIABLE
+            )
+        }),
+        Vendor::Huawei => set(crate::cli::INSTANCE_CREDENTIALS_VARIABLE).map(|_| {
+            format!(
+                "ECS agency ({}; from the metadata service at the first call)",
+                crate::cli::INSTANCE_CREDENTIALS_VARIABLE
+            )
+        }),
+        Vendor::Tencent => None,
+    }
 }
 
 /// The first characters of a key id, the rest masked.
@@ -71,12 +81,9 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
                 .field("source", source)
                 .field("access_key_id", mask(c.access_key_id()))
         }
-        Ok(None) => match (vendor, role_variable(vendor, profile, os)) {
-            (_, Some((var, role))) => Object::new().field(
-                "source",
-                format!("ECS RAM role {role} ({var}; from the metadata service at the first call)"),
-            ),
-            _ => Object::new()
+        Ok(None) => match instance_source(vendor, profile, os) {
+            Some(source) => Object::new().field("source", source),
+            None => Object::new()
                 .field("source", "none")
                 .field("hint", vendor.setup_hint()),
         },

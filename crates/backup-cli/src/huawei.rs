@@ -76,13 +76,23 @@ impl Huawei {
 }
 
 /// A client for the context's region and transport, with credentials from the environment or
-/// the profile file. `--endpoint` serves DDS, RDS and the IAM project lookup.
+/// the profile file, else (with `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS` set) the ECS instance's
+/// agency. `--endpoint` serves DDS, RDS and the IAM project lookup.
 pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .region(ctx.region(Vendor::Huawei)?)
         .http_client(ctx.http()?);
     if let Some(profile) = ctx.profile() {
         builder = builder.profile(profile);
+    }
+    if let Some(endpoint) = crate::cli::instance_credentials(Vendor::Huawei, ctx)? {
+        let mut agency = backup_core::huawei::EcsAgency::new()?;
+        if let Some(e) = endpoint {
+            agency = agency.endpoint(e);
+        }
+        builder = builder.auth(backup_core::huawei::Auth::Refreshing(std::sync::Arc::new(
+            backup_core::huawei::RefreshingCredentials::new(agency),
+        )));
     }
     if let Some(project_id) = project_id {
         builder = builder.project_id(project_id);
@@ -92,7 +102,15 @@ pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client
             .endpoint(endpoint.clone())
             .iam_endpoint(endpoint.clone());
     }
-    Ok(builder.build()?)
+    builder.build().map_err(|e| match e {
+        backup_core::huawei::Error::Credentials(m) if m.starts_with("no Huawei") => {
+            Failure::from(backup_core::huawei::Error::Credentials(format!(
+                "{m} (or, on an ECS instance with an agency, set {}=1)",
+                crate::cli::INSTANCE_CREDENTIALS_VARIABLE
+            )))
+        }
+        e => e.into(),
+    })
 }
 
 /// `--x-language`.

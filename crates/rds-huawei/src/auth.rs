@@ -20,6 +20,10 @@ pub enum Auth {
     /// request, unsigned. Tokens are valid for 24 hours and bound to a project scope; this crate
     /// does not renew them.
     IamToken(SecretString),
+    /// Temporary AK/SK with a security token, fetched (and fetched again before they expire) by
+    /// a [`cloud_http::RefreshingCredentials`]: the ECS instance's agency credentials
+    /// ([`EcsAgency`](crate::EcsAgency)), for one.
+    Refreshing(std::sync::Arc<cloud_http::RefreshingCredentials>),
 }
 
 impl Auth {
@@ -28,7 +32,7 @@ impl Auth {
     pub(crate) fn project_id(&self) -> Option<&str> {
         match self {
             Auth::AkSk(c) => c.project_id().filter(|p| !p.trim().is_empty()),
-            Auth::IamToken(_) => None,
+            Auth::IamToken(_) | Auth::Refreshing(_) => None,
         }
     }
 
@@ -41,7 +45,14 @@ impl Auth {
         operation: &Operation,
         request: &ApiRequest,
     ) -> Result<RawResponse> {
-        http.send(endpoint, operation, request, &Huawei(self)).await
+        match self {
+            Auth::Refreshing(source) => {
+                let current = Auth::AkSk(source.get().await?);
+                http.send(endpoint, operation, request, &Huawei(&current))
+                    .await
+            }
+            _ => http.send(endpoint, operation, request, &Huawei(self)).await,
+        }
     }
 }
 
@@ -57,6 +68,10 @@ impl Protocol for Huawei<'_> {
     ) -> Result<SigningOutput> {
         match self.0 {
             Auth::AkSk(credentials) => Ok(huawei::sign(request, attempt.time, credentials)),
+            // `Auth::send` resolves these to AK/SK before sending.
+            Auth::Refreshing(_) => Err(Error::Credentials(
+                "temporary credentials were not resolved before signing".into(),
+            )),
             Auth::IamToken(token) => {
                 let token = token.expose();
                 // What an HTTP header value may carry: visible ASCII, space and tab.

@@ -80,17 +80,20 @@ mod client;
 pub mod dds;
 mod endpoint;
 mod errors;
+mod metadata;
 mod model;
 pub mod rds;
 
 pub use auth::Auth;
 pub use client::{Client, ClientBuilder, IAM_ENDPOINT_VARIABLE};
+pub use cloud_http::{CredentialSource, RefreshingCredentials};
 pub use cloud_http::{Endpoint, Error, HttpClient, HttpConfig, ServiceError};
 pub use cloud_sign::{
     Credentials, CredentialsError, ProvideCredentials, ProviderContext, SecretString,
 };
 pub use dds::Dds;
 pub use endpoint::{KNOWN_REGIONS, Service, default_host, domain_suffix};
+pub use metadata::{ECS_METADATA_ENDPOINT, EcsAgency};
 pub use model::{
     BackupDownloadLinks, BackupFile, BackupList, BackupStatus, Datastore, DownloadLink, Language,
     LenientTime, SortOrder, SortRule, TimeRange,

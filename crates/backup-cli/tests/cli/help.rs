@@ -352,4 +352,16 @@ fn configure_list_names_the_ecs_instance_role() {
         "{v}"
     );
     assert_eq!(v["tencent"]["credentials"]["source"], "none");
+    assert_eq!(v["huawei"]["credentials"]["source"], "none", "not opted in");
+    let out = bare(home.path())
+        .env("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1")
+        .args(["configure", "list", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let source = v["huawei"]["credentials"]["source"].as_str().unwrap();
+    assert!(source.starts_with("ECS agency"), "{v}");
 }

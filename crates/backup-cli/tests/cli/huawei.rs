@@ -149,3 +149,61 @@ fn project_id_flag_wins_over_the_environment() {
     let sent = cloud.request(Route::Huawei, "ShowBackupDownloadLink");
     assert_eq!(sent.path, "/v3/other-project/backup-files");
 }
+
+/// On an ECS instance with an agency and no keys: opted in, the agency's temporary credentials
+/// (after a metadata token) sign the calls, security token included.
+#[test]
+fn the_ecs_agency_signs_when_opted_in_and_no_keys_are_configured() {
+    use backup_core::cloud_http::testing::{MockResponse, MockServer};
+    let cloud = Cloud::start();
+    let runtime = crate::common::runtime();
+    let metadata = runtime.block_on(MockServer::start());
+    let keys = cloud.cloud.huawei_credentials();
+    metadata.push(MockResponse::json(200, "md-token"));
+    metadata.push(MockResponse::json(
+        200,
+        &serde_json::json!({"credential": {
+            "access": keys.access_key_id(),
+            "secret": keys.secret().expose(),
+            "securitytoken": "CANARY-agency-token",
+            "expires_at": "2099-01-01T00:00:00.000000Z",
+        }})
+        .to_string(),
+    ));
+    let out = cloud
+        .without_credentials()
+        .env("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1")
+        .env(
+            "CLOUD_BACKUP_ECS_METADATA_ENDPOINT",
+            metadata.endpoint().to_string(),
+        )
+        .args(["--region", "cn-north-4", "huawei"])
+        .args([
+            "--project-id",
+            fake_cloud::HUAWEI_PROJECT_ID,
+            "dds-list-backups",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    let sent = cloud.request(Route::Huawei, "ListBackups");
+    assert_eq!(sent.header("x-security-token"), Some("CANARY-agency-token"));
+    assert_eq!(metadata.requests().len(), 2);
+
+    // Without keys and not opted in: the hint names the variable, nothing is asked.
+    let out = cloud
+        .without_credentials()
+        .args(["--region", "cn-north-4", "huawei", "dds-list-backups"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS"),
+        "{err}"
+    );
+    assert_eq!(metadata.requests().len(), 2);
+}

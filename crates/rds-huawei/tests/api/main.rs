@@ -1,6 +1,7 @@
 //! Offline tests of the DDS, RDS and IAM calls: signed-request and parsed-response snapshots,
 //! error shapes, retries, project-id resolution, IAM-token auth, validation and redaction.
 
+mod agency;
 mod builder;
 mod canary;
 mod errors;
