@@ -426,6 +426,19 @@ pub fn instance_credentials(
     ))
 }
 
+/// `e`, with "no credentials found" completed by how to use the instance's own credentials
+/// (`how`: "on a CVM instance, set ... to its CAM role").
+pub fn with_instance_hint(e: backup_core::cloud_http::Error, how: &str) -> Failure {
+    match e {
+        backup_core::cloud_http::Error::Credentials(m) if m.contains("credentials found") => {
+            Failure::from(backup_core::cloud_http::Error::Credentials(format!(
+                "{m} (or, {how})"
+            )))
+        }
+        e => e.into(),
+    }
+}
+
 /// The regions the vendor crate knows.
 pub fn known_regions(vendor: Vendor) -> &'static [&'static str] {
     match vendor {

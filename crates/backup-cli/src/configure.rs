@@ -32,8 +32,9 @@ impl Configure {
 }
 
 /// The instance credentials a vendor's commands fall back to without keys (not with a named
-/// profile): Aliyun's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`, Huawei's ECS agency when
-/// `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS` is set.
+/// profile): Aliyun's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`, Tencent's CVM role named by
+/// `TENCENTCLOUD_CAM_ROLE_NAME`, Huawei's ECS agency when `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS`
+/// is set.
 fn instance_source(vendor: Vendor, profile: Option<&str>, os: &ProviderContext) -> Option<String> {
     if profile.is_some() {
         return None;
@@ -53,7 +54,13 @@ fn instance_source(vendor: Vendor, profile: Option<&str>, os: &ProviderContext) 
                 crate::cli::INSTANCE_CREDENTIALS_VARIABLE
             )
         }),
-        Vendor::Tencent => None,
+        Vendor::Tencent => set(backup_core::tencent::CVM_ROLE_VARIABLE).map(|role| {
+            format!(
+                "CVM role {} ({}; from the metadata service at the first call)",
+                backup_core::terminal::escape(&role),
+                backup_core::tencent::CVM_ROLE_VARIABLE
+            )
+        }),
     }
 }
 

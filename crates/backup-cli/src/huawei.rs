@@ -102,14 +102,14 @@ pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client
             .endpoint(endpoint.clone())
             .iam_endpoint(endpoint.clone());
     }
-    builder.build().map_err(|e| match e {
-        backup_core::huawei::Error::Credentials(m) if m.starts_with("no Huawei") => {
-            Failure::from(backup_core::huawei::Error::Credentials(format!(
-                "{m} (or, on an ECS instance with an agency, set {}=1)",
+    builder.build().map_err(|e| {
+        crate::cli::with_instance_hint(
+            e,
+            &format!(
+                "on an ECS instance with an agency, set {}=1",
                 crate::cli::INSTANCE_CREDENTIALS_VARIABLE
-            )))
-        }
-        e => e.into(),
+            ),
+        )
     })
 }
 

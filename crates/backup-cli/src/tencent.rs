@@ -90,7 +90,50 @@ pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     if let Some(endpoint) = ctx.endpoint() {
         builder = builder.endpoint(endpoint.clone());
     }
-    Ok(builder.build()?)
+    if let Some(role) = cvm_role(ctx)? {
+        builder = builder.credential_source(role);
+    }
+    builder.build().map_err(|e| {
+        crate::cli::with_instance_hint(
+            e,
+            &format!(
+                "on a CVM instance, set {} to its CAM role",
+                backup_core::tencent::CVM_ROLE_VARIABLE
+            ),
+        )
+    })
+}
+
+/// The CVM instance's CAM role, when no keys are configured (and no `--profile` is named) and
+/// `TENCENTCLOUD_CAM_ROLE_NAME` names it: its temporary credentials, refreshed before expiry.
+fn cvm_role(ctx: &Context) -> Result<Option<backup_core::tencent::CredentialSource>, Failure> {
+    use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext};
+    use backup_core::tencent::{
+        CVM_ROLE_VARIABLE, CredentialSource, CvmRole, RefreshingCredentials,
+    };
+    let Some(role) = std::env::var(CVM_ROLE_VARIABLE)
+        .ok()
+        .filter(|r| !r.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    if ctx.profile().is_some()
+        || ChainProvider::default_for(Vendor::Tencent, None)
+            .provide(&ProviderContext::from_os())
+            .map_err(|e| Failure::from(backup_core::tencent::Error::Credentials(e.to_string())))?
+            .is_some()
+    {
+        return Ok(None);
+    }
+    let mut cvm = CvmRole::new(Some(role))?;
+    if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
+        && !endpoint.is_empty()
+    {
+        cvm = cvm.endpoint(endpoint);
+    }
+    Ok(Some(CredentialSource::Refreshing(std::sync::Arc::new(
+        RefreshingCredentials::new(cvm),
+    ))))
 }
 
 /// The line `--wait` shows while the tasks run: each replica set's state and percentage.

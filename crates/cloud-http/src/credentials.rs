@@ -186,6 +186,189 @@ impl MetadataClient {
     }
 }
 
+/// An instance metadata service: where it is (overridable for tests and proxies) and the client
+/// that asks it.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    base: String,
+    http: MetadataClient,
+}
+
+impl Metadata {
+    /// The service at `base` (`http://100.100.100.200`, ...).
+    pub fn new(base: &str) -> Result<Self, Error> {
+        Ok(Metadata {
+            base: base.trim_end_matches('/').to_owned(),
+            http: MetadataClient::new()?,
+        })
+    }
+
+    /// The same service at another address.
+    pub fn with_base(mut self, base: impl Into<String>) -> Self {
+        self.base = base.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// `method base+path` (see [`MetadataClient::text`]).
+    pub async fn text(
+        &self,
+        what: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<String, Error> {
+        let url = format!("{}{path}", self.base);
+        self.http.text(what, method, &url, headers).await
+    }
+
+    /// `role`, or the first role the listing at `path` names (one per line); a name that
+    /// could leave the path (`/`, `..`) is refused.
+    pub async fn role(
+        &self,
+        kind: &str,
+        role: Option<&str>,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<String, Error> {
+        let role = match role {
+            Some(r) => r.to_owned(),
+            None => self
+                .text(&format!("{kind} name"), "GET", path, headers)
+                .await?
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .ok_or_else(|| {
+                    Error::Credentials(format!("{kind}: this instance has none attached"))
+                })?
+                .to_owned(),
+        };
+        if role.contains('/') || role.contains("..") || role.trim().is_empty() {
+            return Err(Error::Credentials(format!(
+                "{kind}: {role:?} is not a role name"
+            )));
+        }
+        Ok(role)
+    }
+}
+
+/// A role of this instance at a metadata service: the one named, or the first one the service
+/// lists. The vendors' instance-role fetchers are this plus the shape of their answer.
+#[derive(Debug, Clone)]
+pub struct InstanceRole {
+    /// The role's name, when the caller gave one.
+    pub role: Option<String>,
+    /// The metadata service.
+    pub metadata: Metadata,
+}
+
+impl InstanceRole {
+    /// `role` (or the one listed) at the service at `base`.
+    pub fn new(base: &str, role: Option<String>) -> Result<Self, Error> {
+        Ok(InstanceRole {
+            role: role.filter(|r| !r.trim().is_empty()),
+            metadata: Metadata::new(base)?,
+        })
+    }
+
+    /// The same at another address (tests, proxies).
+    pub fn with_base(mut self, base: impl Into<String>) -> Self {
+        self.metadata = self.metadata.with_base(base);
+        self
+    }
+
+    /// The role's name (see [`Metadata::role`]) and the body of `roles` + name: its credentials.
+    pub async fn credentials_body(
+        &self,
+        kind: &str,
+        roles: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(String, String), Error> {
+        let role = self
+            .metadata
+            .role(kind, self.role.as_deref(), roles, headers)
+            .await?;
+        let what = format!("{kind} {role}");
+        let body = self
+            .metadata
+            .text(&what, "GET", &format!("{roles}{role}"), headers)
+            .await?;
+        Ok((what, body))
+    }
+}
+
+/// Checks on a metadata or token service's answer, each error naming `what` was asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a>(pub &'a str);
+
+impl Answer<'_> {
+    /// `body` parsed as the JSON `shape`.
+    pub fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        body: &str,
+        shape: &str,
+    ) -> Result<T, Error> {
+        serde_json::from_str(body).map_err(|e| {
+            Error::Credentials(format!(
+                "{}: the answer is not the {shape} JSON: {e}",
+                self.0
+            ))
+        })
+    }
+
+    /// An error unless the answer's `Code` is absent or `Success`.
+    pub fn success(&self, code: Option<&str>) -> Result<(), Error> {
+        match code.filter(|c| *c != "Success") {
+            Some(code) => Err(Error::Credentials(format!(
+                "{}: the service answered Code {}",
+                self.0,
+                crate::excerpt(code.as_bytes(), 60)
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The field `name`, which must be there and not empty.
+    pub fn required(&self, value: Option<String>, name: &str) -> Result<String, Error> {
+        value
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::Credentials(format!("{}: the answer has no {name}", self.0)))
+    }
+
+    /// The RFC 3339 time of the required field `name`.
+    pub fn rfc3339(&self, value: Option<String>, name: &str) -> Result<SystemTime, Error> {
+        let value = self.required(value, name)?;
+        let value = value.as_str();
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+            .map(SystemTime::from)
+            .map_err(|_| {
+                Error::Credentials(format!(
+                    "{}: {name} {} is not an RFC 3339 time",
+                    self.0,
+                    crate::excerpt(value.as_bytes(), 40)
+                ))
+            })
+    }
+
+    /// Temporary credentials from the answer's required fields.
+    pub fn temporary(
+        &self,
+        id: Option<String>,
+        secret: Option<String>,
+        token: Option<String>,
+        names: [&str; 3],
+        expires_at: SystemTime,
+    ) -> Result<TemporaryCredentials, Error> {
+        let id = self.required(id, names[0])?;
+        let secret = self.required(secret, names[1])?;
+        let token = self.required(token, names[2])?;
+        Ok(TemporaryCredentials {
+            credentials: Credentials::new(id, secret).with_session_token(token),
+            expires_at,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};

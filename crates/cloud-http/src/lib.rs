@@ -64,7 +64,8 @@ mod transport;
 mod waiter;
 
 pub use credentials::{
-    CredentialSource, FetchCredentials, MetadataClient, RefreshingCredentials, TemporaryCredentials,
+    Answer, CredentialSource, FetchCredentials, InstanceRole, Metadata, MetadataClient,
+    RefreshingCredentials, TemporaryCredentials,
 };
 pub use endpoint::Endpoint;
 pub use error::{

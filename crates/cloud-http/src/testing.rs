@@ -305,6 +305,14 @@ mod mock {
                 body: body.as_bytes().to_vec(),
             }
         }
+        /// A plain-text reply.
+        pub fn text(status: u16, body: &str) -> Self {
+            MockResponse::Reply {
+                status,
+                headers: vec![("content-type".into(), "text/plain".into())],
+                body: body.as_bytes().to_vec(),
+            }
+        }
         /// Adds a header to a reply.
         pub fn with_header(mut self, name: &str, value: &str) -> Self {
             if let MockResponse::Reply { headers, .. } = &mut self {
@@ -448,4 +456,25 @@ mod mock {
             }
         }
     }
+}
+
+/// Checks temporary credentials a fetcher returned: key id, secret, session token, expiry (Unix
+/// seconds), and that `Debug` shows neither the secret nor the token.
+pub fn assert_temporary(
+    got: &crate::TemporaryCredentials,
+    id: &str,
+    secret: &str,
+    token: &str,
+    expires_unix: u64,
+) {
+    let c = &got.credentials;
+    assert_eq!(c.access_key_id(), id);
+    assert_eq!(c.secret().expose(), secret);
+    assert_eq!(c.session_token().map(|t| t.expose()), Some(token));
+    assert_eq!(
+        got.expires_at,
+        std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(expires_unix)
+    );
+    let shown = format!("{got:?}");
+    assert!(!shown.contains(secret) && !shown.contains(token), "{shown}");
 }

@@ -58,6 +58,8 @@ pub fn derive_signing_key(secret: &str, date: &str, service: &str) -> Zeroizing<
 
 struct CachedKey {
     access_key_id: String,
+    /// Temporary credentials may come back with the same id and a new secret.
+    secret: crate::SecretString,
     date: String,
     service: String,
     key: Zeroizing<[u8; 32]>,
@@ -112,6 +114,7 @@ impl Tc3Signer {
             match cache.as_ref() {
                 Some(c)
                     if c.access_key_id == credentials.access_key_id()
+                        && c.secret.expose() == credentials.secret().expose()
                         && c.date == date
                         && c.service == params.service =>
                 {
@@ -122,6 +125,7 @@ impl Tc3Signer {
                         derive_signing_key(credentials.secret().expose(), &date, params.service);
                     *cache = Some(CachedKey {
                         access_key_id: credentials.access_key_id().to_owned(),
+                        secret: credentials.secret().clone(),
                         date: date.clone(),
                         service: params.service.to_owned(),
                         key: key.clone(),

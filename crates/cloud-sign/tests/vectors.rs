@@ -437,6 +437,27 @@ fn tc3_cached_signer_matches_and_rederives_on_new_day() {
     }
 }
 
+#[test]
+fn tc3_cached_signer_rederives_when_the_secret_changes_under_the_same_id() {
+    // Temporary credentials may be renewed with the same id and a new secret.
+    let headers = [("Content-Type", "application/json")];
+    let req = SignableRequest::new("POST", "mongodb.tencentcloudapi.com", "/")
+        .with_headers(&headers)
+        .with_payload(Payload::Bytes(b"{}"));
+    let params = tencent::Tc3Params {
+        service: "mongodb",
+        time: MONGO_TIME,
+        extra_signed_headers: &[],
+    };
+    let signer = tencent::Tc3Signer::new();
+    let first = Credentials::new("AKIDtmp", "secret-one");
+    let second = Credentials::new("AKIDtmp", "secret-two");
+    let a = signer.sign(&req, &params, &first).signature().to_owned();
+    let b = signer.sign(&req, &params, &second).signature().to_owned();
+    assert_ne!(a, b);
+    assert_eq!(b, tencent::sign(&req, &params, &second).signature());
+}
+
 // ---------------------------------------------------------------- Huawei SDK-HMAC-SHA256
 
 const HW_PROJECT: &str = "0123456789abcdef";

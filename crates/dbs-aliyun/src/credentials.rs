@@ -2,10 +2,7 @@
 //! service, as the official SDKs' `EcsRamRoleCredentialsProvider` gets them (IMDSv2 token
 //! first).
 
-use std::time::SystemTime;
-
-use cloud_http::{BoxFuture, Error, FetchCredentials, MetadataClient, TemporaryCredentials};
-use cloud_sign::Credentials;
+use cloud_http::{Answer, BoxFuture, Error, FetchCredentials, InstanceRole, TemporaryCredentials};
 use serde::Deserialize;
 
 /// The ECS instance metadata service.
@@ -30,121 +27,61 @@ const TOKEN_TTL_SECONDS: &str = "21600";
 /// # let _ = role;
 /// ```
 #[derive(Debug, Clone)]
-pub struct EcsRamRole {
-    role: Option<String>,
-    endpoint: String,
-    http: MetadataClient,
-}
+pub struct EcsRamRole(InstanceRole);
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase")]
 struct RoleCredentials {
-    #[serde(default)]
     code: Option<String>,
-    #[serde(default)]
     access_key_id: Option<String>,
-    #[serde(default)]
     access_key_secret: Option<String>,
-    #[serde(default)]
     security_token: Option<String>,
-    #[serde(default)]
     expiration: Option<String>,
 }
+
+/// Where the metadata service lists the instance's roles.
+const ROLES: &str = "/latest/meta-data/ram/security-credentials/";
 
 impl EcsRamRole {
     /// The instance's role `role`, or (with `None`) the one the metadata service names.
     pub fn new(role: Option<String>) -> Result<Self, Error> {
-        Ok(EcsRamRole {
-            role: role.filter(|r| !r.trim().is_empty()),
-            endpoint: ECS_METADATA_ENDPOINT.to_owned(),
-            http: MetadataClient::new()?,
-        })
+        InstanceRole::new(ECS_METADATA_ENDPOINT, role).map(EcsRamRole)
     }
 
     /// Asks this metadata endpoint instead of `http://100.100.100.200` (tests, proxies).
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into().trim_end_matches('/').to_owned();
-        self
+    pub fn endpoint(self, endpoint: impl Into<String>) -> Self {
+        EcsRamRole(self.0.with_base(endpoint))
     }
 
     async fn fetch_now(&self) -> Result<TemporaryCredentials, Error> {
-        let base = &self.endpoint;
         let token = self
-            .http
+            .0
+            .metadata
             .text(
                 "ECS metadata token (IMDSv2)",
                 "PUT",
-                &format!("{base}/latest/api/token"),
+                "/latest/api/token",
                 &[("X-aliyun-ecs-metadata-token-ttl-seconds", TOKEN_TTL_SECONDS)],
             )
             .await?;
-        let token = token.trim().to_owned();
-        let auth = [("X-aliyun-ecs-metadata-token", token.as_str())];
-        let list = format!("{base}/latest/meta-data/ram/security-credentials/");
-        let role = match &self.role {
-            Some(r) => r.clone(),
-            None => {
-                let names = self
-                    .http
-                    .text("ECS RAM role name", "GET", &list, &auth)
-                    .await?;
-                names
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| !l.is_empty())
-                    .ok_or_else(|| {
-                        Error::Credentials(
-                            "ECS RAM role: this instance has no RAM role attached".into(),
-                        )
-                    })?
-                    .to_owned()
-            }
-        };
-        if role.contains('/') || role.contains("..") {
-            return Err(Error::Credentials(format!(
-                "ECS RAM role: {role:?} is not a role name"
-            )));
-        }
-        let what = format!("ECS RAM role {role}");
-        let body = self
-            .http
-            .text(&what, "GET", &format!("{list}{role}"), &auth)
+        let auth = [("X-aliyun-ecs-metadata-token", token.trim())];
+        let (what, body) = self
+            .0
+            .credentials_body("ECS RAM role", ROLES, &auth)
             .await?;
-        let parsed: RoleCredentials = serde_json::from_str(&body).map_err(|e| {
-            Error::Credentials(format!(
-                "{what}: the metadata service's answer is not the credentials JSON: {e}"
-            ))
-        })?;
-        if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
-            return Err(Error::Credentials(format!(
-                "{what}: the metadata service answered Code {}",
-                cloud_http::excerpt(code.as_bytes(), 60)
-            )));
-        }
-        let field = |v: Option<String>, name: &str| {
-            v.filter(|s| !s.is_empty())
-                .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no {name}")))
-        };
-        let id = field(parsed.access_key_id, "AccessKeyId")?;
-        let secret = field(parsed.access_key_secret, "AccessKeySecret")?;
-        let session = field(parsed.security_token, "SecurityToken")?;
-        let expiration = field(parsed.expiration, "Expiration")?;
-        let expires_at = time::OffsetDateTime::parse(
-            &expiration,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map(SystemTime::from)
-        .map_err(|_| {
-            Error::Credentials(format!(
-                "{what}: Expiration {} is not an RFC 3339 time",
-                cloud_http::excerpt(expiration.as_bytes(), 40)
-            ))
-        })?;
-        tracing::info!(role = %role, "credentials of the ECS instance's RAM role obtained");
-        Ok(TemporaryCredentials {
-            credentials: Credentials::new(id, secret).with_session_token(session),
+        let answer = Answer(&what);
+        let parsed: RoleCredentials = answer.json(&body, "credentials")?;
+        answer.success(parsed.code.as_deref())?;
+        let expires_at = answer.rfc3339(parsed.expiration, "Expiration")?;
+        let credentials = answer.temporary(
+            parsed.access_key_id,
+            parsed.access_key_secret,
+            parsed.security_token,
+            ["AccessKeyId", "AccessKeySecret", "SecurityToken"],
             expires_at,
-        })
+        )?;
+        tracing::info!(role = %what, "credentials of the ECS instance's RAM role obtained");
+        Ok(credentials)
     }
 }
 

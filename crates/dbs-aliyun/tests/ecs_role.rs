@@ -5,19 +5,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cloud_http::FetchCredentials;
-use cloud_http::testing::{ManualClock, MockResponse, MockServer, Recorder, offline_client};
+use cloud_http::testing::{
+    ManualClock, MockResponse, MockServer, Recorder, assert_temporary, offline_client,
+};
 use dbs_aliyun::*;
 
 const SECRET: &str = "CANARY-ecs-secret";
 const TOKEN: &str = "CANARY-ecs-session-token";
-
-fn text(status: u16, body: &str) -> MockResponse {
-    MockResponse::Reply {
-        status,
-        headers: vec![("content-type".into(), "text/plain".into())],
-        body: body.as_bytes().to_vec(),
-    }
-}
 
 fn role_json(id: &str, expires: &str) -> String {
     format!(
@@ -32,24 +26,15 @@ fn base(server: &MockServer) -> String {
 #[tokio::test]
 async fn the_role_s_credentials_come_with_an_imdsv2_token() {
     let server = MockServer::start().await;
-    server.push(text(200, "imds-token-1"));
-    server.push(text(200, "backup-reader\n"));
+    server.push(MockResponse::text(200, "imds-token-1"));
+    server.push(MockResponse::text(200, "backup-reader\n"));
     server.push(MockResponse::json(
         200,
         &role_json("STS.NUx1", "2030-01-01T00:00:00Z"),
     ));
     let role = EcsRamRole::new(None).unwrap().endpoint(base(&server));
     let got = role.fetch().await.unwrap();
-    assert_eq!(got.credentials.access_key_id(), "STS.NUx1");
-    assert_eq!(got.credentials.secret().expose(), SECRET);
-    assert_eq!(
-        got.credentials.session_token().map(|t| t.expose()),
-        Some(TOKEN)
-    );
-    assert_eq!(
-        got.expires_at,
-        SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
-    );
+    assert_temporary(&got, "STS.NUx1", SECRET, TOKEN, 1_893_456_000);
     let sent = server.requests();
     assert_eq!(sent.len(), 3);
     assert_eq!(
@@ -79,7 +64,7 @@ async fn the_role_s_credentials_come_with_an_imdsv2_token() {
 #[tokio::test]
 async fn a_named_role_is_asked_directly_and_bad_answers_are_clear_errors() {
     let server = MockServer::start().await;
-    server.push(text(200, "t"));
+    server.push(MockResponse::text(200, "t"));
     server.push(MockResponse::json(
         200,
         &role_json("STS.named", "2030-01-01T00:00:00Z"),
@@ -103,17 +88,20 @@ async fn a_named_role_is_asked_directly_and_bad_answers_are_clear_errors() {
         ),
         (
             MockResponse::json(200, r#"{"Code":"Success","AccessKeyId":"x"}"#),
-            "no AccessKeySecret",
+            "the answer has no",
         ),
         (
             MockResponse::json(200, &role_json("STS.x", "tomorrow")),
             "not an RFC 3339 time",
         ),
-        (text(404, "Not Found"), "HTTP 404"),
-        (text(200, "<html>"), "not the credentials JSON"),
+        (MockResponse::text(404, "Not Found"), "HTTP 404"),
+        (
+            MockResponse::text(200, "<html>"),
+            "not the credentials JSON",
+        ),
     ] {
         let server = MockServer::start().await;
-        server.push(text(200, "t"));
+        server.push(MockResponse::text(200, "t"));
         server.push(answer);
         let role = EcsRamRole::new(Some("ops".into()))
             .unwrap()
@@ -127,15 +115,15 @@ async fn a_named_role_is_asked_directly_and_bad_answers_are_clear_errors() {
     }
     // No role attached to the instance.
     let server = MockServer::start().await;
-    server.push(text(200, "t"));
-    server.push(text(200, "\n"));
+    server.push(MockResponse::text(200, "t"));
+    server.push(MockResponse::text(200, "\n"));
     let err = EcsRamRole::new(None)
         .unwrap()
         .endpoint(base(&server))
         .fetch()
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("no RAM role attached"), "{err}");
+    assert!(err.to_string().contains("none attached"), "{err}");
 }
 
 #[tokio::test]
@@ -165,12 +153,12 @@ async fn a_client_signs_with_the_role_s_credentials_and_refreshes_them() {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap()
     };
-    server.push(text(200, "t1"));
+    server.push(MockResponse::text(200, "t1"));
     server.push(MockResponse::json(
         200,
         &role_json("STS.first", &rfc(now + Duration::from_secs(600))),
     ));
-    server.push(text(200, "t2"));
+    server.push(MockResponse::text(200, "t2"));
     server.push(MockResponse::json(
         200,
         &role_json("STS.second", &rfc(now + Duration::from_secs(4200))),

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use cloud_http::CredentialSource;
 use cloud_http::{
     ApiRequest, Endpoint, HttpClient, Idempotency, Operation, PollState, WaiterConfig,
 };
@@ -72,6 +73,7 @@ const PAGE: u32 = 100;
 pub struct ClientBuilder {
     region: Option<String>,
     provider: Option<Box<dyn ProvideCredentials>>,
+    source: Option<CredentialSource>,
     profile: Option<String>,
     endpoint: Option<Endpoint>,
     regional_endpoint: bool,
@@ -94,6 +96,14 @@ impl ClientBuilder {
     /// Resolves credentials from this provider (once, in [`ClientBuilder::build`]).
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.provider = Some(Box::new(provider));
+        self
+    }
+
+    /// Takes the credentials of every call from `source`: for temporary credentials refreshed
+    /// before they expire, such as the CVM instance's role ([`CvmRole`](crate::CvmRole)). Wins
+    /// over [`ClientBuilder::credentials`] and providers.
+    pub fn credential_source(mut self, source: CredentialSource) -> Self {
+        self.source = Some(source);
         self
     }
 
@@ -165,16 +175,21 @@ impl ClientBuilder {
                 Endpoint::https(DEFAULT_HOST)
             }
         });
-        let provider = self.provider.unwrap_or_else(|| {
-            Box::new(ChainProvider::default_for(
-                Vendor::Tencent,
-                self.profile.as_deref(),
-            ))
-        });
-        let credentials = match provider.provide(&ProviderContext::from_os()) {
-            Ok(Some(c)) => c,
-            Ok(None) => return Err(Error::Credentials(Vendor::Tencent.setup_hint())),
-            Err(e) => return Err(Error::Credentials(e.to_string())),
+        let credentials = match self.source {
+            Some(source) => source,
+            None => {
+                let provider = self.provider.unwrap_or_else(|| {
+                    Box::new(ChainProvider::default_for(
+                        Vendor::Tencent,
+                        self.profile.as_deref(),
+                    ))
+                });
+                match provider.provide(&ProviderContext::from_os()) {
+                    Ok(Some(c)) => CredentialSource::Fixed(c),
+                    Ok(None) => return Err(Error::Credentials(Vendor::Tencent.setup_hint())),
+                    Err(e) => return Err(Error::Credentials(e.to_string())),
+                }
+            }
         };
         let http = match self.http {
             Some(h) => h,
@@ -185,7 +200,8 @@ impl ClientBuilder {
                 http,
                 endpoint,
                 region,
-                protocol: TencentProtocol::new(credentials),
+                credentials,
+                protocol: TencentProtocol::new(),
                 limiter: self.rate_limit.map(RateLimiter::new),
             }),
         })
@@ -196,6 +212,7 @@ struct Inner {
     http: HttpClient,
     endpoint: Endpoint,
     region: String,
+    credentials: CredentialSource,
     protocol: TencentProtocol,
     limiter: Option<RateLimiter>,
 }
@@ -212,7 +229,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("region", &self.inner.region)
             .field("endpoint", &self.inner.endpoint.to_string())
-            .field("credentials", self.inner.protocol.credentials())
+            .field("credentials", &self.inner.credentials)
             .field(
                 "rate_limit_per_second",
                 &self.inner.limiter.as_ref().map(RateLimiter::per_second),
@@ -272,6 +289,7 @@ impl Client {
         if let Some(limiter) = &self.inner.limiter {
             limiter.acquire(&self.inner.http).await;
         }
+        let credentials = self.inner.credentials.get().await?;
         let raw = self
             .inner
             .http
@@ -279,7 +297,7 @@ impl Client {
                 &self.inner.endpoint,
                 &operation,
                 &request,
-                &self.inner.protocol,
+                &self.inner.protocol.with(&credentials),
             )
             .await?;
         raw.json::<Envelope<Resp>>().map(|e| e.response)

@@ -65,11 +65,14 @@
 //! Download links ([`DownloadUrl`]) are credentials: `Debug` and `Display` cut their query string.
 
 mod client;
+mod credentials;
 mod model;
 mod protocol;
 mod rate_limit;
 
 pub use client::{Client, ClientBuilder, DEFAULT_HOST, KNOWN_REGIONS};
+pub use cloud_http::{CredentialSource, RefreshingCredentials};
+pub use credentials::{CVM_METADATA_ENDPOINT, CVM_ROLE_VARIABLE, CvmRole};
 pub use model::{
     BackupDownloadTask, BackupDownloadTaskStatus, BackupMethod, BackupStatus, BackupType,
     CreateBackupDownloadTaskRequest, CreateBackupDownloadTaskResponse, DbBackup,

@@ -22,35 +22,41 @@ pub(crate) const LANGUAGE: &str = "en-US";
 /// `Content-Type` (signed).
 pub(crate) const CONTENT_TYPE: &str = "application/json";
 
-/// Signs with a [`Tc3Signer`] (which caches the derived key per day) and classifies answers.
+/// Signs with a [`Tc3Signer`] (which caches the derived key per day and credentials) and
+/// classifies answers; [`TencentProtocol::with`] pairs it with the credentials of one call.
 pub(crate) struct TencentProtocol {
-    credentials: Credentials,
     signer: Tc3Signer,
 }
 
 impl TencentProtocol {
-    pub(crate) fn new(credentials: Credentials) -> Self {
+    pub(crate) fn new() -> Self {
         TencentProtocol {
-            credentials,
             signer: Tc3Signer::new(),
         }
     }
 
-    pub(crate) fn credentials(&self) -> &Credentials {
-        &self.credentials
+    /// The protocol of one call, signing with `credentials`.
+    pub(crate) fn with<'a>(&'a self, credentials: &'a Credentials) -> Signing<'a> {
+        Signing {
+            protocol: self,
+            credentials,
+        }
     }
 }
 
 impl fmt::Debug for TencentProtocol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Credentials' Debug redacts the secret and the token.
-        f.debug_struct("TencentProtocol")
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
+        f.debug_struct("TencentProtocol").finish_non_exhaustive()
     }
 }
 
-impl Protocol for TencentProtocol {
+/// [`TencentProtocol`] with the credentials of one call.
+pub(crate) struct Signing<'a> {
+    protocol: &'a TencentProtocol,
+    credentials: &'a Credentials,
+}
+
+impl Protocol for Signing<'_> {
     fn sign(
         &self,
         request: &SignableRequest<'_>,
@@ -61,7 +67,10 @@ impl Protocol for TencentProtocol {
             time: attempt.time,
             extra_signed_headers: &[],
         };
-        Ok(self.signer.sign(request, &params, &self.credentials))
+        Ok(self
+            .protocol
+            .signer
+            .sign(request, &params, self.credentials))
     }
 
     fn classify(&self, response: &RawResponse) -> Classification {

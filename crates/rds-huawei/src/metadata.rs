@@ -1,10 +1,7 @@
 //! Credentials without long-term keys: the ECS instance's agency, from the instance metadata
 //! service, as the official SDKs' `MetadataAccessor` gets them (a metadata token first).
 
-use std::time::SystemTime;
-
-use cloud_http::{BoxFuture, Error, FetchCredentials, MetadataClient, TemporaryCredentials};
-use cloud_sign::Credentials;
+use cloud_http::{Answer, BoxFuture, Error, FetchCredentials, Metadata, TemporaryCredentials};
 use serde::Deserialize;
 
 /// The ECS instance metadata service.
@@ -32,8 +29,7 @@ const TOKEN_TTL_SECONDS: &str = "21600";
 /// ```
 #[derive(Debug, Clone)]
 pub struct EcsAgency {
-    endpoint: String,
-    http: MetadataClient,
+    metadata: Metadata,
 }
 
 #[derive(Deserialize)]
@@ -41,15 +37,12 @@ struct SecurityKey {
     credential: Option<Key>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct Key {
-    #[serde(default)]
     access: Option<String>,
-    #[serde(default)]
     secret: Option<String>,
-    #[serde(default)]
     securitytoken: Option<String>,
-    #[serde(default)]
     expires_at: Option<String>,
 }
 
@@ -57,35 +50,33 @@ impl EcsAgency {
     /// The instance's agency, from `http://169.254.169.254`.
     pub fn new() -> Result<Self, Error> {
         Ok(EcsAgency {
-            endpoint: ECS_METADATA_ENDPOINT.to_owned(),
-            http: MetadataClient::new()?,
+            metadata: Metadata::new(ECS_METADATA_ENDPOINT)?,
         })
     }
 
     /// Asks this metadata endpoint instead (tests, proxies).
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into().trim_end_matches('/').to_owned();
+        self.metadata = self.metadata.with_base(endpoint);
         self
     }
 
     async fn fetch_now(&self) -> Result<TemporaryCredentials, Error> {
-        let base = &self.endpoint;
         let token = self
-            .http
+            .metadata
             .text(
                 "ECS metadata token",
                 "PUT",
-                &format!("{base}/meta-data/latest/api/token"),
+                "/meta-data/latest/api/token",
                 &[("X-Metadata-Token-Ttl-Seconds", TOKEN_TTL_SECONDS)],
             )
             .await?;
         let what = "ECS agency credentials";
         let body = self
-            .http
+            .metadata
             .text(
                 what,
                 "GET",
-                &format!("{base}/openstack/latest/securitykey"),
+                "/openstack/latest/securitykey",
                 &[("X-Metadata-Token", token.trim())],
             )
             .await
@@ -95,36 +86,21 @@ impl EcsAgency {
                      Information?)"
                 ))
             })?;
-        let parsed: SecurityKey = serde_json::from_str(&body).map_err(|e| {
-            Error::Credentials(format!(
-                "{what}: the metadata service's answer is not the securitykey JSON: {e}"
-            ))
-        })?;
+        let answer = Answer(what);
+        let parsed: SecurityKey = answer.json(&body, "securitykey")?;
         let key = parsed
             .credential
             .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no credential")))?;
-        let field = |v: Option<String>, name: &str| {
-            v.filter(|s| !s.is_empty())
-                .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no {name}")))
-        };
-        let access = field(key.access, "access")?;
-        let secret = field(key.secret, "secret")?;
-        let token = field(key.securitytoken, "securitytoken")?;
-        let expires = field(key.expires_at, "expires_at")?;
-        let expires_at =
-            time::OffsetDateTime::parse(&expires, &time::format_description::well_known::Rfc3339)
-                .map(SystemTime::from)
-                .map_err(|_| {
-                    Error::Credentials(format!(
-                        "{what}: expires_at {} is not an RFC 3339 time",
-                        cloud_http::excerpt(expires.as_bytes(), 40)
-                    ))
-                })?;
-        tracing::info!("credentials of the ECS instance's agency obtained");
-        Ok(TemporaryCredentials {
-            credentials: Credentials::new(access, secret).with_session_token(token),
+        let expires_at = answer.rfc3339(key.expires_at, "expires_at")?;
+        let credentials = answer.temporary(
+            key.access,
+            key.secret,
+            key.securitytoken,
+            ["access", "secret", "securitytoken"],
             expires_at,
-        })
+        )?;
+        tracing::info!("credentials of the ECS instance's agency obtained");
+        Ok(credentials)
     }
 }
 

@@ -456,41 +456,40 @@ fn the_documented_parameter_forms_are_accepted_and_checked() {
 /// temporary credentials (IMDSv2) sign the call, session token included.
 #[test]
 fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
-    use backup_core::cloud_http::testing::{MockResponse, MockServer};
+    use backup_core::cloud_http::testing::MockResponse;
     let cloud = Cloud::start();
-    let runtime = crate::common::runtime();
-    let metadata = runtime.block_on(MockServer::start());
     let keys = cloud.cloud.aliyun_credentials();
-    metadata.push(MockResponse::json(200, "imds-token"));
-    metadata.push(MockResponse::json(
-        200,
-        &serde_json::json!({
-            "Code": "Success",
-            "AccessKeyId": keys.access_key_id(),
-            "AccessKeySecret": keys.secret().expose(),
-            "SecurityToken": "CANARY-role-token",
-            "Expiration": "2099-01-01T00:00:00Z",
-        })
-        .to_string(),
-    ));
-    let out = cloud
-        .without_credentials()
-        .env("ALIBABA_CLOUD_ECS_METADATA", "backup-reader")
-        .env(
-            "CLOUD_BACKUP_ECS_METADATA_ENDPOINT",
-            metadata.endpoint().to_string(),
-        )
-        .args([
-            "--region",
-            "cn-hangzhou",
-            "aliyun",
-            "describe-download-task",
-        ])
-        .args(["--instance-name", INSTANCE])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
+    let (_runtime, metadata) = crate::common::metadata(vec![
+        MockResponse::json(200, "imds-token"),
+        MockResponse::json(
+            200,
+            &serde_json::json!({
+                "Code": "Success",
+                "AccessKeyId": keys.access_key_id(),
+                "AccessKeySecret": keys.secret().expose(),
+                "SecurityToken": "CANARY-role-token",
+                "Expiration": "2099-01-01T00:00:00Z",
+            })
+            .to_string(),
+        ),
+    ]);
+    let endpoint = metadata.endpoint().to_string();
+    let args = [
+        "--region",
+        "cn-hangzhou",
+        "aliyun",
+        "describe-download-task",
+        "--instance-name",
+        INSTANCE,
+    ];
+    let out = cloud.keyless(
+        &[
+            ("ALIBABA_CLOUD_ECS_METADATA", "backup-reader"),
+            ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
+        ],
+        &args,
+        true,
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
     let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
     assert_eq!(
@@ -505,19 +504,7 @@ fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
     );
 
     // Without keys and without the variable: the hint names it.
-    let out = cloud
-        .without_credentials()
-        .args([
-            "--region",
-            "cn-hangzhou",
-            "aliyun",
-            "describe-download-task",
-        ])
-        .args(["--instance-name", INSTANCE])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
+    let out = cloud.keyless(&[], &args, false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ALIBABA_CLOUD_ECS_METADATA"), "{err}");
 }

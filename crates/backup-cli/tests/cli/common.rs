@@ -63,6 +63,22 @@ impl Cloud {
         cmd
     }
 
+    /// Runs `args` against the emulator with no keys and `env` (a machine with only instance
+    /// credentials, say); asserts success (`ok`) or failure and returns the output.
+    pub fn keyless(&self, env: &[(&str, &str)], args: &[&str], ok: bool) -> std::process::Output {
+        let mut cmd = self.without_credentials();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let assert = cmd.args(args).assert();
+        let assert = if ok {
+            assert.success()
+        } else {
+            assert.failure()
+        };
+        assert.get_output().clone()
+    }
+
     /// The binary pointed at the emulator, with its credentials in every vendor's variables.
     pub fn cmd(&self) -> Command {
         let mut cmd = self.without_credentials();
@@ -191,4 +207,17 @@ pub fn assert_one_line_error(stderr: &str, parts: &[&str]) {
     for part in parts {
         assert!(stderr.contains(part), "{part:?} in {stderr}");
     }
+}
+
+/// A fake instance metadata service answering `answers` in order, and the runtime it runs on
+/// (keep both alive while the binary asks it).
+pub fn metadata(
+    answers: Vec<cloud_http::testing::MockResponse>,
+) -> (tokio::runtime::Runtime, cloud_http::testing::MockServer) {
+    let runtime = runtime();
+    let server = runtime.block_on(cloud_http::testing::MockServer::start());
+    for a in answers {
+        server.push(a);
+    }
+    (runtime, server)
 }

@@ -599,35 +599,49 @@ fn with_output_json_errors_are_json_too() {
 #[test]
 fn an_unknown_region_is_refused_with_the_closest_known_one() {
     let home = tempfile::tempdir().unwrap();
-    let out = crate::common::bare(home.path())
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
-        .args(["--region", "cn-hangzou", "aliyun", "describe-download-task"])
-        .args(["--instance-name", "rm-bp1example"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    // The stderr and exit code of a refused command.
+    let refused = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = crate::common::bare(home.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.args(args).assert().failure().get_output().clone();
+        (
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code(),
+        )
+    };
+    let (err, code) = refused(
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret"),
+        ],
+        &[
+            "--region",
+            "cn-hangzou",
+            "aliyun",
+            "describe-download-task",
+            "--instance-name",
+            "rm-bp1example",
+        ],
+    );
     assert!(
         err.contains("--region cn-hangzou is not a known Alibaba Cloud region")
             && err.contains("did you mean cn-hangzhou?")
             && err.contains("--endpoint"),
         "{err}"
     );
-    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert_eq!(code, Some(2), "a usage error");
 
     // From the environment: the variable is named.
-    let out = crate::common::bare(home.path())
-        .env("TENCENTCLOUD_SECRET_ID", "AKIDexample")
-        .env("TENCENTCLOUD_SECRET_KEY", "secret")
-        .env("TENCENTCLOUD_REGION", "ap-guangzou")
-        .args(["tencent", "describe-db-backups", "--instance-id", "cmgo-x"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (err, _) = refused(
+        &[
+            ("TENCENTCLOUD_SECRET_ID", "AKIDexample"),
+            ("TENCENTCLOUD_SECRET_KEY", "secret"),
+            ("TENCENTCLOUD_REGION", "ap-guangzou"),
+        ],
+        &["tencent", "describe-db-backups", "--instance-id", "cmgo-x"],
+    );
     assert!(
         err.contains("TENCENTCLOUD_REGION ap-guangzou is not a known Tencent Cloud region")
             && err.contains("did you mean ap-guangzhou?"),

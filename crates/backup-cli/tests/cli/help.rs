@@ -211,16 +211,15 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
         "[default]\nsecret_id = AKIDfromfile123\nsecret_key = CANARY-tencent-secret\n",
     )
     .unwrap();
-    let out = bare(home.path())
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvkey999")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "CANARY-aliyun-secret")
-        .env("HUAWEICLOUD_SDK_REGION", "cn-north-4")
-        .args(["configure", "list", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = configure_list(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvkey999"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "CANARY-aliyun-secret"),
+            ("HUAWEICLOUD_SDK_REGION", "cn-north-4"),
+        ],
+        &["--output", "json"],
+    );
     let text = String::from_utf8(out).unwrap();
     assert!(
         !text.contains("CANARY") && !text.contains("envkey999") && !text.contains("fromfile123"),
@@ -254,13 +253,7 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
         r#"{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"LTAIfile","access_key_secret":"s","region_id":"cn-shanghai"}]}"#,
     )
     .unwrap();
-    let out = bare(home.path())
-        .args(["configure", "list", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = configure_list(home.path(), &[], &["--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["aliyun"]["region"]["value"], "cn-shanghai", "{v}");
     assert!(
@@ -288,13 +281,7 @@ fn configure_list_reads_tccli_profiles() {
         r#"{"_sys_param": {"region": "ap-nanjing", "output": "json"}}"#,
     )
     .unwrap();
-    let out = bare(home.path())
-        .args(["configure", "list", "--profile", "prod", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = configure_list(home.path(), &[], &["--profile", "prod", "--output", "json"]);
     let text = String::from_utf8(out).unwrap();
     assert!(
         !text.contains("CANARY") && !text.contains("tcclikey1"),
@@ -317,13 +304,7 @@ fn configure_list_reads_tccli_profiles() {
 
     // A CVM-role profile is named as such, not taken for missing keys.
     std::fs::write(dir.join("prod.credential"), r#"{"type": "cvm-role"}"#).unwrap();
-    let out = bare(home.path())
-        .args(["configure", "list", "--profile", "prod", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = configure_list(home.path(), &[], &["--profile", "prod", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let error = v["tencent"]["credentials"]["error"].as_str().unwrap();
     assert!(
@@ -336,14 +317,11 @@ fn configure_list_reads_tccli_profiles() {
 #[test]
 fn configure_list_names_the_ecs_instance_role() {
     let home = tempfile::tempdir().unwrap();
-    let out = bare(home.path())
-        .env("ALIBABA_CLOUD_ECS_METADATA", "backup-reader")
-        .args(["configure", "list", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = configure_list(
+        home.path(),
+        &[("ALIBABA_CLOUD_ECS_METADATA", "backup-reader")],
+        &["--output", "json"],
+    );
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
     assert!(
@@ -353,15 +331,27 @@ fn configure_list_names_the_ecs_instance_role() {
     );
     assert_eq!(v["tencent"]["credentials"]["source"], "none");
     assert_eq!(v["huawei"]["credentials"]["source"], "none", "not opted in");
-    let out = bare(home.path())
-        .env("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1")
-        .args(["configure", "list", "--output", "json"])
+    let out = configure_list(
+        home.path(),
+        &[("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1")],
+        &["--output", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let source = v["huawei"]["credentials"]["source"].as_str().unwrap();
+    assert!(source.starts_with("ECS agency"), "{v}");
+}
+
+/// `configure list ARGS` with `env`: its standard output.
+fn configure_list(home: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Vec<u8> {
+    let mut cmd = bare(home);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.args(["configure", "list"])
+        .args(args)
         .assert()
         .success()
         .get_output()
         .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let source = v["huawei"]["credentials"]["source"].as_str().unwrap();
-    assert!(source.starts_with("ECS agency"), "{v}");
+        .clone()
 }

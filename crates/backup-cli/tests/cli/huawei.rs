@@ -154,52 +154,49 @@ fn project_id_flag_wins_over_the_environment() {
 /// (after a metadata token) sign the calls, security token included.
 #[test]
 fn the_ecs_agency_signs_when_opted_in_and_no_keys_are_configured() {
-    use backup_core::cloud_http::testing::{MockResponse, MockServer};
+    use backup_core::cloud_http::testing::MockResponse;
     let cloud = Cloud::start();
-    let runtime = crate::common::runtime();
-    let metadata = runtime.block_on(MockServer::start());
     let keys = cloud.cloud.huawei_credentials();
-    metadata.push(MockResponse::json(200, "md-token"));
-    metadata.push(MockResponse::json(
-        200,
-        &serde_json::json!({"credential": {
-            "access": keys.access_key_id(),
-            "secret": keys.secret().expose(),
-            "securitytoken": "CANARY-agency-token",
-            "expires_at": "2099-01-01T00:00:00.000000Z",
-        }})
-        .to_string(),
-    ));
-    let out = cloud
-        .without_credentials()
-        .env("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1")
-        .env(
-            "CLOUD_BACKUP_ECS_METADATA_ENDPOINT",
-            metadata.endpoint().to_string(),
-        )
-        .args(["--region", "cn-north-4", "huawei"])
-        .args([
+    let (_runtime, metadata) = crate::common::metadata(vec![
+        MockResponse::json(200, "md-token"),
+        MockResponse::json(
+            200,
+            &serde_json::json!({"credential": {
+                "access": keys.access_key_id(),
+                "secret": keys.secret().expose(),
+                "securitytoken": "CANARY-agency-token",
+                "expires_at": "2099-01-01T00:00:00.000000Z",
+            }})
+            .to_string(),
+        ),
+    ]);
+    let endpoint = metadata.endpoint().to_string();
+    let out = cloud.keyless(
+        &[
+            ("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1"),
+            ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
+        ],
+        &[
+            "--region",
+            "cn-north-4",
+            "huawei",
             "--project-id",
-            fake_cloud::HUAWEI_PROJECT_ID,
+            HUAWEI_PROJECT_ID,
             "dds-list-backups",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
+        ],
+        true,
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
     let sent = cloud.request(Route::Huawei, "ListBackups");
     assert_eq!(sent.header("x-security-token"), Some("CANARY-agency-token"));
     assert_eq!(metadata.requests().len(), 2);
 
     // Without keys and not opted in: the hint names the variable, nothing is asked.
-    let out = cloud
-        .without_credentials()
-        .args(["--region", "cn-north-4", "huawei", "dds-list-backups"])
-        .assert()
-        .failure()
-        .get_output()
-        .clone();
+    let out = cloud.keyless(
+        &[],
+        &["--region", "cn-north-4", "huawei", "dds-list-backups"],
+        false,
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS"),

@@ -209,3 +209,61 @@ fn query_picks_from_the_answer_and_a_bad_one_sends_nothing() {
     );
     assert_eq!(cloud.cloud.requests().len(), before, "nothing sent");
 }
+
+/// On a CVM instance without keys: `TENCENTCLOUD_CAM_ROLE_NAME` names the CAM role, whose
+/// temporary credentials sign the call, token included.
+#[test]
+fn the_cvm_instance_role_signs_when_no_keys_are_configured() {
+    use backup_core::cloud_http::testing::MockResponse;
+    let cloud = Cloud::start();
+    let keys = cloud.cloud.tencent_credentials();
+    let (_runtime, metadata) = crate::common::metadata(vec![MockResponse::json(
+        200,
+        &serde_json::json!({
+            "Code": "Success",
+            "TmpSecretId": keys.access_key_id(),
+            "TmpSecretKey": keys.secret().expose(),
+            "Token": "CANARY-cvm-token",
+            "ExpiredTime": 4_070_908_800u64,
+        })
+        .to_string(),
+    )]);
+    let endpoint = metadata.endpoint().to_string();
+    let out = cloud.keyless(
+        &[
+            ("TENCENTCLOUD_CAM_ROLE_NAME", "backup-reader"),
+            ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
+        ],
+        &[
+            "--region",
+            "ap-guangzhou",
+            "tencent",
+            "describe-db-backups",
+            "--instance-id",
+            INSTANCE,
+        ],
+        true,
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
+    assert_eq!(sent.header("x-tc-token"), Some("CANARY-cvm-token"));
+    assert_eq!(
+        metadata.requests()[0].path,
+        "/latest/meta-data/cam/security-credentials/backup-reader"
+    );
+
+    let out = cloud.keyless(
+        &[],
+        &[
+            "--region",
+            "ap-guangzhou",
+            "tencent",
+            "describe-db-backups",
+            "--instance-id",
+            INSTANCE,
+        ],
+        false,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TENCENTCLOUD_CAM_ROLE_NAME"), "{err}");
+}

@@ -6,19 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cloud_http::FetchCredentials;
-use cloud_http::testing::{MockResponse, MockServer, Recorder, offline_client};
+use cloud_http::testing::{MockResponse, MockServer, Recorder, assert_temporary, offline_client};
 use rds_huawei::*;
 
 const SECRET: &str = "CANARY-agency-secret";
 const TOKEN: &str = "CANARY-agency-token";
-
-fn text(status: u16, body: &str) -> MockResponse {
-    MockResponse::Reply {
-        status,
-        headers: vec![("content-type".into(), "text/plain".into())],
-        body: body.as_bytes().to_vec(),
-    }
-}
 
 fn key_json(access: &str) -> String {
     format!(
@@ -29,22 +21,13 @@ fn key_json(access: &str) -> String {
 #[tokio::test]
 async fn the_agency_s_credentials_come_after_a_metadata_token() {
     let server = MockServer::start().await;
-    server.push(text(200, "md-token"));
+    server.push(MockResponse::text(200, "md-token"));
     server.push(MockResponse::json(200, &key_json("TEMPAK1")));
     let agency = EcsAgency::new()
         .unwrap()
         .endpoint(server.endpoint().to_string());
     let got = agency.fetch().await.unwrap();
-    assert_eq!(got.credentials.access_key_id(), "TEMPAK1");
-    assert_eq!(got.credentials.secret().expose(), SECRET);
-    assert_eq!(
-        got.credentials.session_token().map(|t| t.expose()),
-        Some(TOKEN)
-    );
-    assert_eq!(
-        got.expires_at,
-        SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
-    );
+    assert_temporary(&got, "TEMPAK1", SECRET, TOKEN, 1_893_456_000);
     let sent = server.requests();
     assert_eq!(
         (sent[0].method.as_str(), sent[0].path.as_str()),
@@ -62,19 +45,25 @@ async fn the_agency_s_credentials_come_after_a_metadata_token() {
 #[tokio::test]
 async fn bad_answers_are_clear_errors_without_the_secret() {
     for (answer, says) in [
-        (text(404, "no agency"), "is an agency configured"),
+        (
+            MockResponse::text(404, "no agency"),
+            "is an agency configured",
+        ),
         (
             MockResponse::json(200, r#"{"error":"x"}"#),
             "has no credential",
         ),
         (
             MockResponse::json(200, r#"{"credential":{"access":"A","secret":"CANARY-s"}}"#),
-            "has no securitytoken",
+            "the answer has no",
         ),
-        (text(200, "<html>"), "not the securitykey JSON"),
+        (
+            MockResponse::text(200, "<html>"),
+            "not the securitykey JSON",
+        ),
     ] {
         let server = MockServer::start().await;
-        server.push(text(200, "t"));
+        server.push(MockResponse::text(200, "t"));
         server.push(answer);
         let err = EcsAgency::new()
             .unwrap()
@@ -94,7 +83,7 @@ async fn bad_answers_are_clear_errors_without_the_secret() {
 #[tokio::test]
 async fn a_client_signs_with_the_agency_s_credentials_and_security_token() {
     let server = MockServer::start().await;
-    server.push(text(200, "t"));
+    server.push(MockResponse::text(200, "t"));
     server.push(MockResponse::json(200, &key_json("TEMPAK2")));
     let agency = EcsAgency::new()
         .unwrap()
