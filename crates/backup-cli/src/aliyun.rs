@@ -14,7 +14,10 @@ use backup_core::aliyun::{
     RestoreTaskSelector, RetryDownloadTaskRequest, SortOrder, StartRestoreTaskRequest,
     StorageInfoRequest, StorageInfoTarget,
 };
-use backup_core::aliyun::{CredentialSource, ECS_ROLE_VARIABLE, EcsRamRole, RefreshingCredentials};
+use backup_core::aliyun::{
+    CredentialSource, ECS_ROLE_VARIABLE, EcsRamRole, OIDC_VARIABLES, OidcRole,
+    RefreshingCredentials,
+};
 use backup_core::cloud_http::Error as ApiError;
 use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, Vendor};
 use clap::{ArgGroup, Args, Subcommand};
@@ -180,36 +183,63 @@ impl Command {
 /// `--profile` alone), else, when `ALIBABA_CLOUD_ECS_METADATA` names the instance's RAM role,
 /// that role's temporary credentials from the metadata service, refreshed before they expire.
 fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
-    let os = backup_core::cloud_sign::ProviderContext::from_os();
-    let chain = ChainProvider::default_for(Vendor::Aliyun, ctx.profile());
-    if let Some(found) = chain
-        .provide(&os)
-        .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))?
-    {
-        return Ok(CredentialSource::Fixed(found));
+    use backup_core::cloud_sign::{EnvironmentProvider, ProviderContext};
+    let os = ProviderContext::from_os();
+    let found = |p: &dyn ProvideCredentials| {
+        p.provide(&os)
+            .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))
+    };
+    let refreshing =
+        |f: RefreshingCredentials| CredentialSource::Refreshing(std::sync::Arc::new(f));
+    if ctx.profile().is_some() {
+        let chain = ChainProvider::default_for(Vendor::Aliyun, ctx.profile());
+        return match found(&chain)? {
+            Some(c) => Ok(CredentialSource::Fixed(c)),
+            None => Err(ApiError::Credentials(Vendor::Aliyun.setup_hint()).into()),
+        };
     }
-    let role = std::env::var(ECS_ROLE_VARIABLE)
+    // The official chain's order: keys in the environment, an OIDC role (ACK RRSA), the
+    // profile file, the ECS instance's RAM role.
+    if let Some(c) = found(&EnvironmentProvider::new(Vendor::Aliyun))? {
+        return Ok(CredentialSource::Fixed(c));
+    }
+    if let Some(mut oidc) = OidcRole::from_env(&os)? {
+        if let Ok(url) = std::env::var(STS_ENDPOINT_VARIABLE)
+            && !url.is_empty()
+        {
+            oidc = oidc.sts_endpoint(url);
+        }
+        return Ok(refreshing(RefreshingCredentials::new(oidc)));
+    }
+    if let Some(c) = found(&ChainProvider::default_for(Vendor::Aliyun, None))? {
+        return Ok(CredentialSource::Fixed(c));
+    }
+    match std::env::var(ECS_ROLE_VARIABLE)
         .ok()
-        .filter(|r| !r.trim().is_empty());
-    match role {
-        Some(role) if ctx.profile().is_none() => {
+        .filter(|r| !r.trim().is_empty())
+    {
+        Some(role) => {
             let mut ecs = EcsRamRole::new(Some(role))?;
             if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
                 && !endpoint.is_empty()
             {
                 ecs = ecs.endpoint(endpoint);
             }
-            Ok(CredentialSource::Refreshing(std::sync::Arc::new(
-                RefreshingCredentials::new(ecs),
-            )))
+            Ok(refreshing(RefreshingCredentials::new(ecs)))
         }
-        _ => Err(ApiError::Credentials(format!(
-            "{} (or, on an ECS instance, set {ECS_ROLE_VARIABLE} to its RAM role)",
-            Vendor::Aliyun.setup_hint()
+        None => Err(ApiError::Credentials(format!(
+            "{} (or, on an ECS instance, set {ECS_ROLE_VARIABLE} to its RAM role; on ACK, the \
+             RRSA variables {})",
+            Vendor::Aliyun.setup_hint(),
+            OIDC_VARIABLES.join(", ")
         ))
         .into()),
     }
 }
+
+/// Sends the OIDC role's `AssumeRoleWithOIDC` to this STS URL (tests, private endpoints); ours,
+/// the official SDKs take it only in code.
+const STS_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_STS_ENDPOINT";
 
 /// A client for the context's region, endpoint and transport, with credentials from the
 /// environment, the profile file or the instance's RAM role ([`credential_source`]).

@@ -133,16 +133,59 @@ pub struct MetadataClient {
 impl MetadataClient {
     /// Connect within 1 s, answer within 5 s.
     pub fn new() -> Result<Self, Error> {
+        Self::build(false, Duration::from_secs(1), Duration::from_secs(5))
+    }
+
+    /// For a token service on the internet (STS): through the environment's proxy, connect
+    /// within 5 s, answer within 30 s.
+    pub fn for_token_service() -> Result<Self, Error> {
+        Self::build(true, Duration::from_secs(5), Duration::from_secs(30))
+    }
+
+    fn build(proxy: bool, connect: Duration, total: Duration) -> Result<Self, Error> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let inner = reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(Duration::from_secs(1))
-            .timeout(Duration::from_secs(5))
+        let mut builder = reqwest::Client::builder();
+        if !proxy {
+            builder = builder.no_proxy();
+        }
+        let inner = builder
+            .connect_timeout(connect)
+            .timeout(total)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("cloud-backup/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::invalid("metadata client", e.without_url().to_string()))?;
         Ok(MetadataClient { inner })
+    }
+
+    /// `POST url` with `form` as `application/x-www-form-urlencoded`: the body of a 2xx
+    /// answer, else [`Error::Credentials`] as [`MetadataClient::text`]. The form may carry
+    /// secrets (an OIDC token): it is never logged or quoted.
+    pub async fn post_form(
+        &self,
+        what: &str,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<String, Error> {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    cloud_sign::percent_encode(k),
+                    cloud_sign::percent_encode(v)
+                )
+            })
+            .collect();
+        self.send(
+            what,
+            self.inner
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.join("&")),
+            url,
+        )
+        .await
     }
 
     /// `method url` with `headers`: the body of a 2xx answer (at most 64 KiB), else
@@ -160,6 +203,15 @@ impl MetadataClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        self.send(what, request, url).await
+    }
+
+    async fn send(
+        &self,
+        what: &str,
+        request: reqwest::RequestBuilder,
+        url: &str,
+    ) -> Result<String, Error> {
         let fail = |why: String| Error::Credentials(format!("{what}: {why}"));
         let response = request.send().await.map_err(|e| {
             let cause = crate::network::network_cause(&e);

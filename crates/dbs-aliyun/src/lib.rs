@@ -79,7 +79,9 @@ pub use client::{Client, ClientBuilder};
 pub use cloud_http::{CredentialSource, RefreshingCredentials};
 pub use cloud_http::{Endpoint, Error, HttpClient, ServiceError, WaiterConfig};
 pub use cloud_sign::Credentials;
-pub use credentials::{ECS_METADATA_ENDPOINT, ECS_ROLE_VARIABLE, EcsRamRole};
+pub use credentials::{
+    ECS_METADATA_ENDPOINT, ECS_ROLE_VARIABLE, EcsRamRole, OIDC_VARIABLES, OidcRole,
+};
 pub use download::{
     CreateDownloadRequest, CreatedDownload, DescribeDownloadSupportRequest,
     DescribeDownloadTaskRequest, DownloadLinks, DownloadSource, DownloadStatus, DownloadSupport,

@@ -474,27 +474,13 @@ fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
         ),
     ]);
     let endpoint = metadata.endpoint().to_string();
-    let args = [
-        "--region",
-        "cn-hangzhou",
-        "aliyun",
-        "describe-download-task",
-        "--instance-name",
-        INSTANCE,
-    ];
-    let out = cloud.keyless(
+    let args = describe_signed_with(
+        &cloud,
         &[
             ("ALIBABA_CLOUD_ECS_METADATA", "backup-reader"),
             ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
         ],
-        &args,
-        true,
-    );
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
-    let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
-    assert_eq!(
-        sent.header("x-acs-security-token"),
-        Some("CANARY-role-token")
+        "CANARY-role-token",
     );
     let asked = metadata.requests();
     assert_eq!(asked.len(), 2, "a token, then the role's credentials");
@@ -507,4 +493,64 @@ fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
     let out = cloud.keyless(&[], &args, false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ALIBABA_CLOUD_ECS_METADATA"), "{err}");
+}
+
+/// On ACK with RRSA: the OIDC role's variables make the commands exchange the pod's token for
+/// temporary credentials (STS AssumeRoleWithOIDC), which sign the call.
+#[test]
+fn an_oidc_role_signs_when_its_variables_are_set() {
+    use backup_core::cloud_http::testing::MockResponse;
+    let cloud = Cloud::start();
+    let keys = cloud.cloud.aliyun_credentials();
+    let (_runtime, sts) = crate::common::metadata(vec![MockResponse::json(
+        200,
+        &serde_json::json!({"RequestId": "r", "Credentials": {
+            "AccessKeyId": keys.access_key_id(),
+            "AccessKeySecret": keys.secret().expose(),
+            "SecurityToken": "CANARY-oidc-token",
+            "Expiration": "2099-01-01T00:00:00Z",
+        }})
+        .to_string(),
+    )]);
+    let token = cloud.home.path().join("token");
+    std::fs::write(&token, "CANARY-jwt").unwrap();
+    let (url, file) = (sts.endpoint().to_string(), token.display().to_string());
+    describe_signed_with(
+        &cloud,
+        &[
+            ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/backup"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1:oidc-provider/ack",
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file),
+            ("CLOUD_BACKUP_STS_ENDPOINT", &url),
+        ],
+        "CANARY-oidc-token",
+    );
+    let asked = sts.requests();
+    assert_eq!(asked.len(), 1);
+    assert!(String::from_utf8_lossy(&asked[0].body).contains("OIDCToken=CANARY-jwt"));
+}
+
+/// Runs `describe-download-task` with no keys and `env`; checks that it succeeded, that no
+/// canary reached stdout and that the call carried `session_token`. Returns the arguments.
+fn describe_signed_with(
+    cloud: &Cloud,
+    env: &[(&str, &str)],
+    session_token: &str,
+) -> [&'static str; 6] {
+    let args = [
+        "--region",
+        "cn-hangzhou",
+        "aliyun",
+        "describe-download-task",
+        "--instance-name",
+        INSTANCE,
+    ];
+    let out = cloud.keyless(env, &args, true);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
+    assert_eq!(sent.header("x-acs-security-token"), Some(session_token));
+    args
 }
