@@ -204,7 +204,7 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
         return Ok(CredentialSource::Fixed(c));
     }
     if let Some(mut oidc) = OidcRole::from_env(&os)? {
-        if let Ok(url) = std::env::var(STS_ENDPOINT_VARIABLE)
+        if let Ok(url) = std::env::var(crate::cli::STS_ENDPOINT_VARIABLE)
             && !url.is_empty()
         {
             oidc = oidc.sts_endpoint(url);
@@ -236,10 +236,6 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
         .into()),
     }
 }
-
-/// Sends the OIDC role's `AssumeRoleWithOIDC` to this STS URL (tests, private endpoints); ours,
-/// the official SDKs take it only in code.
-const STS_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_STS_ENDPOINT";
 
 /// A client for the context's region, endpoint and transport, with credentials from the
 /// environment, the profile file or the instance's RAM role ([`credential_source`]).

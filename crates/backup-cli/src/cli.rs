@@ -397,6 +397,11 @@ impl Context {
 /// configured: the vendors' SDK chains have no variable of their own for it.
 pub const INSTANCE_CREDENTIALS_VARIABLE: &str = "CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS";
 
+/// Sends the OIDC roles' STS exchange (Aliyun `AssumeRoleWithOIDC`, Tencent
+/// `AssumeRoleWithWebIdentity`) to this URL (tests, private endpoints); the official SDKs take
+/// it only in code.
+pub const STS_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_STS_ENDPOINT";
+
 /// Overrides the instance metadata service's address (tests, a metadata proxy).
 pub const METADATA_ENDPOINT_VARIABLE: &str = "CLOUD_BACKUP_ECS_METADATA_ENDPOINT";
 

@@ -104,35 +104,47 @@ pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     })
 }
 
-/// The CVM instance's CAM role, when no keys are configured (and no `--profile` is named) and
-/// `TENCENTCLOUD_CAM_ROLE_NAME` names it: its temporary credentials, refreshed before expiry.
+/// Credentials without keys, when none are configured (and no `--profile` is named): a TKE
+/// OIDC role (the official `TKE_*` variables), else the CVM instance's CAM role named by
+/// `TENCENTCLOUD_CAM_ROLE_NAME`; refreshed before they expire.
 fn cvm_role(ctx: &Context) -> Result<Option<backup_core::tencent::CredentialSource>, Failure> {
     use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext};
     use backup_core::tencent::{
-        CVM_ROLE_VARIABLE, CredentialSource, CvmRole, RefreshingCredentials,
+        CVM_ROLE_VARIABLE, CredentialSource, CvmRole, RefreshingCredentials, TkeOidcRole,
     };
-    let Some(role) = std::env::var(CVM_ROLE_VARIABLE)
+    let os = ProviderContext::from_os();
+    let keys = || {
+        ChainProvider::default_for(Vendor::Tencent, None)
+            .provide(&os)
+            .map_err(|e| Failure::from(backup_core::tencent::Error::Credentials(e.to_string())))
+    };
+    // Keys, when there are any, win (and a stray TKE_* variable is then no error).
+    if ctx.profile().is_some() || keys()?.is_some() {
+        return Ok(None);
+    }
+    let role = std::env::var(CVM_ROLE_VARIABLE)
         .ok()
-        .filter(|r| !r.trim().is_empty())
-    else {
-        return Ok(None);
+        .filter(|r| !r.trim().is_empty());
+    let oidc = TkeOidcRole::from_env(&os)?;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let source = match (oidc, role) {
+        (Some(mut oidc), _) => {
+            if let Some(url) = env(crate::cli::STS_ENDPOINT_VARIABLE) {
+                oidc = oidc.sts_endpoint(url);
+            }
+            RefreshingCredentials::new(oidc)
+        }
+        (None, Some(role)) => {
+            let mut cvm = CvmRole::new(Some(role))?;
+            if let Some(endpoint) = env(crate::cli::METADATA_ENDPOINT_VARIABLE) {
+                cvm = cvm.endpoint(endpoint);
+            }
+            RefreshingCredentials::new(cvm)
+        }
+        (None, None) => return Ok(None),
     };
-    if ctx.profile().is_some()
-        || ChainProvider::default_for(Vendor::Tencent, None)
-            .provide(&ProviderContext::from_os())
-            .map_err(|e| Failure::from(backup_core::tencent::Error::Credentials(e.to_string())))?
-            .is_some()
-    {
-        return Ok(None);
-    }
-    let mut cvm = CvmRole::new(Some(role))?;
-    if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
-        && !endpoint.is_empty()
-    {
-        cvm = cvm.endpoint(endpoint);
-    }
     Ok(Some(CredentialSource::Refreshing(std::sync::Arc::new(
-        RefreshingCredentials::new(cvm),
+        source,
     ))))
 }
 

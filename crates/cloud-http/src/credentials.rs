@@ -206,6 +206,26 @@ impl MetadataClient {
         self.send(what, request, url).await
     }
 
+    /// `POST url` with `headers` and the JSON `body` (which may carry a token: never logged or
+    /// quoted): the body of a 2xx answer, else [`Error::Credentials`].
+    pub async fn post_json(
+        &self,
+        what: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<String, Error> {
+        let mut request = self
+            .inner
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(what, request, url).await
+    }
+
     async fn send(
         &self,
         what: &str,

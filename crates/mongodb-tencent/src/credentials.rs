@@ -79,3 +79,144 @@ impl FetchCredentials for CvmRole {
         Box::pin(self.fetch_now())
     }
 }
+
+/// The variables of a TKE OIDC role, as the official SDKs read them.
+pub const TKE_OIDC_VARIABLES: [&str; 4] = [
+    "TKE_REGION",
+    "TKE_PROVIDER_ID",
+    "TKE_IDENTITY_TOKEN_FILE",
+    "TKE_ROLE_ARN",
+];
+
+/// A CAM role assumed with a web identity token (a TKE pod's service account token), through
+/// STS `AssumeRoleWithWebIdentity` (2018-08-13), as the official SDKs' `OIDCRoleArnCredential`:
+/// an unsigned JSON `POST` (`Authorization: SKIP`), the token read from its file at every
+/// refresh.
+#[derive(Debug, Clone)]
+pub struct TkeOidcRole {
+    region: String,
+    provider_id: String,
+    token_file: std::path::PathBuf,
+    role_arn: String,
+    sts: String,
+    http: cloud_http::MetadataClient,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase")]
+struct WebIdentityAnswer {
+    response: Option<WebIdentityResponse>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase")]
+struct WebIdentityResponse {
+    credentials: Option<RoleCredentials>,
+    expired_time: Option<u64>,
+    error: Option<serde_json::Value>,
+}
+
+impl TkeOidcRole {
+    /// From the official variables ([`TKE_OIDC_VARIABLES`]): `None` when none is set, an error
+    /// naming what is missing when only some are.
+    pub fn from_env(ctx: &cloud_sign::ProviderContext) -> Result<Option<Self>, Error> {
+        let values = TKE_OIDC_VARIABLES.map(|n| ctx.var(n).filter(|v| !v.trim().is_empty()));
+        if values.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        let missing: Vec<&str> = TKE_OIDC_VARIABLES
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        let [Some(region), Some(provider_id), Some(file), Some(role_arn)] = values else {
+            return Err(Error::Credentials(format!(
+                "a TKE OIDC role needs {} too",
+                missing.join(" and ")
+            )));
+        };
+        Ok(Some(TkeOidcRole {
+            region,
+            provider_id,
+            token_file: file.into(),
+            role_arn,
+            sts: "https://sts.tencentcloudapi.com".into(),
+            http: cloud_http::MetadataClient::for_token_service()?,
+        }))
+    }
+
+    /// Sends to this STS endpoint instead (a URL: tests, proxies, `sts.internal...`).
+    pub fn sts_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.sts = url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    async fn fetch_now(&self) -> Result<TemporaryCredentials, Error> {
+        let what = format!("TKE OIDC role {}", self.role_arn);
+        let token = std::fs::read_to_string(&self.token_file).map_err(|e| {
+            Error::Credentials(format!(
+                "{what}: the token file {} cannot be read: {e}",
+                self.token_file.display()
+            ))
+        })?;
+        let now = std::time::SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+            .to_string();
+        let body = serde_json::json!({
+            "ProviderId": self.provider_id,
+            "WebIdentityToken": token.trim(),
+            "RoleArn": self.role_arn,
+            "RoleSessionName": "cloud-backup",
+            "DurationSeconds": 7200,
+        });
+        let text = self
+            .http
+            .post_json(
+                &what,
+                &format!("{}/", self.sts),
+                &[
+                    ("Authorization", "SKIP"),
+                    ("X-TC-Action", "AssumeRoleWithWebIdentity"),
+                    ("X-TC-Version", "2018-08-13"),
+                    ("X-TC-Region", &self.region),
+                    ("X-TC-Timestamp", &now),
+                ],
+                &body,
+            )
+            .await?;
+        let answer = Answer(&what);
+        let parsed: WebIdentityAnswer = answer.json(&text, "AssumeRoleWithWebIdentity")?;
+        let response = parsed
+            .response
+            .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no Response")))?;
+        if let Some(e) = response.error {
+            let code = e.get("Code").and_then(|c| c.as_str()).unwrap_or("unknown");
+            return Err(Error::Credentials(format!(
+                "{what}: STS answered {}",
+                cloud_http::excerpt(code.as_bytes(), 80)
+            )));
+        }
+        let c = response
+            .credentials
+            .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no Credentials")))?;
+        let expires = response
+            .expired_time
+            .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no ExpiredTime")))?;
+        answer.temporary(
+            c.tmp_secret_id,
+            c.tmp_secret_key,
+            c.token,
+            ["TmpSecretId", "TmpSecretKey", "Token"],
+            SystemTime::UNIX_EPOCH + Duration::from_secs(expires),
+        )
+    }
+}
+
+impl FetchCredentials for TkeOidcRole {
+    fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
+        Box::pin(self.fetch_now())
+    }
+}

@@ -72,7 +72,9 @@ mod rate_limit;
 
 pub use client::{Client, ClientBuilder, DEFAULT_HOST, KNOWN_REGIONS};
 pub use cloud_http::{CredentialSource, RefreshingCredentials};
-pub use credentials::{CVM_METADATA_ENDPOINT, CVM_ROLE_VARIABLE, CvmRole};
+pub use credentials::{
+    CVM_METADATA_ENDPOINT, CVM_ROLE_VARIABLE, CvmRole, TKE_OIDC_VARIABLES, TkeOidcRole,
+};
 pub use model::{
     BackupDownloadTask, BackupDownloadTaskStatus, BackupMethod, BackupStatus, BackupType,
     CreateBackupDownloadTaskRequest, CreateBackupDownloadTaskResponse, DbBackup,

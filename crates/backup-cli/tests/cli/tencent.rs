@@ -229,24 +229,14 @@ fn the_cvm_instance_role_signs_when_no_keys_are_configured() {
         .to_string(),
     )]);
     let endpoint = metadata.endpoint().to_string();
-    let out = cloud.keyless(
+    backups_signed_with(
+        &cloud,
         &[
             ("TENCENTCLOUD_CAM_ROLE_NAME", "backup-reader"),
             ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
         ],
-        &[
-            "--region",
-            "ap-guangzhou",
-            "tencent",
-            "describe-db-backups",
-            "--instance-id",
-            INSTANCE,
-        ],
-        true,
+        "CANARY-cvm-token",
     );
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
-    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
-    assert_eq!(sent.header("x-tc-token"), Some("CANARY-cvm-token"));
     assert_eq!(
         metadata.requests()[0].path,
         "/latest/meta-data/cam/security-credentials/backup-reader"
@@ -266,4 +256,58 @@ fn the_cvm_instance_role_signs_when_no_keys_are_configured() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("TENCENTCLOUD_CAM_ROLE_NAME"), "{err}");
+}
+
+/// In a TKE pod with OIDC: the official `TKE_*` variables make the commands exchange the service
+/// account token for the role's temporary credentials, which sign the call.
+#[test]
+fn a_tke_oidc_role_signs_when_its_variables_are_set() {
+    use backup_core::cloud_http::testing::MockResponse;
+    let cloud = Cloud::start();
+    let keys = cloud.cloud.tencent_credentials();
+    let (_runtime, sts) = crate::common::metadata(vec![MockResponse::json(
+        200,
+        &serde_json::json!({"Response": {
+            "Credentials": {
+                "TmpSecretId": keys.access_key_id(),
+                "TmpSecretKey": keys.secret().expose(),
+                "Token": "CANARY-tke-token",
+            },
+            "ExpiredTime": 4_070_908_800u64,
+            "RequestId": "r",
+        }})
+        .to_string(),
+    )]);
+    let token = cloud.home.path().join("token");
+    std::fs::write(&token, "CANARY-sa-jwt").unwrap();
+    let (url, file) = (sts.endpoint().to_string(), token.display().to_string());
+    backups_signed_with(
+        &cloud,
+        &[
+            ("TKE_REGION", "ap-guangzhou"),
+            ("TKE_PROVIDER_ID", "provider-1"),
+            ("TKE_IDENTITY_TOKEN_FILE", &file),
+            ("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/backup"),
+            ("CLOUD_BACKUP_STS_ENDPOINT", &url),
+        ],
+        "CANARY-tke-token",
+    );
+    assert_eq!(sts.requests()[0].header("authorization"), Some("SKIP"));
+}
+
+/// Runs `describe-db-backups` with no keys and `env`; checks that it succeeded, that no canary
+/// reached stdout and that the call carried `session_token` (`X-TC-Token`).
+fn backups_signed_with(cloud: &Cloud, env: &[(&str, &str)], session_token: &str) {
+    let args = [
+        "--region",
+        "ap-guangzhou",
+        "tencent",
+        "describe-db-backups",
+        "--instance-id",
+        INSTANCE,
+    ];
+    let out = cloud.keyless(env, &args, true);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
+    assert_eq!(sent.header("x-tc-token"), Some(session_token));
 }
