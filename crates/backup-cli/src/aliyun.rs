@@ -183,7 +183,7 @@ impl Command {
 /// `--profile` alone), else, when `ALIBABA_CLOUD_ECS_METADATA` names the instance's RAM role,
 /// that role's temporary credentials from the metadata service, refreshed before they expire.
 fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
-    use backup_core::cloud_sign::{EnvironmentProvider, ProviderContext};
+    use backup_core::cloud_sign::{EnvironmentProvider, ProfileFileProvider, ProviderContext};
     let os = ProviderContext::from_os();
     let found = |p: &dyn ProvideCredentials| {
         p.provide(&os)
@@ -191,7 +191,26 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
     };
     let refreshing =
         |f: RefreshingCredentials| CredentialSource::Refreshing(std::sync::Arc::new(f));
+    // The instance's RAM role (`role`, or the one the metadata service lists).
+    let ecs = |role: Option<String>| -> Result<CredentialSource, Failure> {
+        let mut ecs = EcsRamRole::new(role)?;
+        if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
+            && !endpoint.is_empty()
+        {
+            ecs = ecs.endpoint(endpoint);
+        }
+        Ok(refreshing(RefreshingCredentials::new(ecs)))
+    };
+    let mut file = ProfileFileProvider::new(Vendor::Aliyun);
+    if let Some(p) = ctx.profile() {
+        file = file.with_profile(p);
+    }
+    // A profile in mode EcsRamRole names the role in ram_role_name (empty: the listed one).
+    let profile_role = file.aliyun_ecs_role(&os);
     if ctx.profile().is_some() {
+        if let Some(role) = profile_role {
+            return ecs(Some(role));
+        }
         let chain = ChainProvider::default_for(Vendor::Aliyun, ctx.profile());
         return match found(&chain)? {
             Some(c) => Ok(CredentialSource::Fixed(c)),
@@ -211,22 +230,17 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
         }
         return Ok(refreshing(RefreshingCredentials::new(oidc)));
     }
-    if let Some(c) = found(&ChainProvider::default_for(Vendor::Aliyun, None))? {
+    if let Some(role) = profile_role {
+        return ecs(Some(role));
+    }
+    if let Some(c) = found(&file)? {
         return Ok(CredentialSource::Fixed(c));
     }
     match std::env::var(ECS_ROLE_VARIABLE)
         .ok()
         .filter(|r| !r.trim().is_empty())
     {
-        Some(role) => {
-            let mut ecs = EcsRamRole::new(Some(role))?;
-            if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
-                && !endpoint.is_empty()
-            {
-                ecs = ecs.endpoint(endpoint);
-            }
-            Ok(refreshing(RefreshingCredentials::new(ecs)))
-        }
+        Some(role) => ecs(Some(role)),
         None => Err(ApiError::Credentials(format!(
             "{} (or, on an ECS instance, set {ECS_ROLE_VARIABLE} to its RAM role; on ACK, the \
              RRSA variables {})",

@@ -324,6 +324,23 @@ impl ProfileFileProvider {
     /// credential files hold no region, and when the file or the profile is missing or unreadable
     /// (the credential lookup reports those).
     pub fn region(&self, ctx: &ProviderContext) -> Option<String> {
+        self.aliyun_selected(ctx)
+            .map(|p| p.region_id)
+            .filter(|r| !r.trim().is_empty())
+    }
+
+    /// When the selected Aliyun profile's mode is `EcsRamRole` (as `aliyun configure --mode
+    /// EcsRamRole` writes it): its `ram_role_name`, empty meaning "the instance's one". Its
+    /// credentials come from the instance metadata service, which this crate never calls (the
+    /// vendor crate does); `None` for any other mode, a missing file, or another vendor.
+    pub fn aliyun_ecs_role(&self, ctx: &ProviderContext) -> Option<String> {
+        self.aliyun_selected(ctx)
+            .filter(|p| p.mode == "EcsRamRole")
+            .map(|p| p.ram_role_name)
+    }
+
+    /// The Aliyun profile this provider would read, when the file parses and has it.
+    fn aliyun_selected(&self, ctx: &ProviderContext) -> Option<AliyunProfile> {
         if self.vendor != Vendor::Aliyun {
             return None;
         }
@@ -338,12 +355,7 @@ impl ProfileFileProvider {
             .or(env_profile)
             .or(config.current.clone().filter(|c| !c.is_empty()))
             .unwrap_or_else(|| "default".into());
-        config
-            .profiles
-            .into_iter()
-            .find(|p| p.name == name)
-            .map(|p| p.region_id)
-            .filter(|r| !r.trim().is_empty())
+        config.profiles.into_iter().find(|p| p.name == name)
     }
 
     /// The files to try, in order, and the variable that named them (when one did).
@@ -445,6 +457,8 @@ struct AliyunProfile {
     sts_token: String,
     #[serde(default)]
     region_id: String,
+    #[serde(default)]
+    ram_role_name: String,
 }
 
 fn aliyun_profile(

@@ -1149,3 +1149,29 @@ fn tencent_chain_reads_tccli_after_the_sdk_file_and_first_for_a_named_profile() 
         "{shown}"
     );
 }
+
+#[test]
+fn an_aliyun_profile_in_mode_ecs_ram_role_names_its_role() {
+    let home = Home::new();
+    home.write(
+        ".aliyun/config.json",
+        r#"{"current":"ecs","profiles":[
+            {"name":"ecs","mode":"EcsRamRole","ram_role_name":"backup-reader","region_id":"cn-beijing"},
+            {"name":"keys","mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}]}"#,
+    );
+    let ctx = home.ctx(&no_env());
+    let file = ProfileFileProvider::new(Vendor::Aliyun);
+    assert_eq!(file.aliyun_ecs_role(&ctx).as_deref(), Some("backup-reader"));
+    assert_eq!(file.region(&ctx).as_deref(), Some("cn-beijing"));
+    assert_eq!(
+        file.clone().with_profile("keys").aliyun_ecs_role(&ctx),
+        None
+    );
+    assert_eq!(
+        ProfileFileProvider::new(Vendor::Tencent).aliyun_ecs_role(&ctx),
+        None
+    );
+    // Reading keys from it is still an error that says why.
+    let err = file.provide(&ctx).unwrap_err().to_string();
+    assert!(err.contains("EcsRamRole"), "{err}");
+}

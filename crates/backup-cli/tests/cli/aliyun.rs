@@ -456,23 +456,9 @@ fn the_documented_parameter_forms_are_accepted_and_checked() {
 /// temporary credentials (IMDSv2) sign the call, session token included.
 #[test]
 fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
-    use backup_core::cloud_http::testing::MockResponse;
     let cloud = Cloud::start();
-    let keys = cloud.cloud.aliyun_credentials();
-    let (_runtime, metadata) = crate::common::metadata(vec![
-        MockResponse::json(200, "imds-token"),
-        MockResponse::json(
-            200,
-            &serde_json::json!({
-                "Code": "Success",
-                "AccessKeyId": keys.access_key_id(),
-                "AccessKeySecret": keys.secret().expose(),
-                "SecurityToken": "CANARY-role-token",
-                "Expiration": "2099-01-01T00:00:00Z",
-            })
-            .to_string(),
-        ),
-    ]);
+    let (_runtime, metadata) =
+        crate::common::metadata(ecs_role_answers(&cloud, "CANARY-role-token"));
     let endpoint = metadata.endpoint().to_string();
     let args = describe_signed_with(
         &cloud,
@@ -553,4 +539,54 @@ fn describe_signed_with(
     let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
     assert_eq!(sent.header("x-acs-security-token"), Some(session_token));
     args
+}
+
+/// A profile in mode EcsRamRole (`aliyun configure --mode EcsRamRole`): its role's credentials
+/// from the metadata service sign the call.
+#[test]
+fn a_profile_in_mode_ecs_ram_role_uses_the_instance_role() {
+    let cloud = Cloud::start();
+    let (_runtime, metadata) =
+        crate::common::metadata(ecs_role_answers(&cloud, "CANARY-profile-role-token"));
+    let dir = cloud.home.path().join(".aliyun");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"current":"ecs","profiles":[{"name":"ecs","mode":"EcsRamRole","ram_role_name":"ops"}]}"#,
+    )
+    .unwrap();
+    let endpoint = metadata.endpoint().to_string();
+    describe_signed_with(
+        &cloud,
+        &[("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint)],
+        "CANARY-profile-role-token",
+    );
+    assert_eq!(
+        metadata.requests()[1].path,
+        "/latest/meta-data/ram/security-credentials/ops"
+    );
+}
+
+/// What the fake ECS metadata service answers: an IMDSv2 token, then the role's credentials (the
+/// emulator's keys, with `session_token`).
+fn ecs_role_answers(
+    cloud: &Cloud,
+    session_token: &str,
+) -> Vec<backup_core::cloud_http::testing::MockResponse> {
+    use backup_core::cloud_http::testing::MockResponse;
+    let keys = cloud.cloud.aliyun_credentials();
+    vec![
+        MockResponse::text(200, "imds-token"),
+        MockResponse::json(
+            200,
+            &serde_json::json!({
+                "Code": "Success",
+                "AccessKeyId": keys.access_key_id(),
+                "AccessKeySecret": keys.secret().expose(),
+                "SecurityToken": session_token,
+                "Expiration": "2099-01-01T00:00:00Z",
+            })
+            .to_string(),
+        ),
+    ]
 }
