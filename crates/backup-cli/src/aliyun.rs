@@ -24,7 +24,7 @@ use clap::{ArgGroup, Args, Subcommand};
 use time::OffsetDateTime;
 
 use crate::args;
-use crate::cli::{Context, Output};
+use crate::cli::{Context, Output, Via};
 use crate::error::Failure;
 use crate::output::{Json, Object};
 use crate::progress::Progress;
@@ -179,10 +179,12 @@ impl Command {
     }
 }
 
-/// Where the Aliyun credentials come from: the environment or the profile file (a named
-/// `--profile` alone), else, when `ALIBABA_CLOUD_ECS_METADATA` names the instance's RAM role,
-/// that role's temporary credentials from the metadata service, refreshed before they expire.
-fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
+/// Where the Aliyun credentials come from, in the official chain's order: keys in the
+/// environment, an OIDC role (ACK RRSA), the profile file (a profile in mode EcsRamRole: the
+/// instance's role), the ECS instance's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`; with
+/// `--profile`, that profile alone. Temporary credentials are refreshed before they expire.
+/// `None`: nothing is configured. `configure list` reports this very resolution.
+pub(crate) fn credential_source(ctx: &Context) -> Result<Option<CredentialSource>, Failure> {
     use backup_core::cloud_sign::{EnvironmentProvider, ProfileFileProvider, ProviderContext};
     let os = ProviderContext::from_os();
     let found = |p: &dyn ProvideCredentials| {
@@ -192,14 +194,20 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
     let refreshing =
         |f: RefreshingCredentials| CredentialSource::Refreshing(std::sync::Arc::new(f));
     // The instance's RAM role (`role`, or the one the metadata service lists).
-    let ecs = |role: Option<String>| -> Result<CredentialSource, Failure> {
+    let ecs = |role: Option<String>, via: String| -> Result<CredentialSource, Failure> {
         let mut ecs = EcsRamRole::new(role)?;
         if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
             && !endpoint.is_empty()
         {
             ecs = ecs.endpoint(endpoint);
         }
-        Ok(refreshing(RefreshingCredentials::new(ecs)))
+        Ok(refreshing(RefreshingCredentials::new(Via(ecs, via))))
+    };
+    let by_profile = || {
+        format!(
+            "profile {} in mode EcsRamRole",
+            ctx.profile().unwrap_or("default")
+        )
     };
     let mut file = ProfileFileProvider::new(Vendor::Aliyun);
     if let Some(p) = ctx.profile() {
@@ -209,18 +217,15 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
     let profile_role = file.aliyun_ecs_role(&os);
     if ctx.profile().is_some() {
         if let Some(role) = profile_role {
-            return ecs(Some(role));
+            return ecs(Some(role), by_profile()).map(Some);
         }
         let chain = ChainProvider::default_for(Vendor::Aliyun, ctx.profile());
-        return match found(&chain)? {
-            Some(c) => Ok(CredentialSource::Fixed(c)),
-            None => Err(ApiError::Credentials(Vendor::Aliyun.setup_hint()).into()),
-        };
+        return Ok(found(&chain)?.map(CredentialSource::Fixed));
     }
     // The official chain's order: keys in the environment, an OIDC role (ACK RRSA), the
     // profile file, the ECS instance's RAM role.
     if let Some(c) = found(&EnvironmentProvider::new(Vendor::Aliyun))? {
-        return Ok(CredentialSource::Fixed(c));
+        return Ok(Some(CredentialSource::Fixed(c)));
     }
     if let Some(mut oidc) = OidcRole::from_env(&os)? {
         if let Ok(url) = std::env::var(crate::cli::STS_ENDPOINT_VARIABLE)
@@ -228,26 +233,21 @@ fn credential_source(ctx: &Context) -> Result<CredentialSource, Failure> {
         {
             oidc = oidc.sts_endpoint(url);
         }
-        return Ok(refreshing(RefreshingCredentials::new(oidc)));
+        let via = Via(oidc, OIDC_VARIABLES.join(", "));
+        return Ok(Some(refreshing(RefreshingCredentials::new(via))));
     }
     if let Some(role) = profile_role {
-        return ecs(Some(role));
+        return ecs(Some(role), by_profile()).map(Some);
     }
     if let Some(c) = found(&file)? {
-        return Ok(CredentialSource::Fixed(c));
+        return Ok(Some(CredentialSource::Fixed(c)));
     }
     match std::env::var(ECS_ROLE_VARIABLE)
         .ok()
         .filter(|r| !r.trim().is_empty())
     {
-        Some(role) => ecs(Some(role)),
-        None => Err(ApiError::Credentials(format!(
-            "{} (or, on an ECS instance, set {ECS_ROLE_VARIABLE} to its RAM role; on ACK, the \
-             RRSA variables {})",
-            Vendor::Aliyun.setup_hint(),
-            OIDC_VARIABLES.join(", ")
-        ))
-        .into()),
+        Some(role) => ecs(Some(role), ECS_ROLE_VARIABLE.to_owned()).map(Some),
+        None => Ok(None),
     }
 }
 
@@ -257,7 +257,18 @@ pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .region(ctx.region(Vendor::Aliyun)?)
         .http_client(ctx.http()?)
-        .credential_source(credential_source(ctx)?);
+        .credential_source(credential_source(ctx)?.ok_or_else(|| {
+            let hint = match ctx.profile() {
+                Some(_) => Vendor::Aliyun.setup_hint(),
+                None => format!(
+                    "{} (or, on an ECS instance, set {ECS_ROLE_VARIABLE} to its RAM role; on \
+                     ACK, the RRSA variables {})",
+                    Vendor::Aliyun.setup_hint(),
+                    OIDC_VARIABLES.join(", ")
+                ),
+            };
+            Failure::from(ApiError::Credentials(hint))
+        })?);
     if let Some(endpoint) = ctx.endpoint() {
         builder = builder.endpoint(endpoint.clone());
     }

@@ -393,6 +393,28 @@ impl Context {
     }
 }
 
+/// Temporary credentials from `0`, with what selected them (`1`: a variable, a profile's mode)
+/// in their description, for `configure list` and errors.
+#[derive(Debug)]
+pub struct Via<F>(pub F, pub String);
+
+impl<F: backup_core::cloud_http::FetchCredentials> backup_core::cloud_http::FetchCredentials
+    for Via<F>
+{
+    fn describe(&self) -> String {
+        format!("{}, selected by {}", self.0.describe(), self.1)
+    }
+
+    fn fetch(
+        &self,
+    ) -> backup_core::cloud_http::BoxFuture<
+        '_,
+        Result<backup_core::cloud_http::TemporaryCredentials, backup_core::cloud_http::Error>,
+    > {
+        self.0.fetch()
+    }
+}
+
 /// Opts in to the instance's own temporary credentials (Huawei's ECS agency) when no keys are
 /// configured: the vendors' SDK chains have no variable of their own for it.
 pub const INSTANCE_CREDENTIALS_VARIABLE: &str = "CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS";

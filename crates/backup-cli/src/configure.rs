@@ -1,10 +1,12 @@
 //! `cloud-backup configure list`: where each vendor's credentials and region would come from
 //! now, with key ids masked and secrets never shown.
 
+use backup_core::cloud_http::{CredentialSource, Error as ApiError};
 use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext, Vendor};
 use clap::Subcommand;
 
 use crate::cli::{Context, Output, region_variable};
+use crate::error::Failure;
 use crate::output::{Json, Object};
 
 /// `configure` subcommands.
@@ -31,39 +33,6 @@ impl Configure {
     }
 }
 
-/// The instance credentials a vendor's commands fall back to without keys (not with a named
-/// profile): Aliyun's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`, Tencent's CVM role named by
-/// `TENCENTCLOUD_CAM_ROLE_NAME`, Huawei's ECS agency when `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS`
-/// is set.
-fn instance_source(vendor: Vendor, profile: Option<&str>, os: &ProviderContext) -> Option<String> {
-    if profile.is_some() {
-        return None;
-    }
-    let set = |var: &str| os.var(var).filter(|v| !v.trim().is_empty());
-    match vendor {
-        Vendor::Aliyun => set(backup_core::aliyun::ECS_ROLE_VARIABLE).map(|role| {
-            format!(
-                "ECS RAM role {} ({}; from the metadata service at the first call)",
-                backup_core::terminal::escape(&role),
-                backup_core::aliyun::ECS_ROLE_VARIABLE
-            )
-        }),
-        Vendor::Huawei => set(crate::cli::INSTANCE_CREDENTIALS_VARIABLE).map(|_| {
-            format!(
-                "ECS agency ({}; from the metadata service at the first call)",
-                crate::cli::INSTANCE_CREDENTIALS_VARIABLE
-            )
-        }),
-        Vendor::Tencent => set(backup_core::tencent::CVM_ROLE_VARIABLE).map(|role| {
-            format!(
-                "CVM role {} ({}; from the metadata service at the first call)",
-                backup_core::terminal::escape(&role),
-                backup_core::tencent::CVM_ROLE_VARIABLE
-            )
-        }),
-    }
-}
-
 /// The first characters of a key id, the rest masked.
 fn mask(id: &str) -> String {
     let shown: String = id.chars().take(4).collect();
@@ -74,10 +43,21 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
     let (id_var, secret_var) = vendor.key_variables();
     let file = format!("~/{}", vendor.profile_file());
     let profile = ctx.profile();
-    // The very chain the commands use: a named profile wins, else the environment, then the
-    // profile files.
-    let credentials = match ChainProvider::default_for(vendor, profile).provide(os) {
-        Ok(Some(c)) => {
+    // The very resolution the commands use.
+    let resolved = match vendor {
+        Vendor::Aliyun => crate::aliyun::credential_source(ctx),
+        Vendor::Tencent => crate::tencent::credential_source(ctx),
+        Vendor::Huawei => ChainProvider::default_for(vendor, profile)
+            .provide(os)
+            .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))
+            .and_then(|keys| match keys {
+                Some(c) => Ok(Some(CredentialSource::Fixed(c))),
+                None => Ok(crate::huawei::agency(ctx)?
+                    .map(|a| CredentialSource::Refreshing(std::sync::Arc::new(a)))),
+            }),
+    };
+    let credentials = match resolved {
+        Ok(Some(CredentialSource::Fixed(c))) => {
             let named = profile.unwrap_or("default");
             let source = match c.source() {
                 "environment" => format!("environment ({id_var}, {secret_var})"),
@@ -88,14 +68,15 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
                 .field("source", source)
                 .field("access_key_id", mask(c.access_key_id()))
         }
-        Ok(None) => match instance_source(vendor, profile, os) {
-            Some(source) => Object::new().field("source", source),
-            None => Object::new()
-                .field("source", "none")
-                .field("hint", vendor.setup_hint()),
-        },
+        Ok(Some(CredentialSource::Refreshing(r))) => Object::new().field(
+            "source",
+            format!("{}; fetched at the first call", r.describe()),
+        ),
+        Ok(None) => Object::new()
+            .field("source", "none")
+            .field("hint", vendor.setup_hint()),
         Err(e) => Object::new()
-            .field("source", e.origin().to_owned())
+            .field("source", "error")
             .field("error", e.to_string()),
     };
     let variable = region_variable(vendor);

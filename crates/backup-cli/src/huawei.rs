@@ -85,13 +85,9 @@ pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client
     if let Some(profile) = ctx.profile() {
         builder = builder.profile(profile);
     }
-    if let Some(endpoint) = crate::cli::instance_credentials(Vendor::Huawei, ctx)? {
-        let mut agency = backup_core::huawei::EcsAgency::new()?;
-        if let Some(e) = endpoint {
-            agency = agency.endpoint(e);
-        }
+    if let Some(agency) = agency(ctx)? {
         builder = builder.auth(backup_core::huawei::Auth::Refreshing(std::sync::Arc::new(
-            backup_core::huawei::RefreshingCredentials::new(agency),
+            agency,
         )));
     }
     if let Some(project_id) = project_id {
@@ -111,6 +107,23 @@ pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client
             ),
         )
     })
+}
+
+/// The ECS instance's agency, when the commands use it ([`crate::cli::instance_credentials`]);
+/// `configure list` reports the same.
+pub(crate) fn agency(
+    ctx: &Context,
+) -> Result<Option<backup_core::huawei::RefreshingCredentials>, Failure> {
+    let Some(endpoint) = crate::cli::instance_credentials(Vendor::Huawei, ctx)? else {
+        return Ok(None);
+    };
+    let mut agency = backup_core::huawei::EcsAgency::new()?;
+    if let Some(e) = endpoint {
+        agency = agency.endpoint(e);
+    }
+    Ok(Some(backup_core::huawei::RefreshingCredentials::new(
+        crate::cli::Via(agency, crate::cli::INSTANCE_CREDENTIALS_VARIABLE.to_owned()),
+    )))
 }
 
 /// `--x-language`.

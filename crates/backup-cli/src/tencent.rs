@@ -90,8 +90,8 @@ pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     if let Some(endpoint) = ctx.endpoint() {
         builder = builder.endpoint(endpoint.clone());
     }
-    if let Some(role) = cvm_role(ctx)? {
-        builder = builder.credential_source(role);
+    if let Some(source) = credential_source(ctx)? {
+        builder = builder.credential_source(source);
     }
     builder.build().map_err(|e| {
         crate::cli::with_instance_hint(
@@ -104,23 +104,25 @@ pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
     })
 }
 
-/// Credentials without keys, when none are configured (and no `--profile` is named): a TKE
-/// OIDC role (the official `TKE_*` variables), else the CVM instance's CAM role named by
-/// `TENCENTCLOUD_CAM_ROLE_NAME`; refreshed before they expire.
-fn cvm_role(ctx: &Context) -> Result<Option<backup_core::tencent::CredentialSource>, Failure> {
+/// The credentials of every call, resolved once here: the keys of the default chain (the
+/// environment, then the profile files), else a TKE OIDC role (the official `TKE_*` variables),
+/// else the CVM instance's CAM role named by `TENCENTCLOUD_CAM_ROLE_NAME` (both refreshed before
+/// they expire); with `--profile`, that profile alone. `None`: nothing is configured (the
+/// builder then says how). `configure list` reports this very resolution.
+pub(crate) fn credential_source(
+    ctx: &Context,
+) -> Result<Option<backup_core::tencent::CredentialSource>, Failure> {
     use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext};
     use backup_core::tencent::{
         CVM_ROLE_VARIABLE, CredentialSource, CvmRole, RefreshingCredentials, TkeOidcRole,
     };
     let os = ProviderContext::from_os();
-    let keys = || {
-        ChainProvider::default_for(Vendor::Tencent, None)
-            .provide(&os)
-            .map_err(|e| Failure::from(backup_core::tencent::Error::Credentials(e.to_string())))
-    };
     // Keys, when there are any, win (and a stray TKE_* variable is then no error).
-    if ctx.profile().is_some() || keys()?.is_some() {
-        return Ok(None);
+    let keys = ChainProvider::default_for(Vendor::Tencent, ctx.profile())
+        .provide(&os)
+        .map_err(|e| Failure::from(backup_core::tencent::Error::Credentials(e.to_string())))?;
+    if keys.is_some() || ctx.profile().is_some() {
+        return Ok(keys.map(CredentialSource::Fixed));
     }
     let role = std::env::var(CVM_ROLE_VARIABLE)
         .ok()
@@ -132,14 +134,17 @@ fn cvm_role(ctx: &Context) -> Result<Option<backup_core::tencent::CredentialSour
             if let Some(url) = env(crate::cli::STS_ENDPOINT_VARIABLE) {
                 oidc = oidc.sts_endpoint(url);
             }
-            RefreshingCredentials::new(oidc)
+            RefreshingCredentials::new(crate::cli::Via(
+                oidc,
+                backup_core::tencent::TKE_OIDC_VARIABLES.join(", "),
+            ))
         }
         (None, Some(role)) => {
             let mut cvm = CvmRole::new(Some(role))?;
             if let Some(endpoint) = env(crate::cli::METADATA_ENDPOINT_VARIABLE) {
                 cvm = cvm.endpoint(endpoint);
             }
-            RefreshingCredentials::new(cvm)
+            RefreshingCredentials::new(crate::cli::Via(cvm, CVM_ROLE_VARIABLE.to_owned()))
         }
         (None, None) => return Ok(None),
     };

@@ -274,6 +274,16 @@ impl Growth {
     /// below it.
     pub(crate) const FAST_ENOUGH: f64 = 256.0 * 1024.0 * 1024.0;
 
+    /// Connections of the last step kept.
+    pub(crate) fn current(&self) -> usize {
+        self.current
+    }
+
+    /// Throughput with [`Growth::current`] connections, bytes per second.
+    pub(crate) fn rate(&self) -> f64 {
+        self.rate
+    }
+
     /// The first step.
     pub(crate) fn first(&self) -> Step {
         if self.current >= self.max || self.rate >= Self::FAST_ENOUGH {

@@ -25,6 +25,10 @@ pub struct TemporaryCredentials {
 pub trait FetchCredentials: fmt::Debug + Send + Sync {
     /// Fresh credentials, or [`Error::Credentials`] saying which service failed and why.
     fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>>;
+
+    /// Where the credentials come from, for people (`ECS RAM role ops (metadata service)`);
+    /// no secret.
+    fn describe(&self) -> String;
 }
 
 /// How long before their expiry credentials are fetched again. The official SDKs refresh
@@ -62,6 +66,11 @@ impl RefreshingCredentials {
             cache: tokio::sync::Mutex::new(None),
             clock,
         }
+    }
+
+    /// Where the credentials come from ([`FetchCredentials::describe`]).
+    pub fn describe(&self) -> String {
+        self.fetcher.describe()
     }
 
     /// Credentials valid for at least [`REFRESH_BEFORE`] more, fetched when needed.
@@ -159,13 +168,14 @@ impl MetadataClient {
     }
 
     /// `POST url` with `form` as `application/x-www-form-urlencoded`: the body of a 2xx
-    /// answer, else [`Error::Credentials`] as [`MetadataClient::text`]. The form may carry
-    /// secrets (an OIDC token): it is never logged or quoted.
+    /// answer, else [`Error::Credentials`] as [`MetadataClient::text`]. The form's `secret`
+    /// (an OIDC token) is cut from the error, should the service echo it.
     pub async fn post_form(
         &self,
         what: &str,
         url: &str,
         form: &[(&str, &str)],
+        secret: &str,
     ) -> Result<String, Error> {
         let body: Vec<String> = form
             .iter()
@@ -184,6 +194,7 @@ impl MetadataClient {
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(body.join("&")),
             url,
+            secret,
         )
         .await
     }
@@ -203,17 +214,19 @@ impl MetadataClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        self.send(what, request, url).await
+        self.send(what, request, url, "").await
     }
 
-    /// `POST url` with `headers` and the JSON `body` (which may carry a token: never logged or
-    /// quoted): the body of a 2xx answer, else [`Error::Credentials`].
+    /// `POST url` with `headers` and the JSON `body`: the body of a 2xx answer, else
+    /// [`Error::Credentials`]. The body's `secret` (a web identity token) is cut from the
+    /// error, should the service echo it.
     pub async fn post_json(
         &self,
         what: &str,
         url: &str,
         headers: &[(&str, &str)],
         body: &serde_json::Value,
+        secret: &str,
     ) -> Result<String, Error> {
         let mut request = self
             .inner
@@ -223,7 +236,7 @@ impl MetadataClient {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        self.send(what, request, url).await
+        self.send(what, request, url, secret).await
     }
 
     async fn send(
@@ -231,6 +244,7 @@ impl MetadataClient {
         what: &str,
         request: reqwest::RequestBuilder,
         url: &str,
+        secret: &str,
     ) -> Result<String, Error> {
         let fail = |why: String| Error::Credentials(format!("{what}: {why}"));
         let response = request.send().await.map_err(|e| {
@@ -248,10 +262,16 @@ impl MetadataClient {
         let body = &body[..body.len().min(64 << 10)];
         let text = String::from_utf8_lossy(body).into_owned();
         if !(200..300).contains(&status) {
+            // Scrubbed before cutting, so no part of the secret is left at the cut.
+            let shown = if secret.is_empty() {
+                text
+            } else {
+                text.replace(secret, crate::REDACTED)
+            };
             return Err(fail(format!(
                 "HTTP {status} from {}: {}",
                 crate::network::host_of(url),
-                crate::excerpt(text.as_bytes(), 120)
+                crate::excerpt(shown.as_bytes(), 120)
             )));
         }
         Ok(text)
@@ -347,6 +367,14 @@ impl InstanceRole {
     pub fn with_base(mut self, base: impl Into<String>) -> Self {
         self.metadata = self.metadata.with_base(base);
         self
+    }
+
+    /// `kind` and the role, for people: `ECS RAM role ops (metadata service)`.
+    pub fn describe(&self, kind: &str) -> String {
+        match &self.role {
+            Some(r) => format!("{kind} {r} (metadata service)"),
+            None => format!("{kind} the instance lists (metadata service)"),
+        }
     }
 
     /// The role's name (see [`Metadata::role`]) and the body of `roles` + name: its credentials.
@@ -456,6 +484,9 @@ mod tests {
     }
 
     impl FetchCredentials for Counting {
+        fn describe(&self) -> String {
+            "counting".into()
+        }
         fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
             Box::pin(async move {
                 let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
@@ -481,6 +512,9 @@ mod tests {
         #[derive(Debug)]
         struct Shared(Arc<Counting>);
         impl FetchCredentials for Shared {
+            fn describe(&self) -> String {
+                self.0.describe()
+            }
             fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
                 self.0.fetch()
             }

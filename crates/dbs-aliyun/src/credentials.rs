@@ -86,6 +86,10 @@ impl EcsRamRole {
 }
 
 impl FetchCredentials for EcsRamRole {
+    fn describe(&self) -> String {
+        self.0.describe("ECS RAM role")
+    }
+
     fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
         Box::pin(self.fetch_now())
     }
@@ -213,6 +217,7 @@ impl OidcRole {
                     ("RoleSessionName", &self.session_name),
                     ("DurationSeconds", "3600"),
                 ],
+                token.trim(),
             )
             .await?;
         let answer = Answer(&what);
@@ -242,6 +247,14 @@ fn read_token(path: &std::path::Path) -> std::io::Result<String> {
 }
 
 impl FetchCredentials for OidcRole {
+    fn describe(&self) -> String {
+        format!(
+            "OIDC role {} (STS AssumeRoleWithOIDC, token file {})",
+            self.role_arn,
+            self.token_file.display()
+        )
+    }
+
     fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
         Box::pin(self.fetch_now())
     }

@@ -68,7 +68,7 @@ async fn failures_name_the_role_and_never_the_token() {
         (
             MockResponse::json(
                 400,
-                r#"{"Code":"AuthenticationFail.OIDCToken.Invalid","Message":"bad"}"#,
+                r#"{"Code":"AuthenticationFail.OIDCToken.Invalid","Message":"CANARY-jwt is bad"}"#,
             ),
             "HTTP 400",
         ),

@@ -75,6 +75,10 @@ impl CvmRole {
 }
 
 impl FetchCredentials for CvmRole {
+    fn describe(&self) -> String {
+        self.0.describe("CVM role")
+    }
+
     fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
         Box::pin(self.fetch_now())
     }
@@ -185,6 +189,7 @@ impl TkeOidcRole {
                     ("X-TC-Timestamp", &now),
                 ],
                 &body,
+                token.trim(),
             )
             .await?;
         let answer = Answer(&what);
@@ -216,6 +221,14 @@ impl TkeOidcRole {
 }
 
 impl FetchCredentials for TkeOidcRole {
+    fn describe(&self) -> String {
+        format!(
+            "TKE OIDC role {} (STS AssumeRoleWithWebIdentity, token file {})",
+            self.role_arn,
+            self.token_file.display()
+        )
+    }
+
     fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
         Box::pin(self.fetch_now())
     }

@@ -105,6 +105,10 @@ impl EcsAgency {
 }
 
 impl FetchCredentials for EcsAgency {
+    fn describe(&self) -> String {
+        "ECS agency (metadata service)".into()
+    }
+
     fn fetch(&self) -> BoxFuture<'_, Result<TemporaryCredentials, Error>> {
         Box::pin(self.fetch_now())
     }

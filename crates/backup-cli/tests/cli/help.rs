@@ -355,3 +355,42 @@ fn configure_list(home: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -
         .stdout
         .clone()
 }
+
+/// `configure list` reports the commands' own resolution: an OIDC role comes before the profile
+/// file's keys, as in the official chain, and says what selected it.
+#[test]
+fn configure_list_reports_an_oidc_role_before_the_profile_file() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".aliyun");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"LTAIfile","access_key_secret":"CANARY-s"}]}"#,
+    )
+    .unwrap();
+    let out = configure_list(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/backup"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1:oidc-provider/ack",
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
+            ("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/backup"),
+        ],
+        &["--output", "json"],
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("CANARY"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
+    assert!(
+        source.starts_with("OIDC role acs:ram::1:role/backup")
+            && source.contains("selected by ALIBABA_CLOUD_ROLE_ARN"),
+        "{v}"
+    );
+    // Only part of the TKE variables: the error names the missing ones.
+    let error = v["tencent"]["credentials"]["error"].as_str().unwrap();
+    assert!(error.contains("TKE_REGION"), "{v}");
+}

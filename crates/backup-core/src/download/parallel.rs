@@ -588,8 +588,6 @@ async fn grow(run: &Run<'_>) {
     tracing::debug!(rate, ?window, "one stream measured");
     let mut growth = Growth::new(run.options.connections, rate);
     let mut step = growth.first();
-    let mut current = 1;
-    let mut current_rate = rate;
     let mut reprobe = Duration::from_secs(1);
     loop {
         match step {
@@ -598,7 +596,6 @@ async fn grow(run: &Run<'_>) {
                     tracing::debug!(connections = n, "connections settled");
                     ctl.poke();
                 }
-                current = n;
                 if n >= run.options.connections {
                     return;
                 }
@@ -618,20 +615,19 @@ async fn grow(run: &Run<'_>) {
                 if (run.plan().left() as f64) < rate * 2.0 {
                     return;
                 }
-                current_rate = rate;
                 growth = Growth::resume(run.options.connections, n, rate);
                 step = growth.first();
             }
             Step::Try(n) => {
                 // Not worth it when what is left takes less than a few windows now.
                 let left = run.plan().left() as f64;
-                if left < current_rate * window.as_secs_f64() * 4.0 {
-                    step = Step::Settle(current);
+                if left < growth.rate() * window.as_secs_f64() * 4.0 {
+                    step = Step::Settle(growth.current());
                     continue;
                 }
                 tracing::debug!(
                     connections = n,
-                    rate = current_rate,
+                    rate = growth.rate(),
                     "trying more connections"
                 );
                 ctl.target.store(n, Ordering::SeqCst);
@@ -649,13 +645,9 @@ async fn grow(run: &Run<'_>) {
                 else {
                     return;
                 };
+                let before = growth.rate();
                 step = growth.next(n, rate);
-                tracing::debug!(connections = n, rate, before = current_rate, next = ?step, "measured");
-
-                if !matches!(step, Step::Settle(m) if m < n) {
-                    current = n;
-                    current_rate = rate;
-                }
+                tracing::debug!(connections = n, rate, before, next = ?step, "measured");
             }
         }
     }
