@@ -15,8 +15,8 @@ use backup_core::aliyun::{
     StorageInfoRequest, StorageInfoTarget,
 };
 use backup_core::aliyun::{
-    CredentialSource, ECS_ROLE_VARIABLE, EcsRamRole, OIDC_VARIABLES, OidcRole,
-    RefreshingCredentials,
+    CREDENTIALS_URI_VARIABLE, CredentialSource, CredentialsUri, ECS_ROLE_VARIABLE, EcsRamRole,
+    OIDC_VARIABLES, OidcRole, RamRoleArn, RefreshingCredentials,
 };
 use backup_core::cloud_http::Error as ApiError;
 use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, Vendor};
@@ -89,8 +89,14 @@ impl Command {
                     .build())
             }
             Command::DescribeDownloadTask(a) => {
+                let all = a.pages.all;
                 let request = a.request()?;
-                let page = client(ctx)?.describe_download_task(&request).await?;
+                let client = client(ctx)?;
+                let page = if all {
+                    client.describe_download_task_all(&request).await?
+                } else {
+                    client.describe_download_task(&request).await?
+                };
                 Ok(download_task_page(&page))
             }
             Command::DescribeDownloadBackupSetStorageInfo(a) => {
@@ -155,13 +161,25 @@ impl Command {
                 Ok(out.build())
             }
             Command::DescribeRestoreTaskList(a) => {
+                let all = a.pages.all;
                 let request = a.request()?;
-                let page = client(ctx)?.describe_restore_task_list(&request).await?;
+                let client = client(ctx)?;
+                let page = if all {
+                    client.describe_restore_task_list_all(&request).await?
+                } else {
+                    client.describe_restore_task_list(&request).await?
+                };
                 Ok(page_2019(&page, "RestoreTaskDetail", restore_task))
             }
             Command::DescribeBackupPlanList(a) => {
+                let all = a.pages.all;
                 let request = a.request();
-                let page = client(ctx)?.describe_backup_plan_list(&request).await?;
+                let client = client(ctx)?;
+                let page = if all {
+                    client.describe_backup_plan_list_all(&request).await?
+                } else {
+                    client.describe_backup_plan_list(&request).await?
+                };
                 Ok(page_2019(&page, "BackupPlanDetail", backup_plan))
             }
             Command::DescribeFullBackupList(a) => {
@@ -172,7 +190,12 @@ impl Command {
                     page_num: a.page_num,
                     page_size: a.page_size,
                 };
-                let page = client(ctx)?.describe_full_backup_list(&request).await?;
+                let client = client(ctx)?;
+                let page = if a.pages.all {
+                    client.describe_full_backup_list_all(&request).await?
+                } else {
+                    client.describe_full_backup_list(&request).await?
+                };
                 Ok(page_2019(&page, "FullBackupFile", full_backup))
             }
         }
@@ -181,8 +204,9 @@ impl Command {
 
 /// Where the Aliyun credentials come from, in the official chain's order: keys in the
 /// environment, an OIDC role (ACK RRSA), the profile file (a profile in mode EcsRamRole: the
-/// instance's role), the ECS instance's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`; with
-/// `--profile`, that profile alone. Temporary credentials are refreshed before they expire.
+/// instance's role; in mode RamRoleArn or ChainableRamRoleArn: a role assumed with STS), the
+/// ECS instance's RAM role named by `ALIBABA_CLOUD_ECS_METADATA`, a credentials URI
+/// (`ALIBABA_CLOUD_CREDENTIALS_URI`); with `--profile`, that profile alone. Temporary credentials are refreshed before they expire.
 /// `None`: nothing is configured. `configure list` reports this very resolution.
 pub(crate) fn credential_source(ctx: &Context) -> Result<Option<CredentialSource>, Failure> {
     use backup_core::cloud_sign::{EnvironmentProvider, ProfileFileProvider, ProviderContext};
@@ -215,9 +239,28 @@ pub(crate) fn credential_source(ctx: &Context) -> Result<Option<CredentialSource
     }
     // A profile in mode EcsRamRole names the role in ram_role_name (empty: the listed one).
     let profile_role = file.aliyun_ecs_role(&os);
+    // A profile in mode RamRoleArn (or ChainableRamRoleArn) assumes a role with its keys.
+    let assumed = |profile: &backup_core::cloud_sign::AliyunRoleProfile| {
+        let (sts, http) = ctx.sts_override()?;
+        let mut role = RamRoleArn::from_profile(profile, &os)?.http_client(http);
+        if let Some(sts) = sts {
+            role = role.sts_endpoint(sts);
+        }
+        let via = format!(
+            "{} profile '{}' in mode RamRoleArn",
+            profile.origin, profile.profile
+        );
+        Ok::<_, Failure>(refreshing(RefreshingCredentials::new(Via(role, via))))
+    };
+    let role_profile = file
+        .aliyun_role_arn(&os)
+        .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))?;
     if ctx.profile().is_some() {
         if let Some(role) = profile_role {
             return ecs(Some(role), by_profile()).map(Some);
+        }
+        if let Some(profile) = &role_profile {
+            return assumed(profile).map(Some);
         }
         let chain = ChainProvider::default_for(Vendor::Aliyun, ctx.profile());
         return Ok(found(&chain)?.map(CredentialSource::Fixed));
@@ -239,14 +282,24 @@ pub(crate) fn credential_source(ctx: &Context) -> Result<Option<CredentialSource
     if let Some(role) = profile_role {
         return ecs(Some(role), by_profile()).map(Some);
     }
+    if let Some(profile) = &role_profile {
+        return assumed(profile).map(Some);
+    }
     if let Some(c) = found(&file)? {
         return Ok(Some(CredentialSource::Fixed(c)));
     }
-    match std::env::var(ECS_ROLE_VARIABLE)
+    if let Some(role) = std::env::var(ECS_ROLE_VARIABLE)
         .ok()
         .filter(|r| !r.trim().is_empty())
     {
-        Some(role) => ecs(Some(role), ECS_ROLE_VARIABLE.to_owned()).map(Some),
+        return ecs(Some(role), ECS_ROLE_VARIABLE.to_owned()).map(Some);
+    }
+    // The official chain's last source: a URL of the user's own.
+    match CredentialsUri::from_env(&os)? {
+        Some(uri) => {
+            let via = Via(uri, CREDENTIALS_URI_VARIABLE.to_owned());
+            Ok(Some(refreshing(RefreshingCredentials::new(via))))
+        }
         None => Ok(None),
     }
 }
@@ -502,11 +555,13 @@ pub struct DescribeDownloadTask {
     #[arg(long, value_name = "TIME", value_parser = args::time)]
     end_time: Option<OffsetDateTime>,
     /// Page number, from 1 (CurrentPage)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     current_page: Option<u32>,
     /// Tasks per page, 1 to 100 (PageSize)
     #[arg(long, value_name = "N")]
     page_size: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
     /// Sort by creation time (OrderColumn=gmt_create, OrderDirect): asc or desc
     #[arg(long, value_name = "ORDER", value_parser = ["asc", "desc"])]
     order_direct: Option<String>,
@@ -941,11 +996,13 @@ pub struct DescribeRestoreTaskList {
     #[arg(long, value_name = "TIME", value_parser = args::time)]
     end_timestamp: Option<OffsetDateTime>,
     /// Page number, from 0 (PageNum)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     page_num: Option<u32>,
     /// Jobs per page, 1 to 100 (PageSize)
     #[arg(long, value_name = "N")]
     page_size: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
 }
 
 impl DescribeRestoreTaskList {
@@ -990,11 +1047,13 @@ pub struct DescribeBackupPlanList {
     #[arg(long, value_name = "ID")]
     resource_group_id: Option<String>,
     /// Page number, from 0 (PageNum)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     page_num: Option<u32>,
     /// Plans per page, 1 to 100 (PageSize)
     #[arg(long, value_name = "N")]
     page_size: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
 }
 
 impl DescribeBackupPlanList {
@@ -1027,11 +1086,13 @@ pub struct DescribeFullBackupList {
     #[arg(long, value_name = "BOOL")]
     show_storage_type: Option<bool>,
     /// Page number, from 0 (PageNum)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     page_num: Option<u32>,
     /// Backups per page: 30, 50 or 100 (PageSize)
     #[arg(long, value_name = "N")]
     page_size: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
 }
 
 // ------------------------------------------------------------------------------------------

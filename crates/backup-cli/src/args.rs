@@ -73,3 +73,12 @@ mod tests {
         assert!(sha256(&"g".repeat(64)).is_err());
     }
 }
+
+/// `--all` of the listings: every page.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct AllPages {
+    /// Every page, in order, as one listing (each request asks for the page size given, else
+    /// 100); the page number or offset flag is then not allowed
+    #[arg(long)]
+    pub all: bool,
+}

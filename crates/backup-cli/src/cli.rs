@@ -89,10 +89,25 @@ pub struct Global {
     /// (for example --query TotalCount)
     #[arg(long, global = true, value_name = "JMESPATH")]
     pub query: Option<String>,
+    /// Tables: times in this machine's time zone instead of UTC
+    #[arg(long, global = true)]
+    pub local_time: bool,
     /// Log to stderr: -v info, -vv debug (this tool and its libraries), -vvv everything at trace
     /// level (RUST_LOG, when set, wins)
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// The machine's UTC offset, found by [`set_local_offset`] while the process has one thread
+/// (the `time` crate refuses to read it later, as reading it races with `setenv`).
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Finds the machine's UTC offset for `--local-time`; call it before starting threads. Without
+/// it (or when the zone cannot be read), tables stay in UTC.
+pub fn set_local_offset() {
+    if let Ok(offset) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET.set(offset);
+    }
 }
 
 /// The commands.
@@ -172,6 +187,71 @@ impl Command {
     }
 }
 
+/// The command line as clap sees it, with each global flag hidden from the help of the
+/// commands it does not apply to (`download --help` shows no `--wait` nor `--region`); such a
+/// flag given anyway is refused when the command runs.
+pub fn command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    place_globals(&mut cmd, &globals, &mut Vec::new());
+    cmd
+}
+
+/// The global flags of the API commands (region, endpoint, credentials, transport).
+const API_FLAGS: [&str; 7] = [
+    "region",
+    "endpoint",
+    "allow_http",
+    "profile",
+    "connect_timeout",
+    "attempt_timeout",
+    "max_attempts",
+];
+
+/// Whether the global flag `id` applies to the command at `path` (`["aliyun",
+/// "create-download"]`).
+fn applies(id: &str, path: &[&str]) -> bool {
+    let top = path.first().copied().unwrap_or_default();
+    let api = matches!(top, "aliyun" | "tencent" | "huawei" | "export");
+    let waits = matches!(
+        path,
+        ["aliyun", "create-download" | "start-restore-task"]
+            | ["tencent", "create-backup-download-task"]
+    );
+    match id {
+        "wait" => waits,
+        "wait_timeout" => waits || top == "export",
+        "region" | "profile" => api || top == "configure",
+        id if API_FLAGS.contains(&id) => api,
+        "output" | "query" | "local_time" => {
+            !matches!(top, "demo" | "completions" | "man" | "emulator")
+        }
+        _ => true,
+    }
+}
+
+/// Gives every subcommand its own copy of each global flag, hidden where it does not apply
+/// (clap propagates a global flag only to subcommands without one of that name, and the values
+/// still reach the top level's matches, since the names are the same).
+fn place_globals(cmd: &mut clap::Command, globals: &[clap::Arg], path: &mut Vec<String>) {
+    for sub in cmd.get_subcommands_mut() {
+        path.push(sub.get_name().to_owned());
+        let names: Vec<&str> = path.iter().map(String::as_str).collect();
+        let mut c = std::mem::take(sub);
+        for arg in globals {
+            let shown = applies(arg.get_id().as_str(), &names);
+            c = c.arg(arg.clone().hide(!shown));
+        }
+        *sub = c;
+        place_globals(sub, globals, path);
+        path.pop();
+    }
+}
+
 /// Runs the parsed command line and prints its result.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let ctx = Context::new(cli.global)?;
@@ -183,6 +263,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         ));
     }
     let name = command.name();
+    let vendor = match &command {
+        Command::Aliyun(_) => Some(Vendor::Aliyun),
+        Command::Tencent(_) => Some(Vendor::Tencent),
+        Command::Huawei(_) => Some(Vendor::Huawei),
+        _ => None,
+    };
     // `export` always waits for its task; elsewhere a timeout needs --wait.
     if ctx.global.wait_timeout.is_some()
         && !ctx.global.wait
@@ -208,7 +294,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Completions { shell } => {
             ctx.refuse_api_flags(name)?;
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = self::command();
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cmd, "cloud-backup", &mut out);
             return output::write_stdout(&out);
@@ -216,7 +302,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Man => {
             ctx.refuse_api_flags(name)?;
             let mut out = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            clap_mangen::Man::new(self::command())
                 .render(&mut out)
                 .map_err(|e| Failure::service(format!("cannot render the manual: {e}")))?;
             return output::write_stdout(&out);
@@ -235,7 +321,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Some(q) => output::query(&result, q)?,
         None => result,
     };
-    output::print(&result, ctx.format())
+    let humanize = crate::human::Humanize::new(vendor, ctx.time_offset());
+    output::print(&result, ctx.format(), &humanize)
 }
 
 /// What every API command shares, from the global flags.
@@ -339,6 +426,15 @@ impl Context {
         }
     }
 
+    /// The offset tables show times at: UTC, or with `--local-time` the machine's (as found
+    /// before the runtime started threads, [`set_local_offset`]).
+    pub fn time_offset(&self) -> time::UtcOffset {
+        match (self.global.local_time, LOCAL_OFFSET.get()) {
+            (true, Some(offset)) => *offset,
+            _ => time::UtcOffset::UTC,
+        }
+    }
+
     /// `--endpoint`, parsed.
     pub fn endpoint(&self) -> Option<&Endpoint> {
         self.endpoint.as_ref()
@@ -351,6 +447,27 @@ impl Context {
 
     /// The transport, with plain http allowed when `--allow-http` says so.
     pub fn http(&self) -> Result<HttpClient, Failure> {
+        Ok(HttpClient::builder().config(self.http_config()).build()?)
+    }
+
+    /// The STS endpoint named by `CLOUD_BACKUP_STS_ENDPOINT`, when set, and the transport of
+    /// signed STS calls: the context's, with plain http allowed for that explicit endpoint
+    /// (tests, proxies).
+    pub fn sts_override(&self) -> Result<(Option<Endpoint>, HttpClient), Failure> {
+        let mut config = self.http_config();
+        let endpoint = match std::env::var(STS_ENDPOINT_VARIABLE) {
+            Ok(url) if !url.trim().is_empty() => {
+                let endpoint = Endpoint::parse(url.trim())
+                    .map_err(|e| Failure::usage(format!("{STS_ENDPOINT_VARIABLE}: {e}")))?;
+                config.allow_http |= !endpoint.is_https();
+                Some(endpoint)
+            }
+            _ => None,
+        };
+        Ok((endpoint, HttpClient::builder().config(config).build()?))
+    }
+
+    fn http_config(&self) -> HttpConfig {
         let g = &self.global;
         let mut config = HttpConfig {
             allow_http: g.allow_http,
@@ -365,7 +482,7 @@ impl Context {
         if let Some(n) = g.max_attempts {
             config.retry.max_attempts = n;
         }
-        Ok(HttpClient::builder().config(config).build()?)
+        config
     }
 
     /// How `--wait` polls.

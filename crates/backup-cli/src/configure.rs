@@ -1,12 +1,11 @@
 //! `cloud-backup configure list`: where each vendor's credentials and region would come from
 //! now, with key ids masked and secrets never shown.
 
-use backup_core::cloud_http::{CredentialSource, Error as ApiError};
-use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext, Vendor};
+use backup_core::cloud_http::CredentialSource;
+use backup_core::cloud_sign::{ProviderContext, Vendor};
 use clap::Subcommand;
 
 use crate::cli::{Context, Output, region_variable};
-use crate::error::Failure;
 use crate::output::{Json, Object};
 
 /// `configure` subcommands.
@@ -47,14 +46,7 @@ fn vendor_view(vendor: Vendor, ctx: &Context, os: &ProviderContext) -> Json {
     let resolved = match vendor {
         Vendor::Aliyun => crate::aliyun::credential_source(ctx),
         Vendor::Tencent => crate::tencent::credential_source(ctx),
-        Vendor::Huawei => ChainProvider::default_for(vendor, profile)
-            .provide(os)
-            .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))
-            .and_then(|keys| match keys {
-                Some(c) => Ok(Some(CredentialSource::Fixed(c))),
-                None => Ok(crate::huawei::agency(ctx)?
-                    .map(|a| CredentialSource::Refreshing(std::sync::Arc::new(a)))),
-            }),
+        Vendor::Huawei => crate::huawei::credential_source(ctx),
     };
     let credentials = match resolved {
         Ok(Some(CredentialSource::Fixed(c))) => {

@@ -1,9 +1,13 @@
 //! `cloud-backup huawei`: every operation of the `rds-huawei` crate, service first (`dds-...`,
 //! `rds-...`), flags named after the API parameters, output with the API's field names.
 
-use backup_core::cloud_sign::Vendor;
+use std::sync::Arc;
+
+use backup_core::cloud_http::{CredentialSource, Endpoint, Error as ApiError};
+use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext, Vendor};
 use backup_core::huawei::{
-    BackupStatus, Client, Language, SortOrder, SortRule, TimeRange, dds, rds,
+    Auth, BackupStatus, Client, HuaweiFederation, IdTokenFederation, Language,
+    RefreshingCredentials, SortOrder, SortRule, TimeRange, dds, rds,
 };
 use clap::{Args, Subcommand};
 use time::OffsetDateTime;
@@ -56,11 +60,19 @@ impl Huawei {
                 Json::of(&client()?.rds().show_backup_download_link(&request).await?)
             }
             Command::DdsListBackups(a) => {
+                let all = a.filters.pages.all;
                 let request = a.request()?;
-                Json::of(&client()?.dds().list_backups(&request).await?)
+                let client = client()?;
+                let dds = client.dds();
+                if all {
+                    Json::of(&dds.list_backups_all(&request).await?)
+                } else {
+                    Json::of(&dds.list_backups(&request).await?)
+                }
             }
             Command::RdsListBackups(a) => {
                 let f = a.filters;
+                let all = f.pages.all;
                 let request = rds::ListBackupsRequest {
                     time_range: f.range()?,
                     backup_id: f.backup_id,
@@ -69,14 +81,22 @@ impl Huawei {
                     limit: f.limit,
                     ..rds::ListBackupsRequest::new(a.instance_id)
                 };
-                Json::of(&client()?.rds().list_backups(&request).await?)
+                let client = client()?;
+                let rds = client.rds();
+                if all {
+                    Json::of(&rds.list_backups_all(&request).await?)
+                } else {
+                    Json::of(&rds.list_backups(&request).await?)
+                }
             }
         }
     }
 }
 
-/// A client for the context's region and transport, with credentials from the environment or
-/// the profile file, else (with `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS` set) the ECS instance's
+/// A client for the context's region and transport, with credentials in the official chain's
+/// order ([`credential_source`]): a federated identity configured in the environment or the
+/// profile file, keys from the environment or the profile file (resolved by the client
+/// builder), else (with `CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS` set) the ECS instance's
 /// agency. `--endpoint` serves DDS, RDS and the IAM project lookup.
 pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client, Failure> {
     let mut builder = Client::builder()
@@ -85,10 +105,17 @@ pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client
     if let Some(profile) = ctx.profile() {
         builder = builder.profile(profile);
     }
-    if let Some(agency) = agency(ctx)? {
-        builder = builder.auth(backup_core::huawei::Auth::Refreshing(std::sync::Arc::new(
-            agency,
-        )));
+    if let Some(federated) = federation(ctx)? {
+        // The project lookup goes to the identity's IAM (unless --endpoint, below, says
+        // otherwise), signed with its temporary credentials.
+        builder = builder
+            .auth(Auth::Refreshing(federated.source))
+            .iam_endpoint(federated.iam);
+        if let Some(project_id) = federated.project_id {
+            builder = builder.project_id(project_id);
+        }
+    } else if let Some(agency) = agency(ctx)? {
+        builder = builder.auth(Auth::Refreshing(Arc::new(agency)));
     }
     if let Some(project_id) = project_id {
         builder = builder.project_id(project_id);
@@ -109,11 +136,67 @@ pub(crate) fn client(ctx: &Context, project_id: Option<String>) -> Result<Client
     })
 }
 
+/// Where the Huawei credentials come from, in the official chain's order: the environment (a
+/// federated identity, `HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE`, before
+/// keys), the profile file (its `idp_id` and `id_token_file` before its `ak` and `sk`), then,
+/// opted in, the ECS instance's agency; with `--profile`, that profile alone. `None`: nothing
+/// is configured. [`client`] follows it; `configure list` reports it.
+pub(crate) fn credential_source(ctx: &Context) -> Result<Option<CredentialSource>, Failure> {
+    if let Some(federated) = federation(ctx)? {
+        return Ok(Some(CredentialSource::Refreshing(federated.source)));
+    }
+    let keys = ChainProvider::default_for(Vendor::Huawei, ctx.profile())
+        .provide(&ProviderContext::from_os())
+        .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))?;
+    if let Some(keys) = keys {
+        return Ok(Some(CredentialSource::Fixed(keys)));
+    }
+    Ok(agency(ctx)?.map(|a| CredentialSource::Refreshing(Arc::new(a))))
+}
+
+/// A federated identity the commands use: its temporary credentials, the project id configured
+/// beside it, and the IAM it is exchanged at.
+struct Federated {
+    source: Arc<RefreshingCredentials>,
+    project_id: Option<String>,
+    iam: Endpoint,
+}
+
+/// The federated identity of the official chain ([`HuaweiFederation::resolve`]), when one is
+/// configured where the chain looks before keys. Its IAM: the profile's `iam_endpoint` or
+/// `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else `--endpoint` (a CLI pointed somewhere sends no token
+/// elsewhere behind the user's back), else the region's.
+fn federation(ctx: &Context) -> Result<Option<Federated>, Failure> {
+    let Some(config) = HuaweiFederation::resolve(&ProviderContext::from_os(), ctx.profile())
+        .map_err(|e| Failure::from(ApiError::Credentials(e.to_string())))?
+    else {
+        return Ok(None);
+    };
+    let region = ctx.region(Vendor::Huawei).map_err(|mut e| {
+        e.prefix(&format!(
+            "the federated identity of {} is exchanged at its region's IAM",
+            config.origin
+        ));
+        e
+    })?;
+    let mut federation = IdTokenFederation::from_config(&config, &region)?.http_client(ctx.http()?);
+    if config.iam_endpoint.is_none()
+        && let Some(endpoint) = ctx.endpoint()
+    {
+        federation = federation.iam_endpoint(endpoint.clone());
+    }
+    let iam = federation.iam().clone();
+    let source = RefreshingCredentials::new(crate::cli::Via(federation, config.origin));
+    Ok(Some(Federated {
+        source: Arc::new(source),
+        project_id: config.project_id,
+        iam,
+    }))
+}
+
 /// The ECS instance's agency, when the commands use it ([`crate::cli::instance_credentials`]);
 /// `configure list` reports the same.
-pub(crate) fn agency(
-    ctx: &Context,
-) -> Result<Option<backup_core::huawei::RefreshingCredentials>, Failure> {
+pub(crate) fn agency(ctx: &Context) -> Result<Option<RefreshingCredentials>, Failure> {
     let Some(endpoint) = crate::cli::instance_credentials(Vendor::Huawei, ctx)? else {
         return Ok(None);
     };
@@ -121,9 +204,10 @@ pub(crate) fn agency(
     if let Some(e) = endpoint {
         agency = agency.endpoint(e);
     }
-    Ok(Some(backup_core::huawei::RefreshingCredentials::new(
-        crate::cli::Via(agency, crate::cli::INSTANCE_CREDENTIALS_VARIABLE.to_owned()),
-    )))
+    Ok(Some(RefreshingCredentials::new(crate::cli::Via(
+        agency,
+        crate::cli::INSTANCE_CREDENTIALS_VARIABLE.to_owned(),
+    ))))
 }
 
 /// `--x-language`.
@@ -151,11 +235,13 @@ pub struct Filters {
     #[arg(long, value_name = "TYPE")]
     backup_type: Option<String>,
     /// Skip this many backups (offset)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     offset: Option<u32>,
     /// At most this many, 1 to 100 (limit)
     #[arg(long, value_name = "N")]
     limit: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
     /// Only backups from this time (begin_time, with --end-time): RFC 3339,
     /// 'YYYY-MM-DD hh:mm:ss' (UTC) or epoch milliseconds
     #[arg(long, value_name = "TIME", value_parser = args::time, requires = "end_time")]

@@ -39,6 +39,7 @@ mod emulator;
 mod error;
 mod export;
 mod huawei;
+mod human;
 mod output;
 mod progress;
 mod tencent;
@@ -46,7 +47,7 @@ mod transfer;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use tracing_subscriber::EnvFilter;
 
 /// The crates whose events `-v` and `-vv` show; `-vvv` shows every crate's (HTTP internals too).
@@ -86,7 +87,12 @@ fn init_tracing(verbose: u8) {
 
 fn main() -> ExitCode {
     // Usage errors exit here with code 2; --help and --version with 0.
-    let cli = cli::Cli::parse();
+    let cli =
+        cli::Cli::from_arg_matches(&cli::command().get_matches()).unwrap_or_else(|e| e.exit());
+    // Before any thread starts: the `time` crate reads the zone only while there is one.
+    if cli.global.local_time {
+        cli::set_local_offset();
+    }
     init_tracing(cli.global.verbose);
     let json_errors = cli.global.output == Some(output::Format::Json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -235,8 +235,12 @@ pub fn query(value: &Json, expression: &str) -> Result<Json, Failure> {
     Json::of(&*found)
 }
 
-/// Prints `value` on stdout in `format`. A closed pipe (`| head`) is not an error.
-pub fn print(value: &Json, format: Format) -> Result<(), Failure> {
+/// Prints `value` on stdout in `format` (a table `humanize`d for reading). A closed pipe (`| head`) is not an error.
+pub fn print(
+    value: &Json,
+    format: Format,
+    humanize: &crate::human::Humanize,
+) -> Result<(), Failure> {
     let text = match format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(value)
@@ -244,7 +248,7 @@ pub fn print(value: &Json, format: Format) -> Result<(), Failure> {
             text.push('\n');
             text
         }
-        Format::Table => table(value),
+        Format::Table => table(&humanize.apply(value)),
     };
     write_stdout(text.as_bytes())
 }

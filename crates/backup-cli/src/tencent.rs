@@ -62,8 +62,14 @@ impl Command {
                     .build())
             }
             Command::DescribeBackupDownloadTask(a) => {
+                let all = a.pages.all;
                 let request = a.request();
-                Json::of(&client(ctx)?.describe_backup_download_task(&request).await?)
+                let client = client(ctx)?;
+                if all {
+                    Json::of(&client.describe_backup_download_task_all(&request).await?)
+                } else {
+                    Json::of(&client.describe_backup_download_task(&request).await?)
+                }
             }
             Command::DescribeDbBackups(a) => {
                 let request = DescribeDbBackupsRequest {
@@ -72,7 +78,12 @@ impl Command {
                     limit: a.limit,
                     offset: a.offset,
                 };
-                Json::of(&client(ctx)?.describe_db_backups(&request).await?)
+                let client = client(ctx)?;
+                if a.pages.all {
+                    Json::of(&client.describe_db_backups_all(&request).await?)
+                } else {
+                    Json::of(&client.describe_db_backups(&request).await?)
+                }
             }
         }
     }
@@ -105,22 +116,51 @@ pub(crate) fn client(ctx: &Context) -> Result<Client, Failure> {
 }
 
 /// The credentials of every call, resolved once here: the keys of the default chain (the
-/// environment, then the profile files), else a TKE OIDC role (the official `TKE_*` variables),
-/// else the CVM instance's CAM role named by `TENCENTCLOUD_CAM_ROLE_NAME` (both refreshed before
-/// they expire); with `--profile`, that profile alone. `None`: nothing is configured (the
-/// builder then says how). `configure list` reports this very resolution.
+/// environment, then the profile files), where a tccli profile that assumes a role (`role-arn`)
+/// gives that role's credentials instead (STS `AssumeRole` with its keys); else a TKE OIDC role
+/// (the official `TKE_*` variables), else the CVM instance's CAM role named by
+/// `TENCENTCLOUD_CAM_ROLE_NAME` (all roles refreshed before they expire); with `--profile`, that
+/// profile alone. `None`: nothing is configured (the builder then says how). `configure list`
+/// reports this very resolution.
 pub(crate) fn credential_source(
     ctx: &Context,
 ) -> Result<Option<backup_core::tencent::CredentialSource>, Failure> {
-    use backup_core::cloud_sign::{ChainProvider, ProvideCredentials, ProviderContext};
+    use backup_core::cloud_sign::{
+        ChainProvider, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,
+        ProviderContext, TccliProvider,
+    };
     use backup_core::tencent::{
-        CVM_ROLE_VARIABLE, CredentialSource, CvmRole, RefreshingCredentials, TkeOidcRole,
+        CVM_ROLE_VARIABLE, CredentialSource, RefreshingCredentials, TkeOidcRole,
     };
     let os = ProviderContext::from_os();
+    let broken = |e: backup_core::cloud_sign::CredentialsError| {
+        Failure::from(backup_core::tencent::Error::Credentials(e.to_string()))
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if ctx.profile().is_none() {
+        // The default chain's order: the environment and the SDK's file come before tccli's
+        // default profile, whose role (if it has one) is looked up next.
+        let before_tccli = ChainProvider::new(vec![
+            Box::new(EnvironmentProvider::new(Vendor::Tencent)),
+            Box::new(ProfileFileProvider::new(Vendor::Tencent)),
+        ]);
+        if let Some(keys) = before_tccli.provide(&os).map_err(broken)? {
+            return Ok(Some(CredentialSource::Fixed(keys)));
+        }
+    }
+    let mut tccli = TccliProvider::new();
+    if let Some(p) = ctx.profile() {
+        tccli = tccli.with_profile(p);
+    }
+    if let Some(source) = tccli_role(ctx, &tccli, &os)? {
+        return Ok(Some(CredentialSource::Refreshing(std::sync::Arc::new(
+            source,
+        ))));
+    }
     // Keys, when there are any, win (and a stray TKE_* variable is then no error).
     let keys = ChainProvider::default_for(Vendor::Tencent, ctx.profile())
         .provide(&os)
-        .map_err(|e| Failure::from(backup_core::tencent::Error::Credentials(e.to_string())))?;
+        .map_err(broken)?;
     if keys.is_some() || ctx.profile().is_some() {
         return Ok(keys.map(CredentialSource::Fixed));
     }
@@ -128,7 +168,6 @@ pub(crate) fn credential_source(
         .ok()
         .filter(|r| !r.trim().is_empty());
     let oidc = TkeOidcRole::from_env(&os)?;
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let source = match (oidc, role) {
         (Some(mut oidc), _) => {
             if let Some(url) = env(crate::cli::STS_ENDPOINT_VARIABLE) {
@@ -139,18 +178,64 @@ pub(crate) fn credential_source(
                 backup_core::tencent::TKE_OIDC_VARIABLES.join(", "),
             ))
         }
-        (None, Some(role)) => {
-            let mut cvm = CvmRole::new(Some(role))?;
-            if let Some(endpoint) = env(crate::cli::METADATA_ENDPOINT_VARIABLE) {
-                cvm = cvm.endpoint(endpoint);
-            }
-            RefreshingCredentials::new(crate::cli::Via(cvm, CVM_ROLE_VARIABLE.to_owned()))
-        }
+        (None, Some(role)) => RefreshingCredentials::new(crate::cli::Via(
+            cvm_role(Some(role))?,
+            CVM_ROLE_VARIABLE.to_owned(),
+        )),
         (None, None) => return Ok(None),
     };
     Ok(Some(CredentialSource::Refreshing(std::sync::Arc::new(
         source,
     ))))
+}
+
+/// The session name of a tccli role profile without `role-session-name` (tccli itself would
+/// then sign with the profile's bare keys, which are not the role's).
+const SESSION_NAME: &str = "cloud-backup";
+
+/// The role a tccli profile assumes (`role-arn`): STS `AssumeRole` with the profile's keys
+/// (sent to `CLOUD_BACKUP_STS_ENDPOINT` when set). `None` for a profile of keys or none at all;
+/// a CVM-role profile (`"type": "cvm-role"`) is left to the keys' lookup, which refuses it.
+fn tccli_role(
+    ctx: &Context,
+    tccli: &backup_core::cloud_sign::TccliProvider,
+    os: &backup_core::cloud_sign::ProviderContext,
+) -> Result<Option<backup_core::tencent::RefreshingCredentials>, Failure> {
+    use backup_core::tencent::{Error, RefreshingCredentials, StsAssumeRole};
+    let broken = |e: backup_core::cloud_sign::CredentialsError| {
+        Failure::from(Error::Credentials(e.to_string()))
+    };
+    let Some(profile) = tccli.assume_role(os).map_err(broken)? else {
+        return Ok(None);
+    };
+    let via = format!(
+        "{} profile '{}' (role-arn)",
+        profile.origin, profile.profile
+    );
+    let session = profile.session_name.as_deref().unwrap_or(SESSION_NAME);
+    let mut role = StsAssumeRole::builder(profile.source, &profile.role_arn, session);
+    // The CLI's timeouts and retries; CLOUD_BACKUP_STS_ENDPOINT (plain http allowed there).
+    let (sts, http) = ctx.sts_override()?;
+    role = role.http_client(http);
+    if let Some(sts) = sts {
+        role = role.sts_endpoint(sts.to_string());
+    }
+    let role = role
+        .build()
+        .map_err(|e| Failure::from(Error::Credentials(format!("credentials from {via}: {e}"))))?;
+    Ok(Some(RefreshingCredentials::new(crate::cli::Via(role, via))))
+}
+
+/// The CVM instance's role `role` (or the one the metadata service lists), at the metadata
+/// service `CLOUD_BACKUP_ECS_METADATA_ENDPOINT` names, when set.
+fn cvm_role(role: Option<String>) -> Result<backup_core::tencent::CvmRole, Failure> {
+    let mut cvm = backup_core::tencent::CvmRole::new(role)?;
+    if let Ok(endpoint) = std::env::var(crate::cli::METADATA_ENDPOINT_VARIABLE)
+        && !endpoint.is_empty()
+    {
+        cvm = cvm.endpoint(endpoint);
+    }
+    Ok(cvm)
 }
 
 /// The line `--wait` shows while the tasks run: each replica set's state and percentage.
@@ -199,8 +284,10 @@ pub struct DescribeBackupDownloadTask {
     #[arg(long, value_name = "N")]
     limit: Option<u32>,
     /// Skip this many tasks (Offset)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     offset: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
     /// Sort by (OrderBy): createTime or finishTime
     #[arg(long, value_name = "FIELD", value_parser = ["createTime", "finishTime"])]
     order_by: Option<String>,
@@ -248,6 +335,8 @@ pub struct DescribeDbBackups {
     #[arg(long, value_name = "N")]
     limit: Option<u32>,
     /// Skip this many backups (Offset)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     offset: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
 }

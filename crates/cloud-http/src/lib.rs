@@ -56,6 +56,7 @@ mod endpoint;
 mod error;
 pub mod model;
 mod network;
+mod pages;
 mod params;
 mod retry;
 mod runtime;
@@ -74,6 +75,7 @@ pub use error::{
 };
 pub use model::SecretUrl;
 pub use network::{NetworkCause, network_cause};
+pub use pages::{MAX_PAGES, PageOf, all_pages};
 pub use params::{ParamValue, REDACTED};
 pub use retry::{RETRY_COST, RetryBudget, RetryConfig, TIMEOUT_RETRY_COST};
 pub use runtime::{BoxFuture, Clock, Random, Sleep, SystemClock, SystemRandom, TokioSleep};

@@ -44,8 +44,9 @@ pub mod tencent;
 pub use credentials::{Credentials, SecretString};
 pub use encode::{canonical_query, encode_path, percent_encode};
 pub use provider::{
-    ChainProvider, CredentialsError, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,
-    ProviderContext, StaticProvider, TccliProvider, Vendor,
+    AliyunRoleProfile, ChainProvider, CredentialsError, EnvironmentProvider, HuaweiFederation,
+    ProfileFileProvider, ProvideCredentials, ProviderContext, StaticProvider, TccliAssumeRole,
+    TccliProvider, Vendor,
 };
 pub use request::{EMPTY_PAYLOAD_SHA256, Payload, SignableRequest, SigningOutput};
 

@@ -294,6 +294,8 @@ impl ProvideCredentials for EnvironmentProvider {
 ///   INI section `[default]` (or the profile given) with `secret_id`, `secret_key`, optional `token`.
 /// - Huawei: `HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`; INI section
 ///   `[basic]` (or the profile given) with `ak`, `sk`, optional `project_id`, `security_token`.
+///   A section with `idp_id` and `id_token_file` and no keys is a federated identity
+///   ([`HuaweiFederation`]): it holds no keys, so `Ok(None)` here.
 ///
 /// A missing file at a default location means "not configured here" (`Ok(None)`); a file named by
 /// `HUAWEICLOUD_SDK_CREDENTIALS_FILE` that does not exist is an error, because the user asked for
@@ -339,13 +341,89 @@ impl ProfileFileProvider {
             .map(|p| p.ram_role_name)
     }
 
+    /// When the selected Aliyun profile assumes a RAM role — mode `RamRoleArn` (its own keys) or
+    /// `ChainableRamRoleArn` (the keys of its `source_profile`, in mode `AK` or `StsToken`), as
+    /// `aliyun configure --mode RamRoleArn` writes them: the role and the keys that assume it.
+    /// The role's credentials come from STS `AssumeRole`, which this crate never calls (the
+    /// vendor crate's `RamRoleArn` does). `Ok(None)` for any other mode, a missing file or
+    /// profile (the credential lookup reports those), or another vendor; an error when the
+    /// profile lacks its role, its keys or its source profile.
+    pub fn aliyun_role_arn(
+        &self,
+        ctx: &ProviderContext,
+    ) -> Result<Option<AliyunRoleProfile>, CredentialsError> {
+        let Some((origin, config, profile)) = self.aliyun_config(ctx) else {
+            return Ok(None);
+        };
+        let name = profile.name.clone();
+        let source = match profile.mode.as_str() {
+            "RamRoleArn" => profile_keys(&origin, &profile, false)?,
+            "ChainableRamRoleArn" => {
+                let source_name = profile.source_profile.trim();
+                non_empty(&origin, &name, "source_profile", source_name)?;
+                let source = config
+                    .profiles
+                    .iter()
+                    .find(|p| p.name == source_name)
+                    .ok_or_else(|| {
+                        CredentialsError::new(
+                            &origin,
+                            format!(
+                                "profile '{name}' names source_profile '{source_name}', which \
+                                 does not exist"
+                            ),
+                        )
+                    })?;
+                match source.mode.as_str() {
+                    "AK" | "" => profile_keys(&origin, source, false)?,
+                    "StsToken" => profile_keys(&origin, source, true)?,
+                    other => {
+                        return Err(CredentialsError::new(
+                            &origin,
+                            format!(
+                                "profile '{name}' takes its keys from source_profile \
+                                 '{source_name}', whose mode '{other}' is not supported there \
+                                 (use mode AK or StsToken)"
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => return Ok(None),
+        };
+        non_empty(&origin, &name, "ram_role_arn", &profile.ram_role_arn)?;
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(Some(AliyunRoleProfile {
+            profile: name,
+            origin,
+            source: source.with_source("profile file (RamRoleArn)"),
+            role_arn: profile.ram_role_arn.trim().to_owned(),
+            session_name: text(&profile.ram_session_name),
+            duration_seconds: Some(profile.expired_seconds).filter(|s| *s > 0),
+            sts_region: text(&profile.sts_region),
+            enable_vpc: profile.enable_vpc,
+            policy: text(&profile.policy),
+            external_id: text(&profile.external_id),
+        }))
+    }
+
     /// The Aliyun profile this provider would read, when the file parses and has it.
     fn aliyun_selected(&self, ctx: &ProviderContext) -> Option<AliyunProfile> {
+        self.aliyun_config(ctx).map(|(_, _, p)| p)
+    }
+
+    /// The Aliyun file (its path), its configuration and the selected profile, when the file
+    /// parses and has it.
+    fn aliyun_config(
+        &self,
+        ctx: &ProviderContext,
+    ) -> Option<(String, AliyunConfig, AliyunProfile)> {
         if self.vendor != Vendor::Aliyun {
             return None;
         }
         let (files, _) = self.candidate_files(ctx);
-        let text = std::fs::read_to_string(files.first()?).ok()?;
+        let path = files.first()?;
+        let text = std::fs::read_to_string(path).ok()?;
         let config: AliyunConfig =
             serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).ok()?;
         let env_profile = ctx.var("ALIBABA_CLOUD_PROFILE").filter(|p| !p.is_empty());
@@ -355,7 +433,8 @@ impl ProfileFileProvider {
             .or(env_profile)
             .or(config.current.clone().filter(|c| !c.is_empty()))
             .unwrap_or_else(|| "default".into());
-        config.profiles.into_iter().find(|p| p.name == name)
+        let profile = config.profiles.iter().find(|p| p.name == name)?.clone();
+        Some((path.display().to_string(), config, profile))
     }
 
     /// The files to try, in order, and the variable that named them (when one did).
@@ -418,18 +497,7 @@ impl ProvideCredentials for ProfileFileProvider {
                         project: None,
                     },
                 ),
-                Vendor::Huawei => ini_profile(
-                    &origin,
-                    text,
-                    self.profile.as_deref(),
-                    "basic",
-                    IniKeys {
-                        id: "ak",
-                        secret: "sk",
-                        token: "security_token",
-                        project: Some("project_id"),
-                    },
-                ),
+                Vendor::Huawei => huawei_profile(&origin, text, self.profile.as_deref()),
             };
         }
         Ok(None)
@@ -444,7 +512,33 @@ struct AliyunConfig {
     profiles: Vec<AliyunProfile>,
 }
 
-#[derive(Deserialize)]
+/// An Aliyun profile that assumes a RAM role (see [`ProfileFileProvider::aliyun_role_arn`]).
+/// `Debug` shows no secret (the keys are [`Credentials`]).
+#[derive(Debug, Clone)]
+pub struct AliyunRoleProfile {
+    /// The profile's name.
+    pub profile: String,
+    /// The file it is in.
+    pub origin: String,
+    /// The keys that assume the role (the profile's own, or its source profile's).
+    pub source: Credentials,
+    /// `ram_role_arn`.
+    pub role_arn: String,
+    /// `ram_session_name`, when set.
+    pub session_name: Option<String>,
+    /// `expired_seconds`, when set (not 0).
+    pub duration_seconds: Option<u32>,
+    /// `sts_region`, when set: STS is then `sts.<region>.aliyuncs.com`.
+    pub sts_region: Option<String>,
+    /// `enable_vpc`: the VPC endpoint of STS (`sts-vpc...`).
+    pub enable_vpc: bool,
+    /// `policy`, when set: a policy narrowing the role's permissions.
+    pub policy: Option<String>,
+    /// `external_id`, when set.
+    pub external_id: Option<String>,
+}
+
+#[derive(Deserialize, Clone)]
 struct AliyunProfile {
     name: String,
     #[serde(default)]
@@ -459,6 +553,48 @@ struct AliyunProfile {
     region_id: String,
     #[serde(default)]
     ram_role_name: String,
+    #[serde(default)]
+    ram_role_arn: String,
+    #[serde(default)]
+    ram_session_name: String,
+    #[serde(default)]
+    expired_seconds: u32,
+    #[serde(default)]
+    sts_region: String,
+    #[serde(default)]
+    enable_vpc: bool,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    source_profile: String,
+}
+
+/// A profile's own keys (with its `sts_token` when `with_token`), each required.
+fn profile_keys(
+    origin: &str,
+    profile: &AliyunProfile,
+    with_token: bool,
+) -> Result<Credentials, CredentialsError> {
+    let name = &profile.name;
+    non_empty(origin, name, "access_key_id", &profile.access_key_id)?;
+    non_empty(
+        origin,
+        name,
+        "access_key_secret",
+        &profile.access_key_secret,
+    )?;
+    let mut creds = Credentials::new(
+        profile.access_key_id.trim(),
+        profile.access_key_secret.trim(),
+    )
+    .with_source("profile file");
+    if with_token {
+        non_empty(origin, name, "sts_token", &profile.sts_token)?;
+        creds = creds.with_session_token(profile.sts_token.trim());
+    }
+    Ok(creds)
 }
 
 fn aliyun_profile(
@@ -503,30 +639,16 @@ fn aliyun_profile(
             return Err(CredentialsError::new(
                 origin,
                 format!(
-                    "profile '{name}' uses mode '{other}', which needs network calls and is not \
-                     supported; use mode AK or StsToken, or set ALIBABA_CLOUD_ACCESS_KEY_ID and \
+                    "profile '{name}' uses mode '{other}', which is not supported here: its \
+                     credentials come from a network call this provider does not make (the \
+                     vendor crate's sources do, for EcsRamRole and RamRoleArn); use mode AK or \
+                     StsToken, or set ALIBABA_CLOUD_ACCESS_KEY_ID and \
                      ALIBABA_CLOUD_ACCESS_KEY_SECRET"
                 ),
             ));
         }
     };
-    non_empty(origin, &name, "access_key_id", &profile.access_key_id)?;
-    non_empty(
-        origin,
-        &name,
-        "access_key_secret",
-        &profile.access_key_secret,
-    )?;
-    let mut creds = Credentials::new(
-        profile.access_key_id.trim(),
-        profile.access_key_secret.trim(),
-    )
-    .with_source("profile file");
-    if with_token {
-        non_empty(origin, &name, "sts_token", &profile.sts_token)?;
-        creds = creds.with_session_token(profile.sts_token.trim());
-    }
-    Ok(Some(creds))
+    profile_keys(origin, profile, with_token).map(Some)
 }
 
 fn non_empty(origin: &str, profile: &str, key: &str, value: &str) -> Result<(), CredentialsError> {
@@ -623,9 +745,15 @@ fn parse_ini(origin: &str, text: &str) -> Result<IniSections, CredentialsError> 
 /// `secretId`, `secretKey`, optional `token`) and, for the region,
 /// `~/.tccli/<profile>.configure` (`_sys_param.region`, or a top-level `region` as older
 /// tccli versions wrote). The profile is the one named, else `TCCLI_PROFILE`, else `default`,
-/// as tccli chooses it. A missing file is `Ok(None)`; a profile set up for a CVM role
-/// (`"type": "cvm-role"`) or to assume a role (`role-arn`) is an error that says so, since only
-/// keys are read from these files.
+/// as tccli chooses it. A missing file is `Ok(None)`.
+///
+/// A profile set up for the CVM role (`"type": "cvm-role"`, as `tccli configure set
+/// use-cvm-role true` writes it) or to assume a role (`role-arn`, with `role-session-name`, as
+/// `tccli configure set role-arn ... role-session-name ...` writes them) is an error for
+/// [`ProvideCredentials::provide`]: its credentials come from a network call this provider
+/// does not make, and a role profile's keys are only the ones that assume the role.
+/// [`TccliProvider::cvm_role`] and [`TccliProvider::assume_role`] say what such a profile holds,
+/// for the vendor crate's credential sources to fetch them.
 #[derive(Debug, Clone, Default)]
 pub struct TccliProvider {
     profile: Option<String>,
@@ -643,6 +771,40 @@ struct TccliCredential {
     kind: Option<String>,
     #[serde(default, rename = "role-arn")]
     role_arn: Option<String>,
+    #[serde(default, rename = "role-session-name")]
+    role_session_name: Option<String>,
+}
+
+impl TccliCredential {
+    fn is_cvm_role(&self) -> bool {
+        self.kind.as_deref() == Some("cvm-role")
+    }
+
+    fn role_arn(&self) -> Option<&str> {
+        self.role_arn
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    }
+}
+
+/// A tccli profile that assumes a CAM role (see [`TccliProvider::assume_role`]): the role, the
+/// session name and the keys that assume it. tccli's SDK then calls STS `AssumeRole`
+/// (`STSAssumeRoleCredential`). `Debug` shows no secret (the keys are [`Credentials`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TccliAssumeRole {
+    /// The profile's name.
+    pub profile: String,
+    /// The credential file it is in (`~/.tccli/<profile>.credential`).
+    pub origin: String,
+    /// The profile's `secretId`, `secretKey` (and `token`, when set): the keys that assume the
+    /// role, not the role's.
+    pub source: Credentials,
+    /// `role-arn` (`qcs::cam::uin/<uin>:roleName/<name>`).
+    pub role_arn: String,
+    /// `role-session-name`, when set. tccli assumes the role only with one; without, this
+    /// crate's users pick a default rather than sign with the bare keys.
+    pub session_name: Option<String>,
 }
 
 impl TccliProvider {
@@ -701,10 +863,56 @@ impl TccliProvider {
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty())
     }
-}
 
-impl ProvideCredentials for TccliProvider {
-    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+    /// When the profile is set up for the CVM instance's role (`"type": "cvm-role"`): its
+    /// credential file. tccli then takes the credentials of the role the instance metadata
+    /// service names, whatever else the file holds. `None` for any other profile or a missing
+    /// file; an error when the file is unreadable.
+    pub fn cvm_role(&self, ctx: &ProviderContext) -> Result<Option<String>, CredentialsError> {
+        Ok(self
+            .read(ctx)?
+            .filter(|(_, _, cred)| cred.is_cvm_role())
+            .map(|(origin, _, _)| origin))
+    }
+
+    /// When the profile assumes a role (`role-arn` set, and no `"type": "cvm-role"`, which
+    /// tccli prefers): the role, its session name and the keys that assume it. `Ok(None)` for
+    /// a missing file or a profile without `role-arn`; an error when the file is unreadable or
+    /// the keys are missing.
+    pub fn assume_role(
+        &self,
+        ctx: &ProviderContext,
+    ) -> Result<Option<TccliAssumeRole>, CredentialsError> {
+        let Some((origin, profile, cred)) = self.read(ctx)? else {
+            return Ok(None);
+        };
+        if cred.is_cvm_role() {
+            return Ok(None);
+        }
+        let Some(role_arn) = cred.role_arn().map(str::to_owned) else {
+            return Ok(None);
+        };
+        let source = tccli_keys(&origin, &profile, &cred)?;
+        Ok(Some(TccliAssumeRole {
+            session_name: cred
+                .role_session_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            profile,
+            origin,
+            source,
+            role_arn,
+        }))
+    }
+
+    /// The credential file's path, the profile's name and the file parsed; `None` when the
+    /// file is missing.
+    fn read(
+        &self,
+        ctx: &ProviderContext,
+    ) -> Result<Option<(String, String, TccliCredential)>, CredentialsError> {
         let Some(path) = self.file(ctx, "credential")? else {
             return Ok(None);
         };
@@ -721,31 +929,65 @@ impl ProvideCredentials for TccliProvider {
         };
         let cred: TccliCredential =
             serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text)).map_err(|e| {
-                CredentialsError::new(&origin, format!("is not tccli's JSON credential file: {e}"))
+                // serde_json messages may quote file content (a secret): report the position only.
+                CredentialsError::new(
+                    &origin,
+                    format!(
+                        "is not tccli's JSON credential file ({:?} error at line {} column {})",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
+                )
             })?;
-        let profile = self.profile_name(ctx);
-        if cred.kind.as_deref() == Some("cvm-role")
-            || cred
-                .role_arn
-                .as_deref()
-                .is_some_and(|r| !r.trim().is_empty())
-        {
+        Ok(Some((origin, self.profile_name(ctx), cred)))
+    }
+}
+
+/// The profile's `secretId` and `secretKey` (each required) and `token`, when set.
+fn tccli_keys(
+    origin: &str,
+    profile: &str,
+    cred: &TccliCredential,
+) -> Result<Credentials, CredentialsError> {
+    non_empty(origin, profile, "secretId", &cred.secret_id)?;
+    non_empty(origin, profile, "secretKey", &cred.secret_key)?;
+    let mut creds = Credentials::new(cred.secret_id.trim(), cred.secret_key.trim())
+        .with_source("tccli profile");
+    if let Some(t) = cred.token.as_deref().filter(|t| !t.trim().is_empty()) {
+        creds = creds.with_session_token(t.trim());
+    }
+    Ok(creds)
+}
+
+impl ProvideCredentials for TccliProvider {
+    fn provide(&self, ctx: &ProviderContext) -> Result<Option<Credentials>, CredentialsError> {
+        let Some((origin, profile, cred)) = self.read(ctx)? else {
+            return Ok(None);
+        };
+        if cred.is_cvm_role() {
             return Err(CredentialsError::new(
                 origin,
                 format!(
-                    "profile '{profile}' uses a CVM role or assumes a role (role-arn); only keys \
-                     (secretId, secretKey) are read from tccli profiles"
+                    "profile '{profile}' uses the CVM role (\"type\": \"cvm-role\"): its \
+                     credentials come from the instance metadata service, which this provider \
+                     does not call (the vendor crate's CvmRole does; TccliProvider::cvm_role \
+                     tells such a profile)"
                 ),
             ));
         }
-        non_empty(&origin, &profile, "secretId", &cred.secret_id)?;
-        non_empty(&origin, &profile, "secretKey", &cred.secret_key)?;
-        let mut creds = Credentials::new(cred.secret_id.trim(), cred.secret_key.trim())
-            .with_source("tccli profile");
-        if let Some(t) = cred.token.filter(|t| !t.trim().is_empty()) {
-            creds = creds.with_session_token(t.trim());
+        if let Some(role) = cred.role_arn() {
+            return Err(CredentialsError::new(
+                origin,
+                format!(
+                    "profile '{profile}' assumes the role {role} (role-arn): its secretId and \
+                     secretKey only assume it, and the role's credentials come from STS \
+                     AssumeRole, which this provider does not call (the vendor crate's \
+                     StsAssumeRole does, with what TccliProvider::assume_role reads)"
+                ),
+            ));
         }
-        Ok(Some(creds))
+        tccli_keys(&origin, &profile, &cred).map(Some)
     }
 }
 
@@ -798,5 +1040,197 @@ impl ProvideCredentials for ChainProvider {
             }
         }
         Ok(None)
+    }
+}
+
+// ------------------------------------------------------------- Huawei Cloud federated identity
+
+/// The official SDKs' variable naming the identity provider of a Huawei Cloud federated
+/// identity (`X-Idp-Id`).
+pub const HUAWEI_IDP_ID_VARIABLE: &str = "HUAWEICLOUD_SDK_IDP_ID";
+
+/// The official SDKs' variable naming the file that holds the OIDC id token of a Huawei Cloud
+/// federated identity.
+pub const HUAWEI_ID_TOKEN_FILE_VARIABLE: &str = "HUAWEICLOUD_SDK_ID_TOKEN_FILE";
+
+/// The official SDKs' variable naming the IAM endpoint.
+const HUAWEI_IAM_ENDPOINT_VARIABLE: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+
+/// The Huawei file's keys ([`ProfileFileProvider`]). A section set up for a federated identity
+/// alone (`idp_id` and `id_token_file`, no `ak` or `sk`) holds no keys: `Ok(None)`.
+fn huawei_profile(
+    origin: &str,
+    text: &str,
+    requested: Option<&str>,
+) -> Result<Option<Credentials>, CredentialsError> {
+    let sections = parse_ini(origin, text)?;
+    if let Some(section) = sections.get(requested.unwrap_or("basic")) {
+        let set = |k: &str| section.get(k).is_some_and(|v| !v.trim().is_empty());
+        if set("idp_id") && set("id_token_file") && !set("ak") && !set("sk") {
+            return Ok(None);
+        }
+    }
+    ini_profile(
+        origin,
+        text,
+        requested,
+        "basic",
+        IniKeys {
+            id: "ak",
+            secret: "sk",
+            token: "security_token",
+            project: Some("project_id"),
+        },
+    )
+}
+
+/// A Huawei Cloud federated identity, as the official SDKs configure it (Kubernetes workloads
+/// on CCE, with the cluster as an OIDC identity provider): the identity provider's id and the
+/// file holding the OIDC id token, which the vendor crate exchanges at IAM for temporary AK/SK
+/// (this crate sends nothing). The token file is named, not read: the platform rotates it.
+///
+/// From the environment, `HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE` (with
+/// `HUAWEICLOUD_SDK_PROJECT_ID` and `HUAWEICLOUD_SDK_IAM_ENDPOINT`); from the profile file,
+/// the section's `idp_id` and `id_token_file` (with `project_id` and `iam_endpoint`). No
+/// secret is held, so `Debug` shows everything.
+///
+/// ```
+/// use cloud_sign::ProviderContext;
+/// use cloud_sign::provider::HuaweiFederation;
+/// let ctx = ProviderContext::from_map(
+///     [
+///         ("HUAWEICLOUD_SDK_IDP_ID", "cce-oidc"),
+///         ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", "/var/run/secrets/tokens/oidc-token"),
+///     ],
+///     None,
+/// );
+/// let federation = HuaweiFederation::resolve(&ctx, None).unwrap().unwrap();
+/// assert_eq!(federation.idp_id, "cce-oidc");
+/// assert!(federation.origin.contains("HUAWEICLOUD_SDK_IDP_ID"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HuaweiFederation {
+    /// The identity provider's id, as IAM knows it (sent as `X-Idp-Id`).
+    pub idp_id: String,
+    /// The file holding the OIDC id token (read at every exchange).
+    pub id_token_file: PathBuf,
+    /// `HUAWEICLOUD_SDK_PROJECT_ID` or the section's `project_id`, when set.
+    pub project_id: Option<String>,
+    /// The section's `iam_endpoint`, else `HUAWEICLOUD_SDK_IAM_ENDPOINT`, when set (a URL or
+    /// a bare host); otherwise the region's IAM.
+    pub iam_endpoint: Option<String>,
+    /// Where it was configured, for people and errors: `the environment
+    /// (HUAWEICLOUD_SDK_IDP_ID, HUAWEICLOUD_SDK_ID_TOKEN_FILE)` or `<file> (profile basic)`.
+    pub origin: String,
+}
+
+impl HuaweiFederation {
+    /// The federated identity the official credential chain would use, where it would use it:
+    /// the environment's (which wins over keys in the environment, as in the official SDKs),
+    /// else, when the environment holds no keys, the profile file's default section `[basic]`
+    /// (which wins over that section's keys). With a named `profile`, that section alone, as
+    /// for keys ([`ChainProvider::default_for`]).
+    ///
+    /// `Ok(None)` when neither is configured (or keys come first); an error naming the
+    /// variable or the file, section and key when only one of the two settings is given.
+    pub fn resolve(
+        ctx: &ProviderContext,
+        profile: Option<&str>,
+    ) -> Result<Option<Self>, CredentialsError> {
+        if profile.is_some() {
+            return Self::from_profile_file(ctx, profile);
+        }
+        if let Some(federation) = Self::from_env(ctx)? {
+            return Ok(Some(federation));
+        }
+        let (id, secret) = Vendor::Huawei.key_variables();
+        if ctx.var(id).is_some() || ctx.var(secret).is_some() {
+            // Keys in the environment come before the profile file (or their error shows).
+            return Ok(None);
+        }
+        Self::from_profile_file(ctx, None)
+    }
+
+    /// From `HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE` (empty counts as
+    /// unset): `Ok(None)` when neither is set, an error naming the missing one when only one is.
+    pub fn from_env(ctx: &ProviderContext) -> Result<Option<Self>, CredentialsError> {
+        let var = |n: &str| {
+            ctx.var(n)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let (idp, file) = (HUAWEI_IDP_ID_VARIABLE, HUAWEI_ID_TOKEN_FILE_VARIABLE);
+        let one_of = |set: &str, unset: &str| {
+            CredentialsError::new(
+                "the environment",
+                format!("{set} is set but {unset} is not (a federated identity needs both)"),
+            )
+        };
+        match (var(idp), var(file)) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(one_of(idp, file)),
+            (None, Some(_)) => Err(one_of(file, idp)),
+            (Some(idp_id), Some(token_file)) => Ok(Some(HuaweiFederation {
+                idp_id,
+                id_token_file: PathBuf::from(token_file),
+                project_id: var("HUAWEICLOUD_SDK_PROJECT_ID"),
+                iam_endpoint: var(HUAWEI_IAM_ENDPOINT_VARIABLE),
+                origin: format!("the environment ({idp}, {file})"),
+            })),
+        }
+    }
+
+    /// From a section of the profile file (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else
+    /// `~/.huaweicloud/credentials`): `profile`, else `[basic]`. `Ok(None)` when the file, the
+    /// section, or both settings are missing (the key lookup reports a missing file or
+    /// section); an error naming the file, the section and the missing key when only one of
+    /// `idp_id` and `id_token_file` is set.
+    pub fn from_profile_file(
+        ctx: &ProviderContext,
+        profile: Option<&str>,
+    ) -> Result<Option<Self>, CredentialsError> {
+        let (files, _) = ProfileFileProvider::new(Vendor::Huawei).candidate_files(ctx);
+        let Some(path) = files.first() else {
+            return Ok(None);
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Ok(None);
+        };
+        let origin = path.display().to_string();
+        let sections = parse_ini(&origin, text.strip_prefix('\u{feff}').unwrap_or(&text))?;
+        let name = profile.unwrap_or("basic");
+        let Some(section) = sections.get(name) else {
+            return Ok(None);
+        };
+        let get = |k: &str| {
+            section
+                .get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let one_of = |set: &str, unset: &str| {
+            CredentialsError::new(
+                &origin,
+                format!(
+                    "profile '{name}' has {set} but no {unset} (a federated identity needs both)"
+                ),
+            )
+        };
+        match (get("idp_id"), get("id_token_file")) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(one_of("idp_id", "id_token_file")),
+            (None, Some(_)) => Err(one_of("id_token_file", "idp_id")),
+            (Some(idp_id), Some(token_file)) => Ok(Some(HuaweiFederation {
+                idp_id,
+                id_token_file: PathBuf::from(token_file),
+                project_id: get("project_id"),
+                iam_endpoint: get("iam_endpoint").or_else(|| {
+                    ctx.var(HUAWEI_IAM_ENDPOINT_VARIABLE)
+                        .map(|v| v.trim().to_owned())
+                        .filter(|v| !v.is_empty())
+                }),
+                origin: format!("{origin} (profile {name})"),
+            })),
+        }
     }
 }

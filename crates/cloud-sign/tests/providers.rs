@@ -1099,25 +1099,119 @@ fn tccli_profile_from_tccli_profile_variable_and_old_top_level_region() {
 fn tccli_role_profiles_and_broken_files_are_clear_errors() {
     let home = Home::new();
     let ctx = home.ctx(&no_env());
+    // A role profile's keys are not the role's: provide() refuses them and points at the
+    // readers of such profiles (TccliProvider::cvm_role, TccliProvider::assume_role).
     for (text, says) in [
         (r#"{"type": "cvm-role"}"#, "CVM role"),
+        (r#"{"type": "cvm-role"}"#, "cvm_role"),
         (
-            r#"{"secretId": "AKID", "secretKey": "k", "role-arn": "qcs::cam::uin/1:roleName/r"}"#,
+            r#"{"secretId": "AKID", "secretKey": "CANARY-k", "role-arn": "qcs::cam::uin/1:roleName/r"}"#,
             "role-arn",
+        ),
+        (
+            r#"{"secretId": "AKID", "secretKey": "CANARY-k", "role-arn": "qcs::cam::uin/1:roleName/r"}"#,
+            "assume_role",
         ),
         (r#"{"secretId": "AKID"}"#, "secretKey"),
         ("not json", "JSON"),
+        (r#"{"secretId": "AKID", "secretKey": CANARY}"#, "JSON"),
     ] {
         home.write(".tccli/default.credential", text);
         let err = TccliProvider::new().provide(&ctx).unwrap_err();
         assert!(err.to_string().contains(says), "{text}: {err}");
         assert!(err.to_string().contains("default.credential"), "{err}");
+        assert!(!err.to_string().contains("CANARY"), "{err}");
     }
     let err = TccliProvider::new()
         .with_profile("../etc/passwd")
         .provide(&ctx)
         .unwrap_err();
     assert!(err.to_string().contains("not a plain name"), "{err}");
+}
+
+#[test]
+fn a_tccli_role_profile_gives_its_role_and_the_keys_that_assume_it() {
+    let home = Home::new();
+    home.write(
+        ".tccli/default.credential",
+        r#"{"secretId": " AKIDsource ", "secretKey": "CANARY-source-key",
+            "role-arn": " qcs::cam::uin/100000000001:roleName/backup ",
+            "role-session-name": " nightly "}"#,
+    );
+    home.write(
+        ".tccli/chained.credential",
+        r#"{"secretId": "AKIDtmp", "secretKey": "k", "token": "CANARY-token",
+            "role-arn": "qcs::cam::uin/1:roleName/dr", "role-session-name": ""}"#,
+    );
+    home.write(
+        ".tccli/nokeys.credential",
+        r#"{"role-arn": "qcs::cam::uin/1:roleName/dr", "role-session-name": "s"}"#,
+    );
+    home.write(
+        ".tccli/cvm.credential",
+        r#"{"type": "cvm-role", "role-arn": "qcs::cam::uin/1:roleName/dr"}"#,
+    );
+    home.write(".tccli/keys.credential", TCCLI_CREDENTIAL);
+    let ctx = home.ctx(&no_env());
+
+    let role = TccliProvider::new().assume_role(&ctx).unwrap().unwrap();
+    assert_eq!(role.profile, "default");
+    assert!(
+        role.origin.ends_with("default.credential"),
+        "{}",
+        role.origin
+    );
+    assert_eq!(role.role_arn, "qcs::cam::uin/100000000001:roleName/backup");
+    assert_eq!(role.session_name.as_deref(), Some("nightly"));
+    assert_eq!(role.source.access_key_id(), "AKIDsource");
+    assert_eq!(role.source.secret().expose(), "CANARY-source-key");
+    assert_eq!(role.source.session_token(), None);
+    assert!(!format!("{role:?}").contains("CANARY"), "{role:?}");
+    assert_eq!(TccliProvider::new().cvm_role(&ctx).unwrap(), None);
+
+    // TCCLI_PROFILE picks the profile, as for keys; temporary source keys keep their token.
+    let chained = TccliProvider::new()
+        .assume_role(&home.ctx(&[("TCCLI_PROFILE", "chained")]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(chained.profile, "chained");
+    assert_eq!(chained.session_name, None, "an empty name is no name");
+    assert_eq!(token(&chained.source), Some("CANARY-token"));
+
+    let err = TccliProvider::new()
+        .with_profile("nokeys")
+        .assume_role(&ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("secretId") && err.contains("'nokeys'") && err.contains("nokeys.credential"),
+        "{err}"
+    );
+
+    // The CVM role wins over role-arn, as in tccli; a keys profile or no file has no role.
+    let cvm = TccliProvider::new().with_profile("cvm");
+    let origin = cvm.cvm_role(&ctx).unwrap().unwrap();
+    assert!(origin.ends_with("cvm.credential"), "{origin}");
+    assert_eq!(cvm.assume_role(&ctx).unwrap(), None);
+    for name in ["keys", "missing"] {
+        let p = TccliProvider::new().with_profile(name);
+        assert_eq!(p.assume_role(&ctx).unwrap(), None, "{name}");
+        assert_eq!(p.cvm_role(&ctx).unwrap(), None, "{name}");
+    }
+    assert!(
+        TccliProvider::new()
+            .with_profile("../x")
+            .assume_role(&ctx)
+            .is_err()
+    );
+
+    // The chain does not fall back to the bare keys of a role profile either.
+    let err = ChainProvider::default_for(Vendor::Tencent, None)
+        .provide(&ctx)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("role-arn"), "{err}");
+    assert!(!err.contains("CANARY"), "{err}");
 }
 
 #[test]
@@ -1174,4 +1268,233 @@ fn an_aliyun_profile_in_mode_ecs_ram_role_names_its_role() {
     // Reading keys from it is still an error that says why.
     let err = file.provide(&ctx).unwrap_err().to_string();
     assert!(err.contains("EcsRamRole"), "{err}");
+}
+
+#[test]
+fn an_aliyun_profile_in_mode_ram_role_arn_gives_its_role_and_the_keys_that_assume_it() {
+    let home = Home::new();
+    home.write(
+        ".aliyun/config.json",
+        r#"{"current":"role","profiles":[
+            {"name":"role","mode":"RamRoleArn","access_key_id":" LTAIrole ",
+             "access_key_secret":"CANARY-role-secret","ram_role_arn":" acs:ram::1:role/backup ",
+             "ram_session_name":"nightly","expired_seconds":1800,"sts_region":"cn-shanghai",
+             "enable_vpc":true,"external_id":"ext-1","policy":""},
+            {"name":"chained","mode":"ChainableRamRoleArn","source_profile":"sts",
+             "ram_role_arn":"acs:ram::2:role/dr"},
+            {"name":"sts","mode":"StsToken","access_key_id":"STS.a","access_key_secret":"s",
+             "sts_token":"CANARY-sts-token"},
+            {"name":"norole","mode":"RamRoleArn","access_key_id":"LTAIx","access_key_secret":"s"},
+            {"name":"nokeys","mode":"RamRoleArn","ram_role_arn":"acs:ram::1:role/r"},
+            {"name":"lost","mode":"ChainableRamRoleArn","source_profile":"gone",
+             "ram_role_arn":"acs:ram::1:role/r"},
+            {"name":"loop","mode":"ChainableRamRoleArn","source_profile":"loop",
+             "ram_role_arn":"acs:ram::1:role/r"},
+            {"name":"keys","mode":"AK","access_key_id":"LTAIk","access_key_secret":"s"}]}"#,
+    );
+    let ctx = home.ctx(&no_env());
+    let file = ProfileFileProvider::new(Vendor::Aliyun);
+    let role = file.aliyun_role_arn(&ctx).unwrap().unwrap();
+    assert_eq!(role.profile, "role");
+    assert_eq!(role.role_arn, "acs:ram::1:role/backup");
+    assert_eq!(role.source.access_key_id(), "LTAIrole");
+    assert_eq!(role.session_name.as_deref(), Some("nightly"));
+    assert_eq!(role.duration_seconds, Some(1800));
+    assert_eq!(role.sts_region.as_deref(), Some("cn-shanghai"));
+    assert!(role.enable_vpc);
+    assert_eq!(role.external_id.as_deref(), Some("ext-1"));
+    assert_eq!(role.policy, None, "an empty policy is no policy");
+    assert!(role.origin.ends_with("config.json"), "{}", role.origin);
+    assert!(!format!("{role:?}").contains("CANARY"), "{role:?}");
+
+    let chained = file
+        .clone()
+        .with_profile("chained")
+        .aliyun_role_arn(&ctx)
+        .unwrap()
+        .unwrap();
+    assert_eq!(chained.role_arn, "acs:ram::2:role/dr");
+    assert_eq!(chained.source.access_key_id(), "STS.a");
+    assert!(chained.source.session_token().is_some());
+    assert_eq!(chained.duration_seconds, None);
+
+    for (profile, says) in [
+        ("norole", "ram_role_arn"),
+        ("nokeys", "access_key_id"),
+        ("lost", "'gone', which does not exist"),
+        ("loop", "mode 'ChainableRamRoleArn' is not supported"),
+    ] {
+        let e = file
+            .clone()
+            .with_profile(profile)
+            .aliyun_role_arn(&ctx)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(says) && e.contains(profile), "{profile}: {e}");
+        assert!(!e.contains("CANARY"), "{e}");
+    }
+    // Other modes, other vendors: no role.
+    assert!(
+        file.clone()
+            .with_profile("keys")
+            .aliyun_role_arn(&ctx)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        ProfileFileProvider::new(Vendor::Tencent)
+            .aliyun_role_arn(&ctx)
+            .unwrap()
+            .is_none()
+    );
+    // Reading keys from a role profile is an error that names the mode.
+    let e = file.provide(&ctx).unwrap_err().to_string();
+    assert!(e.contains("RamRoleArn"), "{e}");
+}
+
+// ------------------------------------------------------------- Huawei federated identity
+
+#[test]
+fn a_huawei_federated_identity_comes_from_the_environment_or_the_file_in_the_official_order() {
+    use cloud_sign::provider::HuaweiFederation;
+    let resolve =
+        |ctx: &ProviderContext, profile: Option<&str>| HuaweiFederation::resolve(ctx, profile);
+    let home = Home::new();
+    let path = home.write(
+        ".huaweicloud/credentials",
+        "[basic]\n\
+         idp_id = cce-oidc\n\
+         id_token_file = /var/run/secrets/tokens/oidc-token\n\
+         project_id = 0123456789abcdef\n\
+         iam_endpoint = https://iam.example.com\n\
+         \n\
+         [both]\n\
+         ak = HPUAboth\n\
+         sk = CANARY-both-sk\n\
+         idp_id = idp-both\n\
+         id_token_file = /t/both\n\
+         \n\
+         [keys]\n\
+         ak = HPUAkeys\n\
+         sk = CANARY-keys-sk\n\
+         \n\
+         [half]\n\
+         idp_id = idp-half\n\
+         \n\
+         [otherhalf]\n\
+         id_token_file = /t/half\n",
+    );
+    let origin = path.display().to_string();
+    let env_idp = [
+        ("HUAWEICLOUD_SDK_IDP_ID", " idp-env "),
+        ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", "/t/env"),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", "envproject"),
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "iam.env.example.com"),
+    ];
+
+    // The environment's, with its project and IAM endpoint; it wins over the file.
+    let f = resolve(&home.ctx(&env_idp), None).unwrap().unwrap();
+    assert_eq!(f.idp_id, "idp-env");
+    assert_eq!(f.id_token_file, PathBuf::from("/t/env"));
+    assert_eq!(f.project_id.as_deref(), Some("envproject"));
+    assert_eq!(f.iam_endpoint.as_deref(), Some("iam.env.example.com"));
+    assert_eq!(
+        f.origin,
+        "the environment (HUAWEICLOUD_SDK_IDP_ID, HUAWEICLOUD_SDK_ID_TOKEN_FILE)"
+    );
+    // It wins over keys in the environment too, as in the official SDKs (the keys provider
+    // still answers the keys: its behaviour is unchanged).
+    let with_keys = [
+        env_idp[0],
+        env_idp[1],
+        ("HUAWEICLOUD_SDK_AK", "HPUAenv"),
+        ("HUAWEICLOUD_SDK_SK", "CANARY-env-sk"),
+    ];
+    let ctx = home.ctx(&with_keys);
+    assert_eq!(resolve(&ctx, None).unwrap().unwrap().idp_id, "idp-env");
+    assert_eq!(some(env(Vendor::Huawei, &ctx)).access_key_id(), "HPUAenv");
+    // Keys in the environment come before the file's identity.
+    let ctx = home.ctx(&with_keys[2..]);
+    assert_eq!(resolve(&ctx, None).unwrap(), None);
+
+    // The file's [basic] section, with its project_id and iam_endpoint.
+    let ctx = home.ctx(&no_env());
+    let f = resolve(&ctx, None).unwrap().unwrap();
+    assert_eq!(
+        f,
+        HuaweiFederation {
+            idp_id: "cce-oidc".into(),
+            id_token_file: PathBuf::from("/var/run/secrets/tokens/oidc-token"),
+            project_id: Some("0123456789abcdef".into()),
+            iam_endpoint: Some("https://iam.example.com".into()),
+            origin: format!("{origin} (profile basic)"),
+        }
+    );
+    // Without keys, the section is no key profile: Ok(None), not "missing ak".
+    assert_eq!(file(Vendor::Huawei, &ctx), Ok(None));
+    assert_eq!(
+        ChainProvider::default_for(Vendor::Huawei, None).provide(&ctx),
+        Ok(None)
+    );
+    // A named profile, alone, even over the environment: the identity wins over its keys.
+    let ctx = home.ctx(&env_idp);
+    let f = resolve(&ctx, Some("both")).unwrap().unwrap();
+    assert_eq!(f.idp_id, "idp-both");
+    assert_eq!(f.origin, format!("{origin} (profile both)"));
+    // The file's section holds no iam_endpoint: the variable applies.
+    assert_eq!(f.iam_endpoint.as_deref(), Some("iam.env.example.com"));
+    assert_eq!(
+        some(huawei_profile("both", &ctx)).access_key_id(),
+        "HPUAboth"
+    );
+    assert_eq!(resolve(&ctx, Some("keys")).unwrap(), None);
+    assert_eq!(resolve(&ctx, Some("nosuchsection")).unwrap(), None);
+
+    // Nothing configured.
+    let empty = Home::new();
+    assert_eq!(resolve(&empty.ctx(&no_env()), None).unwrap(), None);
+    let named_missing = [("HUAWEICLOUD_SDK_CREDENTIALS_FILE", "/no/such/file")];
+    assert_eq!(resolve(&empty.ctx(&named_missing), None).unwrap(), None);
+}
+
+#[test]
+fn half_a_huawei_federated_identity_is_an_error_naming_what_is_missing() {
+    use cloud_sign::provider::HuaweiFederation;
+    let empty = Home::new();
+    for (vars, says) in [
+        (
+            [
+                ("HUAWEICLOUD_SDK_IDP_ID", "idp"),
+                ("HUAWEICLOUD_SDK_AK", "HPUA"),
+            ],
+            "HUAWEICLOUD_SDK_IDP_ID is set but HUAWEICLOUD_SDK_ID_TOKEN_FILE is not",
+        ),
+        (
+            [
+                ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", "/t"),
+                ("HUAWEICLOUD_SDK_IDP_ID", " "),
+            ],
+            "HUAWEICLOUD_SDK_ID_TOKEN_FILE is set but HUAWEICLOUD_SDK_IDP_ID is not",
+        ),
+    ] {
+        let e = HuaweiFederation::resolve(&empty.ctx(&vars), None).unwrap_err();
+        assert_mentions(&e, &["the environment", says]);
+    }
+    let home = Home::new();
+    let path = home.write(
+        ".huaweicloud/credentials",
+        "[basic]\nidp_id = idp\n\n[other]\nid_token_file = /t\nsk = CANARY-sk\n",
+    );
+    let ctx = home.ctx(&no_env());
+    let e = HuaweiFederation::resolve(&ctx, None).unwrap_err();
+    assert_mentions(
+        &e,
+        &[
+            &path.display().to_string(),
+            "profile 'basic' has idp_id but no id_token_file",
+        ],
+    );
+    let e = HuaweiFederation::resolve(&ctx, Some("other")).unwrap_err();
+    assert_mentions(&e, &["profile 'other' has id_token_file but no idp_id"]);
+    assert!(!e.to_string().contains("CANARY"), "{e}");
 }

@@ -448,6 +448,75 @@ impl Client {
         Ok(Page::new(items, wire.counts, raw.request_id))
     }
 
+    /// Every page of `DescribeDownloadTask`, in order (the request's `current_page` is ignored;
+    /// its `page_size`, default 100, is the size of each page). Stops at the last page; a
+    /// listing that does not end is an error, not a hang ([`cloud_http::all_pages`]).
+    pub async fn describe_download_task_all(
+        &self,
+        request: &DescribeDownloadTaskRequest,
+    ) -> Result<Page<DownloadTask>, Error> {
+        let mut request = request.clone();
+        let size = *request.page_size.get_or_insert(100);
+        let op = operation_name(&DESCRIBE_DOWNLOAD_TASK);
+        every_page(op, size, |index| {
+            request.current_page = Some(index as u32 + 1);
+            let request = request.clone();
+            async move { self.describe_download_task(&request).await }
+        })
+        .await
+    }
+
+    /// Every page of `DescribeRestoreTaskList`, in order (`page_num` ignored; `page_size`,
+    /// default 100, per page).
+    pub async fn describe_restore_task_list_all(
+        &self,
+        request: &DescribeRestoreTaskListRequest,
+    ) -> Result<Page<RestoreTask>, Error> {
+        let mut request = request.clone();
+        let size = *request.page_size.get_or_insert(100);
+        let op = operation_name(&DESCRIBE_RESTORE_TASK_LIST);
+        every_page(op, size, |index| {
+            request.page_num = Some(index as u32);
+            let request = request.clone();
+            async move { self.describe_restore_task_list(&request).await }
+        })
+        .await
+    }
+
+    /// Every page of `DescribeBackupPlanList`, in order (`page_num` ignored; `page_size`,
+    /// default 100, per page).
+    pub async fn describe_backup_plan_list_all(
+        &self,
+        request: &DescribeBackupPlanListRequest,
+    ) -> Result<Page<BackupPlan>, Error> {
+        let mut request = request.clone();
+        let size = *request.page_size.get_or_insert(100);
+        let op = operation_name(&DESCRIBE_BACKUP_PLAN_LIST);
+        every_page(op, size, |index| {
+            request.page_num = Some(index as u32);
+            let request = request.clone();
+            async move { self.describe_backup_plan_list(&request).await }
+        })
+        .await
+    }
+
+    /// Every page of `DescribeFullBackupList`, in order (`page_num` ignored; `page_size` 30, 50
+    /// or 100, default 100, per page).
+    pub async fn describe_full_backup_list_all(
+        &self,
+        request: &DescribeFullBackupListRequest,
+    ) -> Result<Page<FullBackup>, Error> {
+        let mut request = request.clone();
+        let size = *request.page_size.get_or_insert(100);
+        let op = operation_name(&DESCRIBE_FULL_BACKUP_LIST);
+        every_page(op, size, |index| {
+            request.page_num = Some(index as u32);
+            let request = request.clone();
+            async move { self.describe_full_backup_list(&request).await }
+        })
+        .await
+    }
+
     /// Looks for the task `key` names in its instance's listing, newest first.
     async fn find_download_task(
         &self,
@@ -573,4 +642,49 @@ fn pending_state(status: &str, progress: Option<&str>) -> String {
         Some(p) => format!("{status} ({p} tables)"),
         None => status.to_owned(),
     }
+}
+
+fn operation_name(action: &Action) -> cloud_http::OperationName {
+    cloud_http::OperationName {
+        vendor: VENDOR,
+        action: action.name,
+    }
+}
+
+/// Every page of a DBS listing as one [`Page`]: the items of all pages, the last page's total
+/// counts, no page number.
+async fn every_page<T, F, Fut>(
+    operation: cloud_http::OperationName,
+    page_size: u32,
+    mut fetch: F,
+) -> Result<Page<T>, Error>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    // The last page's counts (a Mutex, not a `&mut`: every page's future borrows it).
+    let last: Mutex<(Option<u64>, Option<u64>, Option<String>)> = Mutex::default();
+    let (items, total) = cloud_http::all_pages(operation, u64::from(page_size), |index, _| {
+        let page = fetch(index);
+        let last = &last;
+        async move {
+            let page = page.await?;
+            *last.lock().unwrap_or_else(|p| p.into_inner()) =
+                (page.total_pages, page.page_size, page.request_id.clone());
+            Ok(cloud_http::PageOf {
+                total: page.total_elements,
+                items: page.items,
+            })
+        }
+    })
+    .await?;
+    let (total_pages, page_size, request_id) = last.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok(Page {
+        items,
+        page_number: None,
+        page_size,
+        total_elements: total,
+        total_pages,
+        request_id,
+    })
 }

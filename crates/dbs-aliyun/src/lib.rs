@@ -80,7 +80,8 @@ pub use cloud_http::{CredentialSource, RefreshingCredentials};
 pub use cloud_http::{Endpoint, Error, HttpClient, ServiceError, WaiterConfig};
 pub use cloud_sign::Credentials;
 pub use credentials::{
-    ECS_METADATA_ENDPOINT, ECS_ROLE_VARIABLE, EcsRamRole, OIDC_VARIABLES, OidcRole,
+    CREDENTIALS_URI_VARIABLE, CredentialsUri, ECS_METADATA_ENDPOINT, ECS_ROLE_VARIABLE, EcsRamRole,
+    OIDC_VARIABLES, OidcRole, RamRoleArn,
 };
 pub use download::{
     CreateDownloadRequest, CreatedDownload, DescribeDownloadSupportRequest,

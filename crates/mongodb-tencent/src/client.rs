@@ -390,6 +390,64 @@ impl Client {
             .await
     }
 
+    /// Every page of `DescribeBackupDownloadTask`, in order (the request's `offset` is ignored;
+    /// its `limit`, default 100, is the size of each page): one response with all the tasks,
+    /// the last `TotalCount` and `RequestId`. A listing that does not end is an error, not a
+    /// hang ([`cloud_http::all_pages`]).
+    pub async fn describe_backup_download_task_all(
+        &self,
+        request: &DescribeBackupDownloadTaskRequest,
+    ) -> Result<DescribeBackupDownloadTaskResponse> {
+        let mut request = request.clone();
+        let size = *request.limit.get_or_insert(100);
+        let last_id = Mutex::new(String::new());
+        let op = "DescribeBackupDownloadTask";
+        let (tasks, total) =
+            cloud_http::all_pages(operation_name(op), size.into(), |_, fetched| {
+                request.offset = Some(fetched as u32);
+                let (request, last_id) = (request.clone(), &last_id);
+                async move {
+                    let r = self.describe_backup_download_task(&request).await?;
+                    *lock(last_id) = r.request_id;
+                    Ok(page_of(r.tasks, r.total_count))
+                }
+            })
+            .await?;
+        Ok(DescribeBackupDownloadTaskResponse {
+            total_count: total.unwrap_or(tasks.len() as u64),
+            tasks,
+            request_id: last_id.into_inner().unwrap_or_else(|p| p.into_inner()),
+        })
+    }
+
+    /// Every page of `DescribeDBBackups`, in order (`offset` ignored; `limit`, default 100,
+    /// per page), as [`Client::describe_backup_download_task_all`].
+    pub async fn describe_db_backups_all(
+        &self,
+        request: &DescribeDbBackupsRequest,
+    ) -> Result<DescribeDbBackupsResponse> {
+        let mut request = request.clone();
+        let size = *request.limit.get_or_insert(100);
+        let last_id = Mutex::new(String::new());
+        let op = "DescribeDBBackups";
+        let (backups, total) =
+            cloud_http::all_pages(operation_name(op), size.into(), |_, fetched| {
+                request.offset = Some(fetched as u32);
+                let (request, last_id) = (request.clone(), &last_id);
+                async move {
+                    let r = self.describe_db_backups(&request).await?;
+                    *lock(last_id) = r.request_id;
+                    Ok(page_of(r.backup_list, r.total_count))
+                }
+            })
+            .await?;
+        Ok(DescribeDbBackupsResponse {
+            total_count: total.unwrap_or(backups.len() as u64),
+            backup_list: backups,
+            request_id: last_id.into_inner().unwrap_or_else(|p| p.into_inner()),
+        })
+    }
+
     /// The check after an ambiguous [`Client::create_backup_download_task`] failure: lists the
     /// download tasks of `request`'s instance and backup (`DescribeBackupDownloadTask` with
     /// `InstanceId` and `BackupName`, ordered by `createTime` descending, page by page until
@@ -502,4 +560,22 @@ fn download_state(
     } else {
         PollState::Pending(pending.join(", "))
     })
+}
+
+fn operation_name(action: &'static str) -> cloud_http::OperationName {
+    cloud_http::OperationName {
+        vendor: crate::protocol::VENDOR,
+        action,
+    }
+}
+
+/// A page for [`cloud_http::all_pages`]: a `TotalCount` of 0 beside items is a count the
+/// service left out, not a total.
+fn page_of<T>(items: Vec<T>, total_count: u64) -> cloud_http::PageOf<T> {
+    let total = (total_count > 0 || items.is_empty()).then_some(total_count);
+    cloud_http::PageOf { items, total }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -73,7 +73,9 @@ mod rate_limit;
 pub use client::{Client, ClientBuilder, DEFAULT_HOST, KNOWN_REGIONS};
 pub use cloud_http::{CredentialSource, RefreshingCredentials};
 pub use credentials::{
-    CVM_METADATA_ENDPOINT, CVM_ROLE_VARIABLE, CvmRole, TKE_OIDC_VARIABLES, TkeOidcRole,
+    CVM_METADATA_ENDPOINT, CVM_ROLE_VARIABLE, CvmRole, STS_DEFAULT_DURATION_SECONDS,
+    STS_DEFAULT_REGION, STS_DURATION_SECONDS, STS_HOST, StsAssumeRole, StsAssumeRoleBuilder,
+    TKE_OIDC_VARIABLES, TkeOidcRole,
 };
 pub use model::{
     BackupDownloadTask, BackupDownloadTaskStatus, BackupMethod, BackupStatus, BackupType,

@@ -35,13 +35,47 @@ impl TencentProtocol {
         }
     }
 
-    /// The protocol of one call, signing with `credentials`.
+    /// The protocol of one MongoDB call, signing with `credentials`.
     pub(crate) fn with<'a>(&'a self, credentials: &'a Credentials) -> Signing<'a> {
+        self.for_service(SERVICE, credentials)
+    }
+
+    /// The protocol of one call to another Tencent Cloud API 3.0 service (`sts`), signing
+    /// with `credentials` and `service` in the credential scope. Answers are classified alike:
+    /// every API 3.0 service shares the `{"Response": {"Error": ...}}` envelope.
+    pub(crate) fn for_service<'a>(
+        &'a self,
+        service: &'static str,
+        credentials: &'a Credentials,
+    ) -> Signing<'a> {
         Signing {
             protocol: self,
+            service,
             credentials,
         }
     }
+}
+
+/// A `POST /` JSON request of API 3.0: `action` of `version` in `region`, English errors.
+pub(crate) fn json_request(
+    action: &str,
+    version: &str,
+    region: &str,
+    body: Vec<u8>,
+) -> cloud_http::ApiRequest {
+    let mut request = cloud_http::ApiRequest::new("POST", "/");
+    request.headers = [
+        ("Content-Type", CONTENT_TYPE),
+        ("X-TC-Action", action),
+        ("X-TC-Version", version),
+        ("X-TC-Region", region),
+        ("X-TC-Language", LANGUAGE),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_owned(), v.into()))
+    .collect();
+    request.body = body;
+    request
 }
 
 impl fmt::Debug for TencentProtocol {
@@ -53,6 +87,8 @@ impl fmt::Debug for TencentProtocol {
 /// [`TencentProtocol`] with the credentials of one call.
 pub(crate) struct Signing<'a> {
     protocol: &'a TencentProtocol,
+    /// The TC3 service of the credential scope (`mongodb`, `sts`).
+    service: &'static str,
     credentials: &'a Credentials,
 }
 
@@ -63,7 +99,7 @@ impl Protocol for Signing<'_> {
         attempt: &AttemptContext<'_>,
     ) -> Result<SigningOutput, Error> {
         let params = Tc3Params {
-            service: SERVICE,
+            service: self.service,
             time: attempt.time,
             extra_signed_headers: &[],
         };

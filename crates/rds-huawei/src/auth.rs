@@ -22,7 +22,8 @@ pub enum Auth {
     IamToken(SecretString),
     /// Temporary AK/SK with a security token, fetched (and fetched again before they expire) by
     /// a [`cloud_http::RefreshingCredentials`]: the ECS instance's agency credentials
-    /// ([`EcsAgency`](crate::EcsAgency)), for one.
+    /// ([`EcsAgency`](crate::EcsAgency)) or a federated identity's
+    /// ([`IdTokenFederation`](crate::IdTokenFederation)), for two.
     Refreshing(std::sync::Arc<cloud_http::RefreshingCredentials>),
 }
 

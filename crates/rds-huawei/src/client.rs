@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
 use crate::endpoint::{Service, default_host};
-use crate::model::{BackupDownloadLinks, Language};
+use crate::model::{BackupDownloadLinks, BackupList, Language};
 use crate::{Auth, Dds, Error, Rds, Result};
 
 /// The environment variable naming the IAM endpoint (read only when credentials come from the
@@ -432,5 +432,45 @@ impl Client {
             .send(&i.http, self.endpoint(C::SERVICE), &operation, &request)
             .await?;
         raw.json()
+    }
+}
+
+impl Client {
+    /// Every page of an offset/limit listing whose pages are [`BackupList`]s, in order: `set`
+    /// puts each page's offset into the request; `limit` items per page. One list with all the
+    /// backups and the last `total_count`; a listing that does not end is an error, not a hang
+    /// ([`cloud_http::all_pages`]).
+    pub(crate) async fn all_backups<C, B>(
+        &self,
+        mut request: C,
+        limit: u32,
+        set: impl Fn(&mut C, u32),
+    ) -> Result<BackupList<B>>
+    where
+        C: Call<Output = BackupList<B>> + Clone,
+    {
+        let operation = cloud_http::OperationName {
+            vendor: C::SERVICE.vendor(),
+            action: C::ACTION,
+        };
+        let (backups, total) = cloud_http::all_pages(operation, limit.into(), |_, fetched| {
+            set(&mut request, fetched as u32);
+            let request = request.clone();
+            async move {
+                let page = self.execute(&request).await?;
+                // A total_count of 0 beside backups is a count the service left out.
+                let total =
+                    (page.total_count > 0 || page.backups.is_empty()).then_some(page.total_count);
+                Ok(cloud_http::PageOf {
+                    items: page.backups,
+                    total,
+                })
+            }
+        })
+        .await?;
+        Ok(BackupList {
+            total_count: total.unwrap_or(backups.len() as u64),
+            backups,
+        })
     }
 }

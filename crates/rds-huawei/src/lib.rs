@@ -54,6 +54,10 @@
 //! ([`HttpClient`]): the same timeouts, retries, clock, tracing and, in tests, the same injected
 //! `HttpBackend` (an offline recorder).
 //!
+//! Without long-term keys, [`Auth::Refreshing`] signs with temporary AK/SK fetched (and fetched
+//! again before they expire) from the ECS instance's agency ([`EcsAgency`]) or from a federated
+//! identity ([`IdTokenFederation`]: an OIDC id token, as on CCE, exchanged at IAM).
+//!
 //! # Project id
 //!
 //! Every path carries the project id. It comes from [`ClientBuilder::project_id`], else from the
@@ -80,6 +84,7 @@ mod client;
 pub mod dds;
 mod endpoint;
 mod errors;
+mod federation;
 mod metadata;
 mod model;
 pub mod rds;
@@ -88,11 +93,13 @@ pub use auth::Auth;
 pub use client::{Client, ClientBuilder, IAM_ENDPOINT_VARIABLE};
 pub use cloud_http::{CredentialSource, RefreshingCredentials};
 pub use cloud_http::{Endpoint, Error, HttpClient, HttpConfig, ServiceError};
+pub use cloud_sign::provider::HuaweiFederation;
 pub use cloud_sign::{
     Credentials, CredentialsError, ProvideCredentials, ProviderContext, SecretString,
 };
 pub use dds::Dds;
 pub use endpoint::{KNOWN_REGIONS, Service, default_host, domain_suffix};
+pub use federation::IdTokenFederation;
 pub use metadata::{ECS_METADATA_ENDPOINT, EcsAgency};
 pub use model::{
     BackupDownloadLinks, BackupFile, BackupList, BackupStatus, Datastore, DownloadLink, Language,

@@ -46,6 +46,19 @@ impl<'a> Rds<'a> {
     pub async fn list_backups(&self, request: &ListBackupsRequest) -> Result<ListBackupsResponse> {
         self.client.execute(request).await
     }
+
+    /// Every page of `ListBackups`, in order (the request's `offset` is ignored; its `limit`,
+    /// default 100, is the size of each page): one list with all the backups.
+    pub async fn list_backups_all(
+        &self,
+        request: &ListBackupsRequest,
+    ) -> Result<ListBackupsResponse> {
+        let mut request = request.clone();
+        let limit = *request.limit.get_or_insert(100);
+        self.client
+            .all_backups(request, limit, |r, offset| r.offset = Some(offset))
+            .await
+    }
 }
 
 /// Input of RDS `ShowBackupDownloadLink`.

@@ -590,3 +590,119 @@ fn ecs_role_answers(
         ),
     ]
 }
+
+/// What a fake STS answers to `AssumeRole`: the emulator's keys as the role's, with
+/// `session_token`.
+fn assumed_role_answer(
+    cloud: &Cloud,
+    session_token: &str,
+) -> backup_core::cloud_http::testing::MockResponse {
+    let keys = cloud.cloud.aliyun_credentials();
+    backup_core::cloud_http::testing::MockResponse::json(
+        200,
+        &serde_json::json!({"RequestId": "r", "Credentials": {
+            "AccessKeyId": keys.access_key_id(),
+            "AccessKeySecret": keys.secret().expose(),
+            "SecurityToken": session_token,
+            "Expiration": "2099-01-01T00:00:00Z",
+        }})
+        .to_string(),
+    )
+}
+
+/// A profile in mode RamRoleArn (`aliyun configure --mode RamRoleArn`): its keys assume the role
+/// with a signed STS AssumeRole, whose temporary credentials sign the call; `configure list`
+/// names the role and the profile.
+#[test]
+fn a_profile_in_mode_ram_role_arn_assumes_its_role() {
+    let cloud = Cloud::start();
+    let (_runtime, sts) =
+        crate::common::metadata(vec![assumed_role_answer(&cloud, "CANARY-assumed-token")]);
+    let dir = cloud.home.path().join(".aliyun");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"current":"default","profiles":[
+            {"name":"default","mode":"AK","access_key_id":"LTAIdefault","access_key_secret":"s"},
+            {"name":"dr","mode":"RamRoleArn","access_key_id":"LTAIsourcekey",
+             "access_key_secret":"CANARY-source-secret","ram_role_arn":"acs:ram::1:role/backup",
+             "ram_session_name":"nightly","expired_seconds":900}]}"#,
+    )
+    .unwrap();
+    let url = sts.endpoint().to_string();
+    let env = [("CLOUD_BACKUP_STS_ENDPOINT", url.as_str())];
+    let args = [
+        "--profile",
+        "dr",
+        "--region",
+        "cn-hangzhou",
+        "aliyun",
+        "describe-download-task",
+        "--instance-name",
+        INSTANCE,
+    ];
+    let out = cloud.keyless(&env, &args, true);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY"));
+    let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
+    assert_eq!(
+        sent.header("x-acs-security-token"),
+        Some("CANARY-assumed-token")
+    );
+    let asked = sts.requests();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].header("x-acs-action"), Some("AssumeRole"));
+    let auth = asked[0].header("authorization").unwrap();
+    assert!(auth.contains("Credential=LTAIsourcekey,"), "{auth}");
+    for part in [
+        "RoleArn=acs%3Aram%3A%3A1%3Arole%2Fbackup",
+        "RoleSessionName=nightly",
+        "DurationSeconds=900",
+    ] {
+        assert!(asked[0].query.contains(part), "{}", asked[0].query);
+    }
+
+    let mut list = crate::common::bare(cloud.home.path());
+    let out = list
+        .args(["--profile", "dr", "--output", "json", "configure", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
+    assert!(
+        source.starts_with("RAM role acs:ram::1:role/backup") && source.contains("profile 'dr'"),
+        "{v}"
+    );
+}
+
+/// The official chain's last source: `ALIBABA_CLOUD_CREDENTIALS_URI`, a URL answering
+/// temporary credentials.
+#[test]
+fn a_credentials_uri_signs_when_nothing_else_is_configured() {
+    let cloud = Cloud::start();
+    let keys = cloud.cloud.aliyun_credentials();
+    let (_runtime, server) =
+        crate::common::metadata(vec![backup_core::cloud_http::testing::MockResponse::json(
+            200,
+            &serde_json::json!({
+                "Code": "Success",
+                "AccessKeyId": keys.access_key_id(),
+                "AccessKeySecret": keys.secret().expose(),
+                "SecurityToken": "CANARY-uri-token",
+                "Expiration": "2099-01-01T00:00:00Z",
+            })
+            .to_string(),
+        )]);
+    let url = format!("{}/credentials?key=CANARY-query", server.endpoint());
+    describe_signed_with(
+        &cloud,
+        &[("ALIBABA_CLOUD_CREDENTIALS_URI", &url)],
+        "CANARY-uri-token",
+    );
+    let asked = server.requests();
+    assert_eq!(asked[0].path, "/credentials");
+    assert_eq!(asked[0].query, "key=CANARY-query");
+}

@@ -394,3 +394,62 @@ fn configure_list_reports_an_oidc_role_before_the_profile_file() {
     let error = v["tencent"]["credentials"]["error"].as_str().unwrap();
     assert!(error.contains("TKE_REGION"), "{v}");
 }
+
+/// Each global flag shows only in the help of the commands it applies to; given elsewhere, it
+/// is still refused by name.
+#[test]
+fn global_flags_appear_only_where_they_apply() {
+    let help = |args: &[&str]| {
+        let home = tempfile::tempdir().unwrap();
+        let out = bare(home.path())
+            .args(args)
+            .arg("--help")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let has = |text: &str, flag: &str| text.lines().any(|l| l.trim_start().starts_with(flag));
+    let create = help(&["aliyun", "create-download"]);
+    assert!(create.contains("      --wait\n"), "{create}");
+    assert!(has(&create, "--region") && has(&create, "--wait-timeout"));
+    let list = help(&["aliyun", "describe-download-task"]);
+    assert!(
+        !list.contains("      --wait\n") && !has(&list, "--wait-timeout"),
+        "{list}"
+    );
+    assert!(
+        has(&list, "--region") && has(&list, "--max-attempts"),
+        "{list}"
+    );
+    let export = help(&["export"]);
+    assert!(has(&export, "--wait-timeout") && !export.contains("      --wait\n"));
+    let download = help(&["download"]);
+    for flag in [
+        "--region",
+        "--profile",
+        "--endpoint",
+        "--wait",
+        "--max-attempts",
+    ] {
+        assert!(!has(&download, flag), "{flag} in download's help");
+    }
+    assert!(has(&download, "--output") && has(&download, "--query"));
+    let demo = help(&["demo"]);
+    assert!(!has(&demo, "--output") && !has(&demo, "--query") && !has(&demo, "--region"));
+    let configure = help(&["configure", "list"]);
+    assert!(has(&configure, "--profile") && !has(&configure, "--endpoint"));
+
+    // Hidden is not accepted: the command still says the flag does not apply.
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(home.path())
+        .args(["download", "--wait", "http://127.0.0.1:9/x", "-o", "x"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("--wait applies only to"));
+}

@@ -204,3 +204,134 @@ fn the_ecs_agency_signs_when_opted_in_and_no_keys_are_configured() {
     );
     assert_eq!(metadata.requests().len(), 2);
 }
+
+/// On CCE with the cluster as an OIDC identity provider (the official
+/// `HUAWEICLOUD_SDK_IDP_ID` and `HUAWEICLOUD_SDK_ID_TOKEN_FILE`): the id token is exchanged at
+/// IAM (`HUAWEICLOUD_SDK_IAM_ENDPOINT`) for temporary credentials that sign the calls, before
+/// keys in the environment as in the official chain; `configure list` names the source.
+#[test]
+fn a_federated_identity_signs_at_the_official_chain_s_place() {
+    use backup_core::cloud_http::testing::MockResponse;
+    let cloud = Cloud::start();
+    let keys = cloud.cloud.huawei_credentials();
+    let subject = || {
+        MockResponse::json(
+            201,
+            r#"{"token":{"expires_at":"2099-01-01T00:00:00.000000Z","methods":["mapped"]}}"#,
+        )
+        .with_header("X-Subject-Token", "CANARY-subject-token")
+    };
+    let credential = || {
+        MockResponse::json(
+            201,
+            &serde_json::json!({"credential": {
+                "access": keys.access_key_id(),
+                "secret": keys.secret().expose(),
+                "securitytoken": "CANARY-federated-token",
+                "expires_at": "2099-01-01T00:00:00.000000Z",
+            }})
+            .to_string(),
+        )
+    };
+    let (_runtime, iam) =
+        crate::common::metadata(vec![subject(), credential(), subject(), credential()]);
+    let token_file = cloud.home.path().join("oidc-token");
+    std::fs::write(&token_file, "CANARY-id-token\n").unwrap();
+    let token_path = token_file.display().to_string();
+    let iam_url = iam.endpoint().to_string();
+    let env = [
+        ("HUAWEICLOUD_SDK_IDP_ID", "cce-oidc"),
+        ("HUAWEICLOUD_SDK_ID_TOKEN_FILE", token_path.as_str()),
+        ("HUAWEICLOUD_SDK_IAM_ENDPOINT", iam_url.as_str()),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", HUAWEI_PROJECT_ID),
+    ];
+    let out = cloud.keyless(
+        &env,
+        &["--region", "cn-north-4", "huawei", "dds-list-backups"],
+        true,
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY"));
+    let sent = cloud.request(Route::Huawei, "ListBackups");
+    assert_eq!(
+        sent.header("x-security-token"),
+        Some("CANARY-federated-token")
+    );
+    assert!(sent.path.starts_with(&format!("/v3/{HUAWEI_PROJECT_ID}/")));
+    let asked = iam.requests();
+    assert_eq!(asked.len(), 2);
+    assert_eq!(asked[0].path, "/v3.0/OS-AUTH/id-token/tokens");
+    assert_eq!(asked[0].header("x-idp-id"), Some("cce-oidc"));
+    let body: serde_json::Value = serde_json::from_slice(&asked[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"auth": {"id_token": {"id": "CANARY-id-token"}}})
+    );
+    assert_eq!(asked[1].path, "/v3.0/OS-CREDENTIAL/securitytokens");
+
+    // Keys in the environment too: the federated identity still comes first.
+    cloud.cloud.clear_requests();
+    let mut with_keys = env.to_vec();
+    with_keys.push(("HUAWEICLOUD_SDK_AK", "HPUAstray"));
+    with_keys.push(("HUAWEICLOUD_SDK_SK", "CANARY-stray-sk"));
+    cloud.keyless(
+        &with_keys,
+        &[
+            "--region",
+            "cn-north-4",
+            "huawei",
+            "rds-list-backups",
+            "--instance-id",
+            RDS_INSTANCE,
+        ],
+        true,
+    );
+    let sent = cloud.request(Route::Huawei, "ListBackups");
+    assert_eq!(
+        sent.header("x-security-token"),
+        Some("CANARY-federated-token")
+    );
+    assert_eq!(iam.requests().len(), 4);
+
+    // configure list reports it, asking nothing.
+    let mut cmd = crate::common::bare(cloud.home.path());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args([
+            "--region",
+            "cn-north-4",
+            "--output",
+            "json",
+            "configure",
+            "list",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let source = v["huawei"]["credentials"]["source"].as_str().unwrap();
+    assert!(
+        source.starts_with("federated identity provider cce-oidc (IAM 127.0.0.1")
+            && source.contains("selected by the environment (HUAWEICLOUD_SDK_IDP_ID, HUAWEICLOUD_SDK_ID_TOKEN_FILE)"),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("CANARY"), "{v}");
+    assert_eq!(iam.requests().len(), 4, "configure list asks nothing");
+
+    // Half a federated identity: an error naming the missing variable, nothing sent.
+    let out = cloud.keyless(
+        &[("HUAWEICLOUD_SDK_IDP_ID", "cce-oidc")],
+        &["--region", "cn-north-4", "huawei", "dds-list-backups"],
+        false,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("HUAWEICLOUD_SDK_ID_TOKEN_FILE is not"),
+        "{err}"
+    );
+    assert_eq!(iam.requests().len(), 4);
+}

@@ -9,4 +9,6 @@ mod export;
 mod help;
 mod huawei;
 mod mismatch;
+mod pages;
+mod tables;
 mod tencent;

@@ -311,3 +311,169 @@ fn backups_signed_with(cloud: &Cloud, env: &[(&str, &str)], session_token: &str)
     let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
     assert_eq!(sent.header("x-tc-token"), Some(session_token));
 }
+
+/// STS's answer to `AssumeRole`: the emulator's keys as the role's temporary credentials, with
+/// `session_token`.
+fn assumed_role_answer(
+    cloud: &Cloud,
+    session_token: &str,
+) -> backup_core::cloud_http::testing::MockResponse {
+    let keys = cloud.cloud.tencent_credentials();
+    backup_core::cloud_http::testing::MockResponse::json(
+        200,
+        &serde_json::json!({"Response": {
+            "Credentials": {
+                "TmpSecretId": keys.access_key_id(),
+                "TmpSecretKey": keys.secret().expose(),
+                "Token": session_token,
+            },
+            "ExpiredTime": 4_070_908_800u64,
+            "Expiration": "2099-01-01T00:00:00Z",
+            "RequestId": "r",
+        }})
+        .to_string(),
+    )
+}
+
+/// A tccli profile that assumes a role (`tccli configure set role-arn ... role-session-name
+/// ...`): its keys sign STS AssumeRole, whose temporary credentials sign the call, at the
+/// default tccli profile's place in the chain (after keys in the environment) or as the named
+/// `--profile`; `configure list` names the role and the profile.
+#[test]
+fn a_tccli_profile_with_a_role_arn_assumes_the_role() {
+    let cloud = Cloud::start();
+    let (_runtime, sts) = crate::common::metadata(vec![
+        assumed_role_answer(&cloud, "CANARY-assumed-token"),
+        assumed_role_answer(&cloud, "CANARY-ops-token"),
+    ]);
+    let dir = cloud.home.path().join(".tccli");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("default.credential"),
+        r#"{"secretId": "AKIDsourcekey", "secretKey": "CANARY-source-secret",
+            "role-arn": "qcs::cam::uin/100000000001:roleName/backup-reader",
+            "role-session-name": "nightly"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ops.credential"),
+        r#"{"secretId": "AKIDopskey", "secretKey": "CANARY-ops-secret",
+            "role-arn": "qcs::cam::uin/100000000001:roleName/ops"}"#,
+    )
+    .unwrap();
+    let url = sts.endpoint().to_string();
+    let env = [("CLOUD_BACKUP_STS_ENDPOINT", url.as_str())];
+    backups_signed_with(&cloud, &env, "CANARY-assumed-token");
+    let asked = sts.requests();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].header("x-tc-action"), Some("AssumeRole"));
+    assert_eq!(asked[0].header("x-tc-version"), Some("2018-08-13"));
+    assert_eq!(asked[0].header("x-tc-region"), Some("ap-guangzhou"));
+    let auth = asked[0].header("authorization").unwrap();
+    assert!(
+        auth.starts_with("TC3-HMAC-SHA256 Credential=AKIDsourcekey/")
+            && auth.contains("/sts/tc3_request"),
+        "{auth}"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&asked[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "RoleArn": "qcs::cam::uin/100000000001:roleName/backup-reader",
+            "RoleSessionName": "nightly",
+            "DurationSeconds": 7200,
+        })
+    );
+
+    // A named profile alone; without role-session-name, the session is "cloud-backup".
+    cloud.cloud.clear_requests();
+    let out = cloud.keyless(
+        &env,
+        &[
+            "--profile",
+            "ops",
+            "--region",
+            "ap-guangzhou",
+            "tencent",
+            "describe-db-backups",
+            "--instance-id",
+            INSTANCE,
+        ],
+        true,
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY"));
+    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
+    assert_eq!(sent.header("x-tc-token"), Some("CANARY-ops-token"));
+    let asked = sts.requests();
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[1]
+            .header("authorization")
+            .unwrap()
+            .contains("Credential=AKIDopskey/")
+    );
+    let body: serde_json::Value = serde_json::from_slice(&asked[1].body).unwrap();
+    assert_eq!(body["RoleSessionName"], "cloud-backup");
+
+    // Keys in the environment come first in the chain: STS is not asked.
+    cloud
+        .cmd()
+        .env("CLOUD_BACKUP_STS_ENDPOINT", &url)
+        .args(["--region", "ap-guangzhou", "tencent", "describe-db-backups"])
+        .args(["--instance-id", INSTANCE])
+        .assert()
+        .success();
+    assert_eq!(sts.requests().len(), 2);
+
+    let out = crate::common::bare(cloud.home.path())
+        .args(["--output", "json", "configure", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let source = v["tencent"]["credentials"]["source"].as_str().unwrap();
+    assert!(
+        source.starts_with("STS AssumeRole qcs::cam::uin/100000000001:roleName/backup-reader")
+            && source.contains("default.credential profile 'default' (role-arn)"),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("CANARY"), "{v}");
+    assert_eq!(sts.requests().len(), 2, "configure list asks nothing");
+}
+
+/// A tccli role profile whose role is malformed is refused before anything is sent, naming the
+/// file and the field, never the secret.
+#[test]
+fn a_tccli_profile_with_a_malformed_role_is_a_clear_error() {
+    let cloud = Cloud::start();
+    let dir = cloud.home.path().join(".tccli");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("default.credential"),
+        r#"{"secretId": "AKIDsourcekey", "secretKey": "CANARY-source-secret",
+            "role-arn": "backup-reader", "role-session-name": "nightly"}"#,
+    )
+    .unwrap();
+    let out = cloud.keyless(
+        &[],
+        &[
+            "--region",
+            "ap-guangzhou",
+            "tencent",
+            "describe-db-backups",
+            "--instance-id",
+            INSTANCE,
+        ],
+        false,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("default.credential profile 'default' (role-arn)") && err.contains("RoleArn"),
+        "{err}"
+    );
+    assert!(!err.contains("CANARY"), "{err}");
+    assert!(cloud.cloud.requests().is_empty(), "nothing sent");
+}

@@ -5,6 +5,7 @@ mod agency;
 mod builder;
 mod canary;
 mod errors;
+mod federation;
 mod project;
 mod requests;
 mod responses;
