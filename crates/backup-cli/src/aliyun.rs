@@ -1,9 +1,16 @@
 //! `cloud-backup aliyun`: every operation of the `dbs-aliyun` crate, flags named after the API
 //! parameters, output in the API's response shape and field names (times in epoch
-//! milliseconds, as DBS sends them).
+//! milliseconds, as DBS sends them). The RDS, PolarDB and MongoDB listings (`rds-...`,
+//! `polardb-...`, `mongodb-...`) print their response types' serialization: the product's
+//! field names, times as `yyyy-MM-ddTHH:mm:ssZ`, download links in full.
 
 use std::time::Duration;
 
+use backup_core::aliyun::{
+    BackupMode, BackupSetStatus, BackupType, MongoDbDescribeBackupsRequest,
+    MongoDbDescribeClusterBackupsRequest, PolarDbDescribeBackupsRequest, RdsDescribeBackupsRequest,
+    RdsDescribeDbInstanceAttributeRequest,
+};
 use backup_core::aliyun::{
     BackupPlan, BackupPlanStatus, Client, CreateDownloadRequest, CreateRestoreTaskRequest,
     CrossAccount, DatabaseAccount, DescribeBackupPlanListRequest, DescribeDownloadSupportRequest,
@@ -53,6 +60,21 @@ pub enum Command {
     DescribeBackupPlanList(DescribeBackupPlanList),
     /// DescribeFullBackupList: one page of a backup plan's full backups
     DescribeFullBackupList(DescribeFullBackupList),
+    /// RDS DescribeBackups: one page of an instance's backup sets, with their download links
+    /// (printed in full: they are credentials)
+    RdsDescribeBackups(RdsDescribeBackups),
+    /// RDS DescribeDBInstanceAttribute: an instance's engine, region and storage type
+    /// (cloud-disk backups are snapshots, exported with create-download)
+    RdsDescribeDbInstanceAttribute(RdsDescribeDbInstanceAttribute),
+    /// PolarDB DescribeBackups: one page of a cluster's backup sets in a time window (no links:
+    /// export them with create-download --bak-set-id)
+    PolardbDescribeBackups(PolardbDescribeBackups),
+    /// ApsaraDB for MongoDB DescribeBackups: one page of an instance's (or a shard's) backup
+    /// sets, with their download links (printed in full)
+    MongodbDescribeBackups(MongodbDescribeBackups),
+    /// ApsaraDB for MongoDB DescribeClusterBackups: one page of a sharded cluster's backups,
+    /// one set with links per shard (printed in full)
+    MongodbDescribeClusterBackups(MongodbDescribeClusterBackups),
 }
 
 impl Command {
@@ -197,6 +219,59 @@ impl Command {
                     client.describe_full_backup_list(&request).await?
                 };
                 Ok(page_2019(&page, "FullBackupFile", full_backup))
+            }
+            Command::RdsDescribeBackups(a) => {
+                let all = a.pages.all;
+                let request = a.request();
+                let client = client(ctx)?;
+                let rds = client.rds();
+                if all {
+                    Json::of(&rds.describe_backups_all(&request).await?)
+                } else {
+                    Json::of(&rds.describe_backups(&request).await?)
+                }
+            }
+            Command::RdsDescribeDbInstanceAttribute(a) => {
+                let request = RdsDescribeDbInstanceAttributeRequest::new(a.db_instance_id);
+                Json::of(
+                    &client(ctx)?
+                        .rds()
+                        .describe_db_instance_attribute(&request)
+                        .await?,
+                )
+            }
+            Command::PolardbDescribeBackups(a) => {
+                let all = a.pages.all;
+                let request = a.request();
+                let client = client(ctx)?;
+                let polardb = client.polardb();
+                if all {
+                    Json::of(&polardb.describe_backups_all(&request).await?)
+                } else {
+                    Json::of(&polardb.describe_backups(&request).await?)
+                }
+            }
+            Command::MongodbDescribeBackups(a) => {
+                let all = a.pages.all;
+                let request = a.request();
+                let client = client(ctx)?;
+                let mongodb = client.mongodb();
+                if all {
+                    Json::of(&mongodb.describe_backups_all(&request).await?)
+                } else {
+                    Json::of(&mongodb.describe_backups(&request).await?)
+                }
+            }
+            Command::MongodbDescribeClusterBackups(a) => {
+                let all = a.pages.all;
+                let request = a.request();
+                let client = client(ctx)?;
+                let mongodb = client.mongodb();
+                if all {
+                    Json::of(&mongodb.describe_cluster_backups_all(&request).await?)
+                } else {
+                    Json::of(&mongodb.describe_cluster_backups(&request).await?)
+                }
             }
         }
     }
@@ -1093,6 +1168,230 @@ pub struct DescribeFullBackupList {
     page_size: Option<u32>,
     #[command(flatten)]
     pages: args::AllPages,
+}
+
+// ------------------------------------------------------------------------------------------
+// The database products' backup listings (RDS, PolarDB, ApsaraDB for MongoDB). Their answers
+// print through the response types' `Serialize`: the product's field names, links in full.
+// ------------------------------------------------------------------------------------------
+
+/// Flags of `rds-describe-backups`.
+#[derive(Debug, Args)]
+pub struct RdsDescribeBackups {
+    /// The instance (DBInstanceId)
+    #[arg(long, value_name = "ID")]
+    db_instance_id: String,
+    /// Only this backup set (BackupId)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only sets in this state (BackupStatus): Success or Failed
+    #[arg(long, value_name = "STATUS")]
+    backup_status: Option<String>,
+    /// Only automated or manual sets (BackupMode): Automated or Manual
+    #[arg(long, value_name = "MODE")]
+    backup_mode: Option<String>,
+    /// Only full or incremental sets (BackupType): FullBackup or IncrementalBackup
+    #[arg(long, value_name = "TYPE")]
+    backup_type: Option<String>,
+    /// Sets started at or after (StartTime; RFC 3339, 'YYYY-MM-DD hh:mm:ss' UTC or epoch
+    /// milliseconds, sent in UTC minutes)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    start_time: Option<OffsetDateTime>,
+    /// Sets started at or before (EndTime, like --start-time)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    end_time: Option<OffsetDateTime>,
+    /// Sets per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
+    #[arg(long, value_name = "N")]
+    page_size: Option<u32>,
+    /// Page number, from 1 (PageNumber)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    page_number: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
+}
+
+impl RdsDescribeBackups {
+    fn request(self) -> RdsDescribeBackupsRequest {
+        RdsDescribeBackupsRequest {
+            db_instance_id: self.db_instance_id,
+            backup_id: self.backup_id,
+            backup_status: self.backup_status.as_deref().map(BackupSetStatus::parse),
+            backup_mode: self.backup_mode.as_deref().map(BackupMode::parse),
+            backup_type: self.backup_type.as_deref().map(BackupType::parse),
+            start_time: self.start_time,
+            end_time: self.end_time,
+            page_size: self.page_size,
+            page_number: self.page_number,
+        }
+    }
+}
+
+/// Flags of `rds-describe-db-instance-attribute`.
+#[derive(Debug, Args)]
+pub struct RdsDescribeDbInstanceAttribute {
+    /// The instance (DBInstanceId)
+    #[arg(long, value_name = "ID")]
+    db_instance_id: String,
+}
+
+/// Flags of `polardb-describe-backups`.
+#[derive(Debug, Args)]
+pub struct PolardbDescribeBackups {
+    /// The cluster (DBClusterId)
+    #[arg(long, value_name = "ID")]
+    db_cluster_id: String,
+    /// Sets started at or after (StartTime, required by PolarDB; RFC 3339, 'YYYY-MM-DD
+    /// hh:mm:ss' UTC or epoch milliseconds, sent in UTC minutes)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    start_time: OffsetDateTime,
+    /// Sets started at or before (EndTime, required by PolarDB, like --start-time)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    end_time: OffsetDateTime,
+    /// Only this backup set (BackupId)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only sets in this state (BackupStatus): Success or Failed
+    #[arg(long, value_name = "STATUS")]
+    backup_status: Option<String>,
+    /// Only automated or manual sets (BackupMode): Automated or Manual
+    #[arg(long, value_name = "MODE")]
+    backup_mode: Option<String>,
+    /// The destination region of cross-region backups (BackupRegion)
+    #[arg(long, value_name = "REGION")]
+    backup_region: Option<String>,
+    /// Sets per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
+    #[arg(long, value_name = "N")]
+    page_size: Option<u32>,
+    /// Page number, from 1 (PageNumber)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    page_number: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
+}
+
+impl PolardbDescribeBackups {
+    fn request(self) -> PolarDbDescribeBackupsRequest {
+        let mut request =
+            PolarDbDescribeBackupsRequest::new(self.db_cluster_id, self.start_time, self.end_time);
+        request.backup_id = self.backup_id;
+        request.backup_status = self.backup_status.as_deref().map(BackupSetStatus::parse);
+        request.backup_mode = self.backup_mode.as_deref().map(BackupMode::parse);
+        request.backup_region = self.backup_region;
+        request.page_size = self.page_size;
+        request.page_number = self.page_number;
+        request
+    }
+}
+
+/// Flags of `mongodb-describe-backups`.
+#[derive(Debug, Args)]
+pub struct MongodbDescribeBackups {
+    /// The instance (DBInstanceId)
+    #[arg(long, value_name = "ID")]
+    db_instance_id: String,
+    /// The shard of a sharded cluster (NodeId, required for one)
+    #[arg(long, value_name = "ID")]
+    node_id: Option<String>,
+    /// Only this backup set (BackupId; for a sharded cluster, one per shard, comma-separated)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only the sets of this backup job (BackupJobId)
+    #[arg(long, value_name = "ID")]
+    backup_job_id: Option<String>,
+    /// Sets started at or after (StartTime; RFC 3339, 'YYYY-MM-DD hh:mm:ss' UTC or epoch
+    /// milliseconds, sent in UTC minutes)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    start_time: Option<OffsetDateTime>,
+    /// Sets started at or before (EndTime, like --start-time)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    end_time: Option<OffsetDateTime>,
+    /// Sets per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
+    #[arg(long, value_name = "N")]
+    page_size: Option<u32>,
+    /// Page number, from 1 (PageNumber)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    page_number: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
+    /// The instance's region, for a released instance or geo-redundant backups (SrcRegion)
+    #[arg(long, value_name = "REGION")]
+    src_region: Option<String>,
+    /// The region of the geo-redundant backups (DestRegion)
+    #[arg(long, value_name = "REGION")]
+    dest_region: Option<String>,
+}
+
+impl MongodbDescribeBackups {
+    fn request(self) -> MongoDbDescribeBackupsRequest {
+        MongoDbDescribeBackupsRequest {
+            db_instance_id: self.db_instance_id,
+            node_id: self.node_id,
+            backup_id: self.backup_id,
+            backup_job_id: self.backup_job_id,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            page_size: self.page_size,
+            page_number: self.page_number,
+            src_region: self.src_region,
+            dest_region: self.dest_region,
+        }
+    }
+}
+
+/// Flags of `mongodb-describe-cluster-backups`.
+#[derive(Debug, Args)]
+pub struct MongodbDescribeClusterBackups {
+    /// The sharded cluster (DBInstanceId)
+    #[arg(long, value_name = "ID")]
+    db_instance_id: String,
+    /// Only this cluster backup (BackupId, cb-...)
+    #[arg(long, value_name = "ID")]
+    backup_id: Option<String>,
+    /// Only the backups of this backup job (BackupJobId)
+    #[arg(long, value_name = "ID")]
+    backup_job_id: Option<String>,
+    /// Backups started at or after (StartTime; RFC 3339, 'YYYY-MM-DD hh:mm:ss' UTC or epoch
+    /// milliseconds, sent in UTC minutes)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    start_time: Option<OffsetDateTime>,
+    /// Backups started at or before (EndTime, like --start-time)
+    #[arg(long, value_name = "TIME", value_parser = args::time)]
+    end_time: Option<OffsetDateTime>,
+    /// true: the cluster backups without each shard's set (IsOnlyGetClusterBackUp)
+    /// [default: the service's, false]
+    #[arg(long, value_name = "BOOL")]
+    is_only_get_cluster_backup: Option<bool>,
+    /// Backups per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
+    #[arg(long, value_name = "N")]
+    page_size: Option<u32>,
+    /// Page number, from 1 (PageNo: this operation's name for it)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    page_no: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
+    /// The instance's region, for a released instance or geo-redundant backups (SrcRegion)
+    #[arg(long, value_name = "REGION")]
+    src_region: Option<String>,
+    /// The region of the geo-redundant backups (DestRegion)
+    #[arg(long, value_name = "REGION")]
+    dest_region: Option<String>,
+}
+
+impl MongodbDescribeClusterBackups {
+    fn request(self) -> MongoDbDescribeClusterBackupsRequest {
+        MongoDbDescribeClusterBackupsRequest {
+            db_instance_id: self.db_instance_id,
+            backup_id: self.backup_id,
+            backup_job_id: self.backup_job_id,
+            start_time: self.start_time,
+            end_time: self.end_time,
+            is_only_get_cluster_backup: self.is_only_get_cluster_backup,
+            page_size: self.page_size,
+            page_no: self.page_no,
+            src_region: self.src_region,
+            dest_region: self.dest_region,
+        }
+    }
 }
 
 // ------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
-use crate::{aliyun, configure, demo, emulator, export, huawei, tencent, transfer};
+use crate::{aliyun, backups, configure, demo, emulator, export, huawei, tencent, transfer};
 
 /// `--version`: the crate version, the commit and the build date (see `build.rs`).
 const VERSION: &str = concat!(
@@ -113,7 +113,8 @@ pub fn set_local_offset() {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Alibaba Cloud Database Backup (DBS): advanced download and restore
+    /// Alibaba Cloud: DBS advanced download and restore, and the RDS, PolarDB and MongoDB backup
+    /// listings
     #[command(subcommand, after_help = EXIT_CODES)]
     Aliyun(aliyun::Command),
     /// Tencent Cloud TencentDB for MongoDB: backup download tasks
@@ -126,6 +127,10 @@ pub enum Command {
     /// into a directory, verified and resumable, refreshing expired links through the API
     #[command(after_help = EXIT_CODES)]
     Export(export::Export),
+    /// An instance's backups on any cloud in one shape (id, times, size, state, how its files
+    /// can be had), newest first: what `export --latest` chooses from
+    #[command(after_help = EXIT_CODES)]
+    Backups(backups::Backups),
     /// Download a backup link to a file: resumable, parallel, verified (size, storage checksums,
     /// optional SHA-256)
     #[command(after_help = EXIT_CODES)]
@@ -161,6 +166,7 @@ impl Command {
             Command::Tencent(c) => c.waits(),
             Command::Huawei(_)
             | Command::Export(_)
+            | Command::Backups(_)
             | Command::Download(_)
             | Command::Demo
             | Command::Completions { .. }
@@ -177,6 +183,7 @@ impl Command {
             Command::Tencent(_) => "tencent",
             Command::Huawei(_) => "huawei",
             Command::Export(_) => "export",
+            Command::Backups(_) => "backups",
             Command::Download(_) => "download",
             Command::Demo => "demo",
             Command::Completions { .. } => "completions",
@@ -216,7 +223,7 @@ const API_FLAGS: [&str; 7] = [
 /// "create-download"]`).
 fn applies(id: &str, path: &[&str]) -> bool {
     let top = path.first().copied().unwrap_or_default();
-    let api = matches!(top, "aliyun" | "tencent" | "huawei" | "export");
+    let api = matches!(top, "aliyun" | "tencent" | "huawei" | "export" | "backups");
     let waits = matches!(
         path,
         ["aliyun", "create-download" | "start-restore-task"]
@@ -283,6 +290,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tencent(c) => c.run(&ctx).await?,
         Command::Huawei(c) => c.run(&ctx).await?,
         Command::Export(c) => c.run(&ctx).await?,
+        Command::Backups(c) => c.run(&ctx).await?,
         Command::Configure(c) => c.run(&ctx)?,
         Command::Download(c) => {
             ctx.refuse_api_flags(name)?;
@@ -317,12 +325,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             return demo::run().await;
         }
     };
-    let result = match &ctx.global.query {
-        Some(q) => output::query(&result, q)?,
-        None => result,
-    };
-    let humanize = crate::human::Humanize::new(vendor, ctx.time_offset());
-    output::print(&result, ctx.format(), &humanize)
+    ctx.print(&result, vendor)
 }
 
 /// What every API command shares, from the global flags.
@@ -424,6 +427,21 @@ impl Context {
                 Some((region, format!("~/{} (region_id)", vendor.profile_file())))
             }
         }
+    }
+
+    /// Prints a command's answer on stdout: `--query` applied, in the `--output` format, a
+    /// table made readable for `vendor`'s values.
+    pub fn print(&self, result: &Json, vendor: Option<Vendor>) -> Result<(), Failure> {
+        let queried;
+        let result = match &self.global.query {
+            Some(q) => {
+                queried = output::query(result, q)?;
+                &queried
+            }
+            None => result,
+        };
+        let humanize = crate::human::Humanize::new(vendor, self.time_offset());
+        output::print(result, self.format(), &humanize)
     }
 
     /// The offset tables show times at: UTC, or with `--local-time` the machine's (as found

@@ -3,7 +3,7 @@
 
 use backup_core::cloud_sign::Credentials;
 use clap::Args;
-use fake_cloud::{FakeCloud, HUAWEI_PROJECT_ID, Route};
+use fake_cloud::{AliyunProduct, FakeCloud, HUAWEI_PROJECT_ID, Route};
 
 use crate::error::Failure;
 use crate::output::{Json, Object};
@@ -57,7 +57,7 @@ fn describe(cloud: &FakeCloud) -> Json {
         .field("HUAWEICLOUD_SDK_SK", h.1)
         .field("HUAWEICLOUD_SDK_PROJECT_ID", HUAWEI_PROJECT_ID)
         .field("HUAWEICLOUD_SDK_REGION", "cn-north-4");
-    let catalogue: Vec<Json> = cloud
+    let mut catalogue: Vec<Json> = cloud
         .backups()
         .iter()
         .map(|b| {
@@ -80,6 +80,27 @@ fn describe(cloud: &FakeCloud) -> Json {
             o.field("parts", parts).build()
         })
         .collect();
+    // The RDS, PolarDB and MongoDB instances, for `aliyun rds-...`, `polardb-...`, `mongodb-...`.
+    catalogue.extend(cloud.aliyun_instances().iter().map(|i| {
+        let product = match i.product {
+            AliyunProduct::Rds => "rds",
+            AliyunProduct::PolarDb => "polardb",
+            AliyunProduct::MongoDb => "mongodb",
+        };
+        let backups: Vec<Json> = i.backups.iter().map(|b| Json::from(&b.backup_id)).collect();
+        let mut o = Object::new()
+            .field("cloud", "aliyun")
+            .field("product", product)
+            .field("instance", i.instance_id.as_str())
+            .field("backups", backups);
+        if !i.shards.is_empty() {
+            o = o.field(
+                "shards",
+                i.shards.iter().map(Json::from).collect::<Vec<_>>(),
+            );
+        }
+        o.build()
+    }));
     Object::new()
         .field("endpoint", cloud.endpoint())
         .field(

@@ -14,6 +14,7 @@ Exit codes:
     1  service or network error (the service's code, message and request id are on stderr)
     2  usage error (a missing, invalid or contradictory flag)
     3  credentials missing or invalid
+    4  partly done: export downloaded some files, others failed (the report on stdout names them)
   130  interrupted (Ctrl-C); partial downloads resume when the same command runs again";
 
 /// What went wrong, which decides the exit code.
@@ -25,6 +26,8 @@ pub enum Kind {
     Usage,
     /// Exit 3: credentials are missing, or the service rejected them.
     Credentials,
+    /// Exit 4: some of the work was done, some failed (an export's files).
+    Partial,
     /// Exit 130 (128 + SIGINT): the user pressed Ctrl-C.
     Interrupted,
 }
@@ -57,6 +60,15 @@ impl Failure {
         }
     }
 
+    /// Some of the work done, some failed (exit 4).
+    pub fn partial(message: impl Into<String>) -> Self {
+        Failure {
+            kind: Kind::Partial,
+            message: message.into(),
+            service: None,
+        }
+    }
+
     /// Ctrl-C (exit 130). Downloads keep their `.part` file and resume state on disk.
     pub fn interrupted() -> Self {
         Failure {
@@ -73,7 +85,7 @@ impl Failure {
         self.message = format!("{what}: {}", self.message);
     }
 
-    /// The process exit code: 1, 2, 3 or 130.
+    /// The process exit code: 1, 2, 3, 4 or 130.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.code())
     }
@@ -83,6 +95,7 @@ impl Failure {
             Kind::Service => 1,
             Kind::Usage => 2,
             Kind::Credentials => 3,
+            Kind::Partial => 4,
             Kind::Interrupted => 130,
         }
     }
@@ -99,6 +112,7 @@ impl Failure {
             Kind::Service => "service",
             Kind::Usage => "usage",
             Kind::Credentials => "credentials",
+            Kind::Partial => "partial",
             Kind::Interrupted => "interrupted",
         };
         let mut error = serde_json::json!({

@@ -8,8 +8,8 @@ use std::time::Duration;
 use backup_core::aliyun as dbs;
 use backup_core::download::DownloadOptions;
 use backup_core::export::{
-    AliyunExport, BackupExport, HuaweiBackup, HuaweiExport, TencentExport, WorkflowError,
-    export_and_download,
+    AliyunExport, BackupExport, FileOutcome, HuaweiBackup, HuaweiExport, TencentExport,
+    WorkflowError, export_each,
 };
 use backup_core::tencent::CreateBackupDownloadTaskRequest;
 use clap::{Args, Subcommand};
@@ -85,13 +85,17 @@ struct AliyunArgs {
 #[derive(Debug, Args)]
 struct TencentArgs {
     /// The instance (InstanceId)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, visible_alias = "instance", value_name = "ID")]
     instance_id: String,
-    /// The backup file (BackupName), as describe-db-backups lists it
-    #[arg(long, value_name = "NAME")]
-    backup_name: String,
-    /// A replica set or shard (BackupSets.N.ReplicaSetId); repeat for every shard
-    #[arg(long, value_name = "ID", required = true)]
+    /// The backup file (BackupName), as `backups tencent` lists it; or choose one with
+    /// --latest, --before or --after
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["latest", "before", "after"])]
+    backup_name: Option<String>,
+    #[command(flatten)]
+    choice: crate::backups::Choice,
+    /// A replica set or shard (BackupSets.N.ReplicaSetId); repeat for several [default: every
+    /// replica set of the instance, as DescribeDBInstances lists them]
+    #[arg(long, value_name = "ID")]
     replica_set_id: Vec<String>,
     #[command(flatten)]
     destination: Destination,
@@ -103,12 +107,16 @@ struct HuaweiArgs {
     /// The service the backup belongs to
     #[arg(long, value_parser = ["dds", "rds"])]
     service: String,
-    /// The DDS instance (instance_id); required for dds, refused for rds
-    #[arg(long, value_name = "ID")]
+    /// The instance (instance_id): required for dds, and to choose a backup with --latest,
+    /// --before or --after
+    #[arg(long, visible_alias = "instance", value_name = "ID")]
     instance_id: Option<String>,
-    /// The backup (backup_id)
-    #[arg(long, value_name = "ID")]
-    backup_id: String,
+    /// The backup (backup_id), as `backups huawei` lists it; or choose one with --latest,
+    /// --before or --after
+    #[arg(long, value_name = "ID", conflicts_with_all = ["latest", "before", "after"])]
+    backup_id: Option<String>,
+    #[command(flatten)]
+    choice: crate::backups::Choice,
     /// The project id [default: HUAWEICLOUD_SDK_PROJECT_ID, the profile's, or IAM's for the
     /// region]
     #[arg(long, value_name = "ID")]
@@ -138,33 +146,64 @@ impl Export {
                 (Box::new(export), a.destination)
             }
             Vendor::Tencent(a) => {
-                let request = CreateBackupDownloadTaskRequest::new(
-                    a.instance_id,
-                    a.backup_name,
-                    a.replica_set_id,
-                );
-                let export = TencentExport::new(tencent::client(ctx)?, request, ctx.waiter());
+                let client = tencent::client(ctx)?;
+                let backup_name = match (a.backup_name, a.choice.selection()) {
+                    (Some(name), _) => name,
+                    (None, Some(selection)) => {
+                        let list = backup_core::backups::tencent(&client, &a.instance_id).await?;
+                        let chosen = crate::backups::chosen(&list, &selection, &a.instance_id)?;
+                        tracing::info!(backup = %chosen.id, "backup chosen");
+                        chosen.id
+                    }
+                    (None, None) => {
+                        return Err(Failure::usage(
+                            "give --backup-name, or choose with --latest, --before or --after",
+                        ));
+                    }
+                };
+                let replica_sets = if a.replica_set_id.is_empty() {
+                    every_replica_set(&client, &a.instance_id).await?
+                } else {
+                    a.replica_set_id
+                };
+                let request =
+                    CreateBackupDownloadTaskRequest::new(a.instance_id, backup_name, replica_sets);
+                let export = TencentExport::new(client, request, ctx.waiter());
                 (Box::new(export), a.destination)
             }
             Vendor::Huawei(a) => {
+                let client = huawei::client(ctx, a.project_id)?;
+                let backup_id = match (a.backup_id, a.choice.selection(), &a.instance_id) {
+                    (Some(id), _, _) => id,
+                    (None, Some(selection), Some(instance)) => {
+                        let list =
+                            crate::backups::huawei_list(&client, &a.service, instance).await?;
+                        let chosen = crate::backups::chosen(&list, &selection, instance)?;
+                        tracing::info!(backup = %chosen.id, "backup chosen");
+                        chosen.id
+                    }
+                    (None, Some(_), None) => {
+                        return Err(Failure::usage(
+                            "--latest, --before and --after need --instance-id",
+                        ));
+                    }
+                    (None, None, _) => {
+                        return Err(Failure::usage(
+                            "give --backup-id, or choose with --latest, --before or --after",
+                        ));
+                    }
+                };
                 let backup = match (a.service.as_str(), a.instance_id) {
                     ("dds", Some(instance_id)) => HuaweiBackup::Dds {
                         instance_id,
-                        backup_id: a.backup_id,
+                        backup_id,
                     },
                     ("dds", None) => {
                         return Err(Failure::usage("--service dds needs --instance-id"));
                     }
-                    (_, Some(_)) => {
-                        return Err(Failure::usage(
-                            "--instance-id applies only to --service dds",
-                        ));
-                    }
-                    (_, None) => HuaweiBackup::Rds {
-                        backup_id: a.backup_id,
-                    },
+                    (_, _) => HuaweiBackup::Rds { backup_id },
                 };
-                let export = HuaweiExport::new(huawei::client(ctx, a.project_id)?, backup);
+                let export = HuaweiExport::new(client, backup);
                 (Box::new(export), a.destination)
             }
         };
@@ -176,7 +215,7 @@ impl Export {
         destination.pace.apply(&mut options);
         destination.connections.apply(&mut options);
         let display = ExportDisplay::new();
-        let result = export_and_download(
+        let result = export_each(
             export.as_ref(),
             &destination.to,
             &options,
@@ -193,13 +232,84 @@ impl Export {
         )
         .await;
         display.finish();
-        let reports = result.map_err(workflow_failure)?;
-        let files: Vec<Json> = reports.iter().map(transfer::report).collect();
-        Ok(Object::new()
+        let outcomes = result.map_err(workflow_failure)?;
+        let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+        let files: Vec<Json> = outcomes.iter().map(outcome).collect();
+        let report = Object::new()
             .field("vendor", export.vendor())
             .field("directory", destination.to.display().to_string())
             .field("files", files)
-            .build())
+            .build();
+        if failed == 0 {
+            return Ok(report);
+        }
+        // The report goes out all the same: it says which files are there and which failed.
+        ctx.print(&report, None)?;
+        let first = outcomes
+            .iter()
+            .find_map(|o| o.result.as_ref().err().map(|e| format!("{}: {e}", o.name)))
+            .unwrap_or_default();
+        let message = format!(
+            "{failed} of {} file(s) failed (first: {first})",
+            outcomes.len()
+        );
+        Err(if failed == outcomes.len() {
+            Failure::service(message)
+        } else {
+            Failure::partial(message)
+        })
+    }
+}
+
+/// Every replica set (or shard) of a Tencent instance, as `DescribeDBInstances` lists them.
+async fn every_replica_set(
+    client: &backup_core::tencent::Client,
+    instance_id: &str,
+) -> Result<Vec<String>, Failure> {
+    let request = backup_core::tencent::DescribeDbInstancesRequest::new([instance_id]);
+    let answer = client.describe_db_instances(&request).await?;
+    let sets: Vec<String> = answer
+        .instance(instance_id)
+        .map(|i| i.replica_set_ids().map(str::to_owned).collect())
+        .unwrap_or_default();
+    if sets.is_empty() {
+        return Err(Failure::service(format!(
+            "DescribeDBInstances lists no replica set of {instance_id} (request id {}); name \
+             them with --replica-set-id",
+            answer.request_id
+        )));
+    }
+    Ok(sets)
+}
+
+/// One file of the report: its name and path, `downloaded`, `skipped` (already there and
+/// verified) or `failed` with the error, and the download's details.
+fn outcome(o: &FileOutcome) -> Json {
+    let object = Object::new()
+        .field("name", o.name.as_str())
+        .field("path", o.path.display().to_string());
+    match &o.result {
+        Ok(r) => {
+            let status = if r.skipped { "skipped" } else { "downloaded" };
+            let mut object = object.field("status", status).build();
+            if let (Json::Object(fields), Json::Object(details)) =
+                (&mut object, transfer::report(r))
+            {
+                fields.extend(details.into_iter().filter(|(k, _)| k != "path"));
+            }
+            object
+        }
+        Err(e) => {
+            // The name is its own field: the error without it.
+            let text = match e {
+                WorkflowError::Download { source, .. } => source.to_string(),
+                other => other.to_string(),
+            };
+            object
+                .field("status", "failed")
+                .field("error", backup_core::terminal::escape(&text))
+                .build()
+        }
     }
 }
 

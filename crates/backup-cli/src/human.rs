@@ -3,7 +3,10 @@
 //! links cut to their host and file. JSON output is never changed: it keeps the vendor's values.
 
 use backup_core::cloud_sign::Vendor;
-use backup_core::tencent::{BackupMethod, BackupStatus, BackupType, TaskStatus};
+use backup_core::tencent::{
+    BackupMethod, BackupStatus, BackupType, ClusterType, InstanceStatus, TaskStatus,
+};
+use backup_core::terminal::bytes_text;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
@@ -89,6 +92,10 @@ impl Humanize {
         };
         Some(match key {
             "Status" if path.ends_with("BackupList.Status") => BackupStatus::from(n).to_string(),
+            "Status" if path.ends_with("InstanceDetails.Status") => {
+                InstanceStatus::from(n).to_string()
+            }
+            "ClusterType" => ClusterType::from(n).to_string(),
             "Status" => TaskStatus::from(n).to_string(),
             "BackupMethod" => BackupMethod::from(n).to_string(),
             "BackupType" => BackupType::from(n).to_string(),
@@ -184,21 +191,6 @@ fn integer(value: &Json) -> Option<u64> {
     }
 }
 
-/// `bytes` in binary units: `512 B`, `1.5 KiB`, `2.0 GiB`.
-pub fn bytes_text(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 /// A long link as `https://host/…/file`: no query string (the signature), no middle of the path.
 fn short_link(s: &str) -> Option<String> {
     let rest = s
@@ -268,6 +260,12 @@ mod tests {
         let h = Humanize::new(Some(Vendor::Tencent), UtcOffset::UTC);
         let v = json(
             r#"{"BackupList":[{"BackupSize":1024,"Status":2,"BackupMethod":0,"BackupType":1,"StartTime":"2026-01-01 08:00:00"}],"Tasks":[{"BackupSize":1024,"Status":2},{"BackupSize":"5","Status":9}]}"#,
+        );
+        let instances = json(r#"{"InstanceDetails":[{"Status":2,"ClusterType":1}]}"#);
+        let named = text(&h.apply(&instances));
+        assert!(
+            !named.contains("finished") && !named.contains(":2"),
+            "{named}"
         );
         assert_eq!(
             text(&h.apply(&v)),

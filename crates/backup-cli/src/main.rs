@@ -32,6 +32,7 @@
 
 mod aliyun;
 mod args;
+mod backups;
 mod cli;
 mod configure;
 mod demo;

@@ -3,8 +3,10 @@
 
 use backup_core::cloud_sign::Vendor;
 use backup_core::tencent::{
-    BackupDownloadTask, BackupMethod, Client, CreateBackupDownloadTaskRequest,
-    DescribeBackupDownloadTaskRequest, DescribeDbBackupsRequest, OrderBy, OrderByType, TaskStatus,
+    BackupDownloadTask, BackupMethod, Client, ClusterType, CreateBackupDownloadTaskRequest,
+    DescribeBackupDownloadTaskRequest, DescribeDbBackupsRequest, DescribeDbInstancesRequest,
+    InstanceOrderBy, InstanceStatus, InstanceTypeFilter, OrderBy, OrderByType, PayMode, TagInfo,
+    TaskStatus,
 };
 use clap::{Args, Subcommand};
 use time::PrimitiveDateTime;
@@ -27,6 +29,10 @@ pub enum Command {
     /// DescribeDBBackups: list an instance's backups, to find the BackupName to download
     #[command(name = "describe-db-backups")]
     DescribeDbBackups(DescribeDbBackups),
+    /// DescribeDBInstances: list instances with their replica sets or shards, the ids
+    /// create-backup-download-task's --replica-set-id takes
+    #[command(name = "describe-db-instances")]
+    DescribeDbInstances(DescribeDbInstances),
 }
 
 impl Command {
@@ -83,6 +89,16 @@ impl Command {
                     Json::of(&client.describe_db_backups_all(&request).await?)
                 } else {
                     Json::of(&client.describe_db_backups(&request).await?)
+                }
+            }
+            Command::DescribeDbInstances(a) => {
+                let all = a.pages.all;
+                let request = a.request();
+                let client = client(ctx)?;
+                if all {
+                    Json::of(&client.describe_db_instances_all(&request).await?)
+                } else {
+                    Json::of(&client.describe_db_instances(&request).await?)
                 }
             }
         }
@@ -339,4 +355,95 @@ pub struct DescribeDbBackups {
     offset: Option<u32>,
     #[command(flatten)]
     pages: args::AllPages,
+}
+
+/// Flags of `describe-db-instances`.
+#[derive(Debug, Args)]
+pub struct DescribeDbInstances {
+    /// Only this instance (InstanceIds.N); repeat the flag for several [default: every instance]
+    #[arg(long, value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    instance_id: Vec<String>,
+    /// Only instances of this kind (InstanceType): 0 all, 1 formal, 2 temporary, 3 read-only, -1
+    /// formal, read-only and disaster recovery
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    instance_type: Option<i64>,
+    /// Only this architecture (ClusterType): 0 replica set, 1 sharded cluster, -1 both
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    cluster_type: Option<i64>,
+    /// Only instances in this state (Status): 0 to be initialized, 1 processing, 2 running, -2
+    /// isolated (monthly subscription), -3 isolated (pay-as-you-go); repeat the flag for several
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    status: Vec<i64>,
+    /// Only instances in this VPC (VpcId)
+    #[arg(long, value_name = "ID")]
+    vpc_id: Option<String>,
+    /// Only instances in this subnet of --vpc-id (SubnetId)
+    #[arg(long, value_name = "ID", requires = "vpc_id")]
+    subnet_id: Option<String>,
+    /// Only instances billed this way (PayMode): 0 pay-as-you-go, 1 monthly subscription, -1
+    /// both
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pay_mode: Option<i64>,
+    /// Only instances of this project (ProjectIds.N); repeat the flag for several
+    #[arg(long, value_name = "ID")]
+    project_id: Vec<u64>,
+    /// Only instances with this tag (Tags.N), KEY=VALUE; repeat the flag for several
+    #[arg(long, value_name = "KEY=VALUE", value_parser = tag)]
+    tag: Vec<TagInfo>,
+    /// Only instances whose id, name or private IP address matches (SearchKey)
+    #[arg(long, value_name = "TEXT")]
+    search_key: Option<String>,
+    /// At most this many instances, 1 to 100 (Limit) [default: the service's, 20]
+    #[arg(long, value_name = "N")]
+    limit: Option<u32>,
+    /// Skip this many instances (Offset)
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    offset: Option<u32>,
+    #[command(flatten)]
+    pages: args::AllPages,
+    /// Sort by (OrderBy): ProjectId, InstanceName or CreateTime
+    #[arg(long, value_name = "FIELD", value_parser = ["ProjectId", "InstanceName", "CreateTime"])]
+    order_by: Option<String>,
+    /// Sort direction (OrderByType): ASC or DESC
+    #[arg(long, value_name = "ORDER", value_parser = ["ASC", "DESC"], ignore_case = true)]
+    order_by_type: Option<String>,
+}
+
+impl DescribeDbInstances {
+    fn request(self) -> DescribeDbInstancesRequest {
+        DescribeDbInstancesRequest {
+            instance_ids: self.instance_id,
+            instance_type: self.instance_type.map(InstanceTypeFilter::from),
+            cluster_type: self.cluster_type.map(ClusterType::from),
+            status: self.status.into_iter().map(InstanceStatus::from).collect(),
+            vpc_id: self.vpc_id,
+            subnet_id: self.subnet_id,
+            pay_mode: self.pay_mode.map(PayMode::from),
+            limit: self.limit,
+            offset: self.offset,
+            order_by: self.order_by.map(|o| match o.as_str() {
+                "ProjectId" => InstanceOrderBy::ProjectId,
+                "InstanceName" => InstanceOrderBy::InstanceName,
+                _ => InstanceOrderBy::CreateTime,
+            }),
+            order_by_type: self.order_by_type.map(|o| {
+                if o.eq_ignore_ascii_case("asc") {
+                    OrderByType::Asc
+                } else {
+                    OrderByType::Desc
+                }
+            }),
+            project_ids: self.project_id,
+            search_key: self.search_key,
+            tags: self.tag,
+        }
+    }
+}
+
+/// A tag filter `KEY=VALUE` (the value may be empty; the key may not).
+fn tag(value: &str) -> Result<TagInfo, String> {
+    match value.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok(TagInfo::new(key.trim(), value)),
+        _ => Err("expected KEY=VALUE".to_owned()),
+    }
 }

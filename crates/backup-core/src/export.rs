@@ -352,10 +352,24 @@ impl BackupExport for TencentExport {
         progress: ExportProgressFn<'a>,
     ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
         Box::pin(async move {
-            self.client
-                .create_backup_download_task(&self.request)
+            // Exporting again must not start a second task per replica set: reuse the newest
+            // task of each, when every one has a task that has not failed.
+            let existing = self
+                .client
+                .find_backup_download_tasks(&self.request)
                 .await?;
-            tracing::info!("Tencent backup download tasks created; waiting for them");
+            let reusable = existing.len() == self.request.backup_sets.len()
+                && existing
+                    .iter()
+                    .all(|t| t.status != mongodb_tencent::TaskStatus::Failed);
+            if reusable {
+                tracing::info!("reusing the backup download tasks of this backup");
+            } else {
+                self.client
+                    .create_backup_download_task(&self.request)
+                    .await?;
+                tracing::info!("Tencent backup download tasks created; waiting for them");
+            }
             let tasks = self.finished(progress).await?;
             tracing::info!(files = tasks.len(), "download links obtained");
             Ok(tasks
@@ -535,6 +549,21 @@ pub enum WorkflowError {
         /// What arrived.
         actual: u64,
     },
+    /// The destination's file system has less room than the files declare.
+    #[error(
+        "{}: {} free, the files need {} more; free some space or choose another --to",
+        path.display(),
+        crate::terminal::bytes_text(*available),
+        crate::terminal::bytes_text(*needed)
+    )]
+    NoSpace {
+        /// The directory.
+        path: PathBuf,
+        /// Bytes the files still need.
+        needed: u64,
+        /// Bytes free for this user.
+        available: u64,
+    },
     /// The destination directory is not usable.
     #[error("{path}: {source}")]
     Io {
@@ -599,10 +628,65 @@ pub struct FileProgress<'a> {
 /// What [`download_files`] and [`export_and_download`] report download progress to.
 pub type FileProgressFn<'a> = &'a (dyn Fn(FileProgress<'_>) + Send + Sync);
 
+/// What became of one file of an export.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct FileOutcome {
+    /// The file's local name ([`local_names`]).
+    pub name: String,
+    /// Where it is, or was to be written.
+    pub path: PathBuf,
+    /// Its download (downloaded, or already there and verified: [`DownloadReport::skipped`]),
+    /// or why it failed.
+    pub result: Result<DownloadReport, WorkflowError>,
+}
+
 /// Downloads every file of an export into `dir` (created if missing, mode `0700`), one after
 /// the other, each under its own safe name ([`local_names`]), verified, resumable and with its
-/// link refreshed through the vendor API when it expires. `progress` gets each event with the
-/// file's local name and its place among the files.
+/// link refreshed through the vendor API when it expires; a file that fails does not stop the
+/// others (its outcome says why). `progress` gets each event with the file's local name and its
+/// place among the files. Before the first byte: `dir` must take a new file and have room for
+/// what the files declare (less what is already there), else [`WorkflowError::NoSpace`].
+pub async fn download_each(
+    export: &dyn BackupExport,
+    files: &[ExportedFile],
+    dir: &Path,
+    downloader: &Downloader,
+    options: &DownloadOptions,
+    progress: FileProgressFn<'_>,
+) -> Result<Vec<FileOutcome>, WorkflowError> {
+    check_writable(dir)?;
+    let names = local_names(files);
+    check_space(dir, files, &names)?;
+    let mut outcomes = Vec::with_capacity(files.len());
+    let count = files.len();
+    for (i, (file, name)) in files.iter().zip(&names).enumerate() {
+        let dest = dir.join(name);
+        let result = download_one(
+            export,
+            file,
+            name,
+            &dest,
+            (i, count),
+            downloader,
+            options,
+            progress,
+        )
+        .await;
+        if let Err(e) = &result {
+            tracing::warn!(file = %name, error = %e, "file failed; going on with the others");
+        }
+        outcomes.push(FileOutcome {
+            name: name.to_string(),
+            path: dest,
+            result,
+        });
+    }
+    Ok(outcomes)
+}
+
+/// [`download_each`], then the first failure, if any: every file downloaded and verified, or
+/// an error.
 pub async fn download_files(
     export: &dyn BackupExport,
     files: &[ExportedFile],
@@ -611,15 +695,61 @@ pub async fn download_files(
     options: &DownloadOptions,
     progress: FileProgressFn<'_>,
 ) -> Result<Vec<DownloadReport>, WorkflowError> {
-    crate::local::create_dir_private(dir).map_err(|source| WorkflowError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
-    let names = local_names(files);
-    let mut reports = Vec::with_capacity(files.len());
-    let count = files.len();
-    for (i, (file, name)) in files.iter().zip(&names).enumerate() {
+    download_each(export, files, dir, downloader, options, progress)
+        .await?
+        .into_iter()
+        .map(|o| o.result)
+        .collect()
+}
+
+/// Refuses to start when `dir`'s file system has less room than the files declare, less what
+/// their final or partial files there already hold (a partial file may already have its whole
+/// size allocated). Files of unknown size count as empty: this is a floor, not a promise.
+fn check_space(
+    dir: &Path,
+    files: &[ExportedFile],
+    names: &[SafeName],
+) -> Result<(), WorkflowError> {
+    let mut needed = 0u64;
+    for (file, name) in files.iter().zip(names) {
+        let declared = match file.size {
+            Some(DeclaredSize::Bytes(b)) => b,
+            Some(DeclaredSize::Kilobytes(kb)) => kb.saturating_mul(1024),
+            None => 0,
+        };
         let dest = dir.join(name);
+        let held = [crate::download::part_paths(&dest).0, dest.clone()]
+            .iter()
+            .filter_map(|p| std::fs::symlink_metadata(p).ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .max()
+            .unwrap_or(0);
+        needed = needed.saturating_add(declared.saturating_sub(held));
+    }
+    match crate::local::available_space(dir) {
+        Some(available) if available < needed => Err(WorkflowError::NoSpace {
+            path: dir.to_owned(),
+            needed,
+            available,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// One file of [`download_each`]: `index` of `count` (from 0).
+#[allow(clippy::too_many_arguments)]
+async fn download_one(
+    export: &dyn BackupExport,
+    file: &ExportedFile,
+    name: &SafeName,
+    dest: &Path,
+    (i, count): (usize, usize),
+    downloader: &Downloader,
+    options: &DownloadOptions,
+    progress: FileProgressFn<'_>,
+) -> Result<DownloadReport, WorkflowError> {
+    {
         let mut opts = options.clone();
         match file.size {
             Some(DeclaredSize::Bytes(b)) => opts.expected_size = Some(b),
@@ -631,7 +761,7 @@ pub async fn download_files(
         }
         let refresher = FileRefresher { export, file };
         let report = downloader
-            .download(file.url(), &dest, &opts, Some(&refresher), &|p| {
+            .download(file.url(), dest, &opts, Some(&refresher), &|p| {
                 progress(FileProgress {
                     name: name.as_str(),
                     index: i + 1,
@@ -648,7 +778,7 @@ pub async fn download_files(
             && !declared.matches(report.bytes)
         {
             if !report.skipped {
-                let _ = crate::local::remove_ours(&dest);
+                let _ = crate::local::remove_ours(dest);
             }
             return Err(WorkflowError::DeclaredSizeMismatch {
                 file: name.to_string(),
@@ -661,9 +791,8 @@ pub async fn download_files(
         } else {
             tracing::info!(file = %name, bytes = report.bytes, verified = ?report.verified, "file downloaded and verified");
         }
-        reports.push(report);
+        Ok(report)
     }
-    Ok(reports)
 }
 
 /// Creates `dir` (mode `0700`) if missing and checks that a file can be created in it.
@@ -679,14 +808,16 @@ fn check_writable(dir: &Path) -> Result<(), WorkflowError> {
     crate::local::remove_ours(&probe).map_err(io)
 }
 
-/// The whole workflow: export, wait, download every file into `dir`, verified.
-pub async fn export_and_download(
+/// The whole workflow: export, wait, download every file into `dir`, verified; each file's
+/// outcome ([`download_each`]: one failed file does not stop the others). An error when
+/// nothing could be downloaded at all: the directory is unusable, the export failed.
+pub async fn export_each(
     export: &dyn BackupExport,
     dir: &Path,
     options: &DownloadOptions,
     on_export: ExportProgressFn<'_>,
     on_download: FileProgressFn<'_>,
-) -> Result<Vec<DownloadReport>, WorkflowError> {
+) -> Result<Vec<FileOutcome>, WorkflowError> {
     // Before anything slow (a server-side export can take hours): the directory must exist
     // or be creatable, and take a new file.
     check_writable(dir)?;
@@ -695,7 +826,22 @@ pub async fn export_and_download(
         file: String::new(),
         source,
     })?;
-    download_files(export, &files, dir, &downloader, options, on_download).await
+    download_each(export, &files, dir, &downloader, options, on_download).await
+}
+
+/// [`export_each`], then the first failure, if any.
+pub async fn export_and_download(
+    export: &dyn BackupExport,
+    dir: &Path,
+    options: &DownloadOptions,
+    on_export: ExportProgressFn<'_>,
+    on_download: FileProgressFn<'_>,
+) -> Result<Vec<DownloadReport>, WorkflowError> {
+    export_each(export, dir, options, on_export, on_download)
+        .await?
+        .into_iter()
+        .map(|o| o.result)
+        .collect()
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod backups;
 pub mod checksum;
 mod direct;
 pub mod download;

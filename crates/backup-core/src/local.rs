@@ -462,3 +462,18 @@ mod tests {
         drop(again);
     }
 }
+
+/// Bytes free for an unprivileged user on the file system holding `dir`; `None` where it
+/// cannot be told (not Unix, or `statvfs` failed).
+pub(crate) fn available_space(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(dir).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}

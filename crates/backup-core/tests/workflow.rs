@@ -262,3 +262,93 @@ async fn an_expired_huawei_link_is_refreshed_through_the_api() {
         .count();
     assert!(shows >= 2, "the link was asked for again");
 }
+
+/// One file that fails (its name is taken by a directory) does not stop the others:
+/// `download_each` gives every file's outcome, and the strict `download_files` the failure.
+#[tokio::test]
+async fn a_failed_file_does_not_stop_the_others() {
+    let cloud = FakeCloud::start().await;
+    let export = HuaweiExport::new(
+        huawei_client(&cloud, http()),
+        HuaweiBackup::Dds {
+            instance_id: "befb1cfe1f96403780396b0c54f85d11in02".into(),
+            backup_id: "bd062e1af2d248b3bb4cd3dbb4183888br02".into(),
+        },
+    );
+    let files = export.export(&|_| {}).await.unwrap();
+    assert_eq!(files.len(), 2);
+    let names = backup_core::export::local_names(&files);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(names[0].as_str())).unwrap();
+    let downloader = backup_core::download::Downloader::new().unwrap();
+    let outcomes = backup_core::export::download_each(
+        &export,
+        &files,
+        dir.path(),
+        &downloader,
+        &options(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes[0].result.is_err(), "{:?}", outcomes[0].result);
+    assert_eq!(outcomes[0].name, names[0].as_str());
+    let second = outcomes[1]
+        .result
+        .as_ref()
+        .expect("the second file downloads");
+    assert!(!second.skipped);
+    let on_disk = std::fs::read(&outcomes[1].path).unwrap();
+    assert!(cloud.objects().iter().any(|o| o.content() == on_disk));
+    // The strict form reports the failure (the second file, already there, is skipped).
+    let err = backup_core::export::download_files(
+        &export,
+        &files,
+        dir.path(),
+        &downloader,
+        &options(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains(names[0].as_str()), "{err}");
+}
+
+/// Files that declare more than the destination can hold are refused before the first byte.
+#[tokio::test]
+async fn too_little_free_space_is_refused_before_downloading() {
+    let cloud = FakeCloud::start().await;
+    let export = HuaweiExport::new(
+        huawei_client(&cloud, http()),
+        HuaweiBackup::Rds {
+            backup_id: "c0c9f155c7b7423a9d30f0175998b63bbr01".into(),
+        },
+    );
+    let mut files = export.export(&|_| {}).await.unwrap();
+    // As if the API declared an exabyte.
+    files[0].size = Some(DeclaredSize::Bytes(1 << 60));
+    let dir = tempfile::tempdir().unwrap();
+    cloud.clear_requests();
+    let downloader = backup_core::download::Downloader::new().unwrap();
+    let err = backup_core::export::download_each(
+        &export,
+        &files,
+        dir.path(),
+        &downloader,
+        &options(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, backup_core::export::WorkflowError::NoSpace { .. }),
+        "{text}"
+    );
+    assert!(text.contains("free") && text.contains("1.0 EiB"), "{text}");
+    assert!(
+        cloud.requests_to(Route::Storage).is_empty(),
+        "not a byte asked for"
+    );
+}

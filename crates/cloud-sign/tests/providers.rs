@@ -61,6 +61,15 @@ fn write_file(path: &Path, text: &str) -> PathBuf {
     path.to_owned()
 }
 
+/// A home whose `~/.aliyun/config.json` is `config`, a context with it and no environment, and
+/// the Aliyun profile file's provider (keep the home alive while the context is in use).
+fn aliyun_profiles(config: &str) -> (Home, ProviderContext, ProfileFileProvider) {
+    let home = Home::new();
+    home.write(".aliyun/config.json", config);
+    let ctx = home.ctx(&no_env());
+    (home, ctx, ProfileFileProvider::new(Vendor::Aliyun))
+}
+
 fn no_env() -> [(&'static str, &'static str); 0] {
     []
 }
@@ -918,26 +927,13 @@ fn chain_environment_wins_over_file() {
 
 #[test]
 fn the_aliyun_profile_names_its_region() {
-    let home = Home::new();
-    home.write(
-        ".aliyun/config.json",
+    let (_home, ctx, file) = aliyun_profiles(
         r#"{"current":"prod","profiles":[
             {"name":"prod","mode":"AK","access_key_id":"a","access_key_secret":"s","region_id":"cn-shanghai"},
             {"name":"dev","mode":"AK","access_key_id":"a","access_key_secret":"s","region_id":""}]}"#,
     );
-    let ctx = home.ctx(&no_env());
-    assert_eq!(
-        ProfileFileProvider::new(Vendor::Aliyun)
-            .region(&ctx)
-            .as_deref(),
-        Some("cn-shanghai")
-    );
-    assert_eq!(
-        ProfileFileProvider::new(Vendor::Aliyun)
-            .with_profile("dev")
-            .region(&ctx),
-        None
-    );
+    assert_eq!(file.region(&ctx).as_deref(), Some("cn-shanghai"));
+    assert_eq!(file.with_profile("dev").region(&ctx), None);
     assert_eq!(ProfileFileProvider::new(Vendor::Tencent).region(&ctx), None);
 }
 
@@ -1246,15 +1242,11 @@ fn tencent_chain_reads_tccli_after_the_sdk_file_and_first_for_a_named_profile() 
 
 #[test]
 fn an_aliyun_profile_in_mode_ecs_ram_role_names_its_role() {
-    let home = Home::new();
-    home.write(
-        ".aliyun/config.json",
+    let (_home, ctx, file) = aliyun_profiles(
         r#"{"current":"ecs","profiles":[
             {"name":"ecs","mode":"EcsRamRole","ram_role_name":"backup-reader","region_id":"cn-beijing"},
             {"name":"keys","mode":"AK","access_key_id":"LTAIx","access_key_secret":"s"}]}"#,
     );
-    let ctx = home.ctx(&no_env());
-    let file = ProfileFileProvider::new(Vendor::Aliyun);
     assert_eq!(file.aliyun_ecs_role(&ctx).as_deref(), Some("backup-reader"));
     assert_eq!(file.region(&ctx).as_deref(), Some("cn-beijing"));
     assert_eq!(
@@ -1272,9 +1264,7 @@ fn an_aliyun_profile_in_mode_ecs_ram_role_names_its_role() {
 
 #[test]
 fn an_aliyun_profile_in_mode_ram_role_arn_gives_its_role_and_the_keys_that_assume_it() {
-    let home = Home::new();
-    home.write(
-        ".aliyun/config.json",
+    let (_home, ctx, file) = aliyun_profiles(
         r#"{"current":"role","profiles":[
             {"name":"role","mode":"RamRoleArn","access_key_id":" LTAIrole ",
              "access_key_secret":"CANARY-role-secret","ram_role_arn":" acs:ram::1:role/backup ",
@@ -1292,8 +1282,6 @@ fn an_aliyun_profile_in_mode_ram_role_arn_gives_its_role_and_the_keys_that_assum
              "ram_role_arn":"acs:ram::1:role/r"},
             {"name":"keys","mode":"AK","access_key_id":"LTAIk","access_key_secret":"s"}]}"#,
     );
-    let ctx = home.ctx(&no_env());
-    let file = ProfileFileProvider::new(Vendor::Aliyun);
     let role = file.aliyun_role_arn(&ctx).unwrap().unwrap();
     assert_eq!(role.profile, "role");
     assert_eq!(role.role_arn, "acs:ram::1:role/backup");

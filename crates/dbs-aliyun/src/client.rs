@@ -17,9 +17,12 @@ use crate::download::{
     DownloadSupport, DownloadTask, DownloadTaskKey, DownloadTaskListWire, RetriedDownload,
     RetryDownloadTaskRequest, SortOrder, StorageInfoRequest, StorageInfoWire,
 };
-use crate::endpoint::endpoint_host;
-use crate::page::Page;
+use crate::endpoint::{Product, ProductEndpoints, endpoint_host};
+use crate::mongodb::MongoDb;
+use crate::page::{Page, Paged};
+use crate::polardb::PolarDb;
 use crate::protocol::{Acs3, VENDOR};
+use crate::rds::Rds;
 use crate::restore::{
     BackupPlan, BackupPlanListWire, CreateRestoreTaskRequest, CreatedRestoreTask,
     DescribeBackupPlanListRequest, DescribeFullBackupListRequest, DescribeRestoreTaskListRequest,
@@ -32,10 +35,10 @@ const V2021: &str = "2021-01-01";
 const V2019: &str = "2019-03-06";
 
 /// An operation: its action, API version and whether it may be sent twice.
-struct Action {
-    name: &'static str,
-    version: &'static str,
-    idempotency: Idempotency,
+pub(crate) struct Action {
+    pub(crate) name: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) idempotency: Idempotency,
 }
 
 const CREATE_DOWNLOAD: Action = Action {
@@ -173,6 +176,7 @@ impl ClientBuilder {
     /// [`Error::Credentials`], not at the first call.
     pub fn build(self) -> Result<Client, Error> {
         let region = self.region.unwrap_or_default();
+        let products = ProductEndpoints::resolve(&region, self.endpoint.as_ref())?;
         let endpoint = match self.endpoint {
             Some(e) => {
                 // The region is still sent as `RegionCode`; check it all the same.
@@ -206,17 +210,23 @@ impl ClientBuilder {
             endpoint,
             credentials,
             region,
+            products,
         })
     }
 }
 
 /// An Alibaba Cloud DBS client for one region. Cheap to clone.
+///
+/// The database products' own backup listings are reached through [`Client::rds`],
+/// [`Client::polardb`] and [`Client::mongodb`], with the same credentials and transport.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: HttpClient,
     endpoint: Endpoint,
     credentials: CredentialSource,
     region: String,
+    /// Where each database product's calls go.
+    products: ProductEndpoints,
 }
 
 impl Client {
@@ -233,6 +243,28 @@ impl Client {
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    /// The endpoint `product`'s requests go to: the explicit endpoint the client was built with
+    /// (private endpoints, emulators), else the product's host for the region
+    /// ([`product_host`](crate::product_host)).
+    pub fn product_endpoint(&self, product: Product) -> &Endpoint {
+        self.products.get(product)
+    }
+
+    /// RDS's backup operations (`DescribeBackups`, `DescribeDBInstanceAttribute`).
+    pub fn rds(&self) -> Rds<'_> {
+        Rds::new(self)
+    }
+
+    /// PolarDB's backup operations (`DescribeBackups`).
+    pub fn polardb(&self) -> PolarDb<'_> {
+        PolarDb::new(self)
+    }
+
+    /// ApsaraDB for MongoDB's backup operations (`DescribeBackups`, `DescribeClusterBackups`).
+    pub fn mongodb(&self) -> MongoDb<'_> {
+        MongoDb::new(self)
     }
 
     /// The transport.
@@ -256,9 +288,30 @@ impl Client {
         action: &Action,
         query: Query,
     ) -> Result<(T, cloud_http::RawResponse), Error> {
+        self.send(&self.endpoint, VENDOR, action, query).await
+    }
+
+    /// [`Client::call`] for an operation of a database product: to its endpoint, named after it.
+    pub(crate) async fn call_product<T: DeserializeOwned>(
+        &self,
+        product: Product,
+        action: &Action,
+        query: Query,
+    ) -> Result<(T, cloud_http::RawResponse), Error> {
+        self.send(self.products.get(product), product.vendor(), action, query)
+            .await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        endpoint: &Endpoint,
+        vendor: &'static str,
+        action: &Action,
+        query: Query,
+    ) -> Result<(T, cloud_http::RawResponse), Error> {
         let mut request = ApiRequest::new("POST", "/");
         request.query = query.0;
-        let operation = Operation::new(VENDOR, action.name, action.idempotency);
+        let operation = Operation::new(vendor, action.name, action.idempotency);
         let credentials = self.credentials.get().await?;
         let protocol = Acs3 {
             credentials: &credentials,
@@ -266,7 +319,7 @@ impl Client {
         };
         let raw = self
             .http
-            .send(&self.endpoint, &operation, &request, &protocol)
+            .send(endpoint, &operation, &request, &protocol)
             .await?;
         let parsed = raw.json::<T>()?;
         Ok((parsed, raw))
@@ -455,14 +508,15 @@ impl Client {
         &self,
         request: &DescribeDownloadTaskRequest,
     ) -> Result<Page<DownloadTask>, Error> {
-        let mut request = request.clone();
-        let size = *request.page_size.get_or_insert(100);
-        let op = operation_name(&DESCRIBE_DOWNLOAD_TASK);
-        every_page(op, size, |index| {
-            request.current_page = Some(index as u32 + 1);
-            let request = request.clone();
-            async move { self.describe_download_task(&request).await }
-        })
+        let fetch =
+            |r: DescribeDownloadTaskRequest| async move { self.describe_download_task(&r).await };
+        every_page(
+            &DESCRIBE_DOWNLOAD_TASK,
+            request,
+            1,
+            |r| (&mut r.page_size, &mut r.current_page),
+            fetch,
+        )
         .await
     }
 
@@ -472,14 +526,16 @@ impl Client {
         &self,
         request: &DescribeRestoreTaskListRequest,
     ) -> Result<Page<RestoreTask>, Error> {
-        let mut request = request.clone();
-        let size = *request.page_size.get_or_insert(100);
-        let op = operation_name(&DESCRIBE_RESTORE_TASK_LIST);
-        every_page(op, size, |index| {
-            request.page_num = Some(index as u32);
-            let request = request.clone();
-            async move { self.describe_restore_task_list(&request).await }
-        })
+        let fetch = |r: DescribeRestoreTaskListRequest| async move {
+            self.describe_restore_task_list(&r).await
+        };
+        every_page(
+            &DESCRIBE_RESTORE_TASK_LIST,
+            request,
+            0,
+            |r| (&mut r.page_size, &mut r.page_num),
+            fetch,
+        )
         .await
     }
 
@@ -489,14 +545,16 @@ impl Client {
         &self,
         request: &DescribeBackupPlanListRequest,
     ) -> Result<Page<BackupPlan>, Error> {
-        let mut request = request.clone();
-        let size = *request.page_size.get_or_insert(100);
-        let op = operation_name(&DESCRIBE_BACKUP_PLAN_LIST);
-        every_page(op, size, |index| {
-            request.page_num = Some(index as u32);
-            let request = request.clone();
-            async move { self.describe_backup_plan_list(&request).await }
-        })
+        let fetch = |r: DescribeBackupPlanListRequest| async move {
+            self.describe_backup_plan_list(&r).await
+        };
+        every_page(
+            &DESCRIBE_BACKUP_PLAN_LIST,
+            request,
+            0,
+            |r| (&mut r.page_size, &mut r.page_num),
+            fetch,
+        )
         .await
     }
 
@@ -506,14 +564,16 @@ impl Client {
         &self,
         request: &DescribeFullBackupListRequest,
     ) -> Result<Page<FullBackup>, Error> {
-        let mut request = request.clone();
-        let size = *request.page_size.get_or_insert(100);
-        let op = operation_name(&DESCRIBE_FULL_BACKUP_LIST);
-        every_page(op, size, |index| {
-            request.page_num = Some(index as u32);
-            let request = request.clone();
-            async move { self.describe_full_backup_list(&request).await }
-        })
+        let fetch = |r: DescribeFullBackupListRequest| async move {
+            self.describe_full_backup_list(&r).await
+        };
+        every_page(
+            &DESCRIBE_FULL_BACKUP_LIST,
+            request,
+            0,
+            |r| (&mut r.page_size, &mut r.page_num),
+            fetch,
+        )
         .await
     }
 
@@ -644,47 +704,61 @@ fn pending_state(status: &str, progress: Option<&str>) -> String {
     }
 }
 
-fn operation_name(action: &Action) -> cloud_http::OperationName {
-    cloud_http::OperationName {
-        vendor: VENDOR,
-        action: action.name,
+/// Every page of a listing as one ([`Paged`]): the items of all pages, the last page's other
+/// fields and total count, no page number. `paging` gives the request's page size (default 100)
+/// and page number (set for each page, from `first`: 1 for `CurrentPage`, `PageNumber` and
+/// `PageNo`, 0 for `PageNum`). `operation` names the listing in the error of one that does not
+/// end.
+pub(crate) async fn every_page<R, P, Fut>(
+    operation: impl Into<cloud_http::OperationName>,
+    request: &R,
+    first: u32,
+    paging: fn(&mut R) -> (&mut Option<u32>, &mut Option<u32>),
+    fetch: impl Fn(R) -> Fut,
+) -> Result<P, Error>
+where
+    R: Clone,
+    P: Paged,
+    Fut: Future<Output = Result<P, Error>>,
+{
+    let operation = operation.into();
+    let mut request = request.clone();
+    let page_size = *paging(&mut request).0.get_or_insert(100);
+    // The last page, its items taken out (a Mutex, not a `&mut`: every page's future borrows
+    // it).
+    let last: Mutex<Option<P>> = Mutex::default();
+    let (items, total) =
+        cloud_http::all_pages(operation.clone(), u64::from(page_size), |index, _| {
+            *paging(&mut request).1 = Some(first + index as u32);
+            let page = fetch(request.clone());
+            let last = &last;
+            async move {
+                let mut page = page.await?;
+                let (items, total) = page.take_items();
+                *last.lock().unwrap_or_else(|p| p.into_inner()) = Some(page);
+                Ok(cloud_http::PageOf { total, items })
+            }
+        })
+        .await?;
+    match last.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(page) => Ok(page.into_all(items, total)),
+        // `all_pages` asks for a first page and stops at its error: not reached.
+        None => Err(Error::UnreadableResponse {
+            operation,
+            status: 200,
+            request_id: None,
+            reason: "the listing returned no page".to_owned(),
+            excerpt: String::new(),
+        }),
     }
 }
 
-/// Every page of a DBS listing as one [`Page`]: the items of all pages, the last page's total
-/// counts, no page number.
-async fn every_page<T, F, Fut>(
-    operation: cloud_http::OperationName,
-    page_size: u32,
-    mut fetch: F,
-) -> Result<Page<T>, Error>
-where
-    F: FnMut(u64) -> Fut,
-    Fut: Future<Output = Result<Page<T>, Error>>,
-{
-    // The last page's counts (a Mutex, not a `&mut`: every page's future borrows it).
-    let last: Mutex<(Option<u64>, Option<u64>, Option<String>)> = Mutex::default();
-    let (items, total) = cloud_http::all_pages(operation, u64::from(page_size), |index, _| {
-        let page = fetch(index);
-        let last = &last;
-        async move {
-            let page = page.await?;
-            *last.lock().unwrap_or_else(|p| p.into_inner()) =
-                (page.total_pages, page.page_size, page.request_id.clone());
-            Ok(cloud_http::PageOf {
-                total: page.total_elements,
-                items: page.items,
-            })
+impl From<&Action> for cloud_http::OperationName {
+    /// A DBS operation's name.
+    fn from(action: &Action) -> Self {
+        cloud_http::OperationName {
+            vendor: VENDOR,
+            action: action.name,
         }
-    })
-    .await?;
-    let (total_pages, page_size, request_id) = last.into_inner().unwrap_or_else(|p| p.into_inner());
-    Ok(Page {
-        items,
-        page_number: None,
-        page_size,
-        total_elements: total,
-        total_pages,
-        request_id,
-    })
+    }
 }

@@ -48,6 +48,21 @@ struct RoleCredentials {
 /// Where the metadata service lists the instance's roles.
 const ROLES: &str = "/latest/meta-data/ram/security-credentials/";
 
+impl RoleCredentials {
+    /// The temporary credentials of every Aliyun answer (`AccessKeyId`, `AccessKeySecret`,
+    /// `SecurityToken`, `Expiration` in RFC 3339), each required.
+    fn temporary(self, answer: &Answer<'_>) -> Result<TemporaryCredentials, Error> {
+        let expires_at = answer.rfc3339(self.expiration, "Expiration")?;
+        answer.temporary(
+            self.access_key_id,
+            self.access_key_secret,
+            self.security_token,
+            ["AccessKeyId", "AccessKeySecret", "SecurityToken"],
+            expires_at,
+        )
+    }
+}
+
 impl EcsRamRole {
     /// The instance's role `role`, or (with `None`) the one the metadata service names.
     pub fn new(role: Option<String>) -> Result<Self, Error> {
@@ -78,14 +93,7 @@ impl EcsRamRole {
         let answer = Answer(&what);
         let parsed: RoleCredentials = answer.json(&body, "credentials")?;
         answer.success(parsed.code.as_deref())?;
-        let expires_at = answer.rfc3339(parsed.expiration, "Expiration")?;
-        let credentials = answer.temporary(
-            parsed.access_key_id,
-            parsed.access_key_secret,
-            parsed.security_token,
-            ["AccessKeyId", "AccessKeySecret", "SecurityToken"],
-            expires_at,
-        )?;
+        let credentials = parsed.temporary(&answer)?;
         tracing::info!(role = %what, "credentials of the ECS instance's RAM role obtained");
         Ok(credentials)
     }
@@ -215,20 +223,18 @@ impl OidcRole {
                 token.trim(),
             )
             .await?;
-        let answer = Answer(&what);
-        let parsed: AssumedRole = answer.json(&body, "AssumeRoleWithOIDC")?;
-        let c = parsed
-            .credentials
-            .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no Credentials")))?;
-        let expires_at = answer.rfc3339(c.expiration, "Expiration")?;
-        answer.temporary(
-            c.access_key_id,
-            c.access_key_secret,
-            c.security_token,
-            ["AccessKeyId", "AccessKeySecret", "SecurityToken"],
-            expires_at,
-        )
+        assumed(&what, &body, "AssumeRoleWithOIDC")
     }
+}
+
+/// The role's temporary credentials in an STS answer (`AssumeRole`, `AssumeRoleWithOIDC`).
+fn assumed(what: &str, body: &str, action: &str) -> Result<TemporaryCredentials, Error> {
+    let answer = Answer(what);
+    let parsed: AssumedRole = answer.json(body, action)?;
+    parsed
+        .credentials
+        .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no Credentials")))?
+        .temporary(&answer)
 }
 
 /// The token file, at most 64 KiB.
@@ -465,20 +471,7 @@ impl RamRoleArn {
             .send(&self.sts, &operation, &request, &protocol)
             .await
             .map_err(|e| Error::Credentials(format!("{what}: STS AssumeRole failed: {e}")))?;
-        let answer = Answer(&what);
-        let body = String::from_utf8_lossy(&raw.body);
-        let parsed: AssumedRole = answer.json(&body, "AssumeRole")?;
-        let c = parsed
-            .credentials
-            .ok_or_else(|| Error::Credentials(format!("{what}: the answer has no Credentials")))?;
-        let expires_at = answer.rfc3339(c.expiration, "Expiration")?;
-        let credentials = answer.temporary(
-            c.access_key_id,
-            c.access_key_secret,
-            c.security_token,
-            ["AccessKeyId", "AccessKeySecret", "SecurityToken"],
-            expires_at,
-        )?;
+        let credentials = assumed(&what, &String::from_utf8_lossy(&raw.body), "AssumeRole")?;
         tracing::info!(role = %self.role_arn, "RAM role assumed");
         Ok(credentials)
     }
@@ -557,14 +550,7 @@ impl CredentialsUri {
         let answer = Answer(&what);
         let parsed: RoleCredentials = answer.json(&body, "credentials")?;
         answer.success(parsed.code.as_deref())?;
-        let expires_at = answer.rfc3339(parsed.expiration, "Expiration")?;
-        answer.temporary(
-            parsed.access_key_id,
-            parsed.access_key_secret,
-            parsed.security_token,
-            ["AccessKeyId", "AccessKeySecret", "SecurityToken"],
-            expires_at,
-        )
+        parsed.temporary(&answer)
     }
 }
 

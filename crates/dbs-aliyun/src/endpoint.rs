@@ -1,6 +1,6 @@
-//! Which host serves DBS for a region.
+//! Which host serves DBS, and each database product, for a region.
 
-use cloud_http::Error;
+use cloud_http::{Endpoint, Error};
 
 /// The central host that serves these regions.
 const CENTRAL_HOST: &str = "dbs-api.cn-hangzhou.aliyuncs.com";
@@ -110,6 +110,164 @@ pub fn endpoint_host(region: &str) -> Result<String, Error> {
     })
 }
 
+/// A database product whose own API lists its backups: RDS, PolarDB, ApsaraDB for MongoDB.
+///
+/// Each has its own host and API version; the client signs them the same way as DBS
+/// (`ACS3-HMAC-SHA256`). A client built with an explicit endpoint sends every product there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Product {
+    /// ApsaraDB RDS (MySQL, PostgreSQL, SQL Server, MariaDB), API version 2014-08-15.
+    Rds,
+    /// PolarDB, API version 2017-08-01.
+    PolarDb,
+    /// ApsaraDB for MongoDB (product id `dds`), API version 2015-12-01.
+    MongoDb,
+}
+
+impl Product {
+    /// Every product.
+    pub const ALL: [Product; 3] = [Product::Rds, Product::PolarDb, Product::MongoDb];
+
+    /// The API version its operations send (`x-acs-version`).
+    pub fn version(self) -> &'static str {
+        match self {
+            Product::Rds => "2014-08-15",
+            Product::PolarDb => "2017-08-01",
+            Product::MongoDb => "2015-12-01",
+        }
+    }
+
+    /// The name of its operations in errors and traces (`aliyun-rds DescribeBackups`).
+    pub fn vendor(self) -> &'static str {
+        match self {
+            Product::Rds => "aliyun-rds",
+            Product::PolarDb => "aliyun-polardb",
+            Product::MongoDb => "aliyun-mongodb",
+        }
+    }
+
+    /// The first label of its hosts (`rds`, `polardb`, `mongodb`).
+    fn label(self) -> &'static str {
+        match self {
+            Product::Rds => "rds",
+            Product::PolarDb => "polardb",
+            Product::MongoDb => "mongodb",
+        }
+    }
+
+    /// The public regions the official SDK's endpoint map sends to the central
+    /// `<label>.aliyuncs.com` (the SDKs' own test and internal zones left out).
+    fn central_regions(self) -> &'static [&'static str] {
+        match self {
+            // alibabacloud-python-sdk rds-20140815 client.py `_endpoint_map`. One entry differs:
+            // the SDK sends cn-hangzhou-finance to the VPC-only `rds-vpc.cn-hangzhou-finance`
+            // host, the API metadata (and the other products) to the central one, as here.
+            Product::Rds => &[
+                "cn-qingdao",
+                "cn-beijing",
+                "cn-hangzhou",
+                "cn-shanghai",
+                "cn-shenzhen",
+                "cn-heyuan",
+                "cn-hongkong",
+                "ap-southeast-1",
+                "us-west-1",
+                "us-east-1",
+                "cn-hangzhou-finance",
+                "cn-shanghai-finance-1",
+                "cn-shenzhen-finance-1",
+                "cn-north-2-gov-1",
+                "cn-beijing-finance-1",
+            ],
+            // polardb-20170801 client.py `_endpoint_map`.
+            Product::PolarDb => &[
+                "cn-qingdao",
+                "cn-beijing",
+                "cn-wulanchabu",
+                "cn-hangzhou",
+                "cn-shanghai",
+                "cn-heyuan",
+                "cn-hangzhou-finance",
+                "cn-beijing-finance-1",
+            ],
+            // dds-20151201 client.py `_endpoint_map`.
+            Product::MongoDb => &[
+                "cn-qingdao",
+                "cn-beijing",
+                "cn-wulanchabu",
+                "cn-hangzhou",
+                "cn-shanghai",
+                "cn-shenzhen",
+                "cn-heyuan",
+                "cn-guangzhou",
+                "cn-hangzhou-finance",
+                "cn-shanghai-finance-1",
+                "cn-shenzhen-finance-1",
+                "cn-beijing-finance-1",
+            ],
+        }
+    }
+}
+
+impl std::fmt::Display for Product {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Product::Rds => "RDS",
+            Product::PolarDb => "PolarDB",
+            Product::MongoDb => "ApsaraDB for MongoDB",
+        })
+    }
+}
+
+/// The API host of `product` for `region`, by the official SDK's endpoint map: the central
+/// `<product>.aliyuncs.com` (`rds`, `polardb`, `mongodb`) for the regions the map sends there,
+/// `<product>.<region>.aliyuncs.com` for every other region.
+///
+/// ```
+/// use dbs_aliyun::{Product, product_host};
+/// assert_eq!(product_host(Product::Rds, "cn-hangzhou").unwrap(), "rds.aliyuncs.com");
+/// assert_eq!(product_host(Product::Rds, "eu-central-1").unwrap(), "rds.eu-central-1.aliyuncs.com");
+/// assert_eq!(product_host(Product::PolarDb, "cn-shenzhen").unwrap(), "polardb.cn-shenzhen.aliyuncs.com");
+/// assert_eq!(product_host(Product::MongoDb, "cn-shenzhen").unwrap(), "mongodb.aliyuncs.com");
+/// ```
+pub fn product_host(product: Product, region: &str) -> Result<String, Error> {
+    // The same rule for a region id as DBS's.
+    endpoint_host(region)?;
+    let label = product.label();
+    Ok(if product.central_regions().contains(&region) {
+        format!("{label}.aliyuncs.com")
+    } else {
+        format!("{label}.{region}.aliyuncs.com")
+    })
+}
+
+/// Where each product's calls go: the explicit endpoint when the client has one, else the
+/// product's host for the region.
+#[derive(Debug, Clone)]
+pub(crate) struct ProductEndpoints([Endpoint; 3]);
+
+impl ProductEndpoints {
+    pub(crate) fn resolve(region: &str, explicit: Option<&Endpoint>) -> Result<Self, Error> {
+        let one = |p: Product| match explicit {
+            Some(e) => Ok(e.clone()),
+            None => product_host(p, region).map(Endpoint::https),
+        };
+        Ok(ProductEndpoints([
+            one(Product::Rds)?,
+            one(Product::PolarDb)?,
+            one(Product::MongoDb)?,
+        ]))
+    }
+
+    pub(crate) fn get(&self, product: Product) -> &Endpoint {
+        match product {
+            Product::Rds => &self.0[0],
+            Product::PolarDb => &self.0[1],
+            Product::MongoDb => &self.0[2],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +324,78 @@ mod tests {
             let err = endpoint_host(bad).unwrap_err().to_string();
             assert!(err.starts_with("invalid input: region:"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn products_use_their_central_host_where_the_sdk_map_says_else_their_regional_one() {
+        for product in Product::ALL {
+            for region in product.central_regions() {
+                assert_eq!(
+                    product_host(product, region).unwrap(),
+                    format!("{}.aliyuncs.com", product.label()),
+                    "{product} {region}"
+                );
+            }
+        }
+        for (product, region, host) in [
+            (
+                Product::Rds,
+                "cn-zhangjiakou",
+                "rds.cn-zhangjiakou.aliyuncs.com",
+            ),
+            (
+                Product::Rds,
+                "ap-northeast-1",
+                "rds.ap-northeast-1.aliyuncs.com",
+            ),
+            (Product::Rds, "cn-hangzhou-finance", "rds.aliyuncs.com"),
+            (
+                Product::PolarDb,
+                "cn-hongkong",
+                "polardb.cn-hongkong.aliyuncs.com",
+            ),
+            (
+                Product::PolarDb,
+                "us-east-1",
+                "polardb.us-east-1.aliyuncs.com",
+            ),
+            (
+                Product::MongoDb,
+                "cn-chengdu",
+                "mongodb.cn-chengdu.aliyuncs.com",
+            ),
+            (Product::MongoDb, "cn-guangzhou", "mongodb.aliyuncs.com"),
+            (
+                Product::MongoDb,
+                "me-central-1",
+                "mongodb.me-central-1.aliyuncs.com",
+            ),
+        ] {
+            assert_eq!(
+                product_host(product, region).unwrap(),
+                host,
+                "{product} {region}"
+            );
+        }
+    }
+
+    #[test]
+    fn product_hosts_refuse_malformed_regions_and_an_explicit_endpoint_wins() {
+        let err = product_host(Product::Rds, "cn-hangzhou.evil.com/x").unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid input: region:"),
+            "{err}"
+        );
+        let explicit = Endpoint::parse("http://127.0.0.1:9000").unwrap();
+        let all = ProductEndpoints::resolve("cn-hangzhou", Some(&explicit)).unwrap();
+        for product in Product::ALL {
+            assert_eq!(all.get(product).host(), explicit.host(), "{product}");
+        }
+        let own = ProductEndpoints::resolve("cn-shenzhen", None).unwrap();
+        assert_eq!(
+            own.get(Product::PolarDb).host(),
+            "polardb.cn-shenzhen.aliyuncs.com"
+        );
+        assert_eq!(own.get(Product::MongoDb).host(), "mongodb.aliyuncs.com");
     }
 }

@@ -34,6 +34,39 @@
 //! | [`Client::describe_backup_plan_list`] | `DescribeBackupPlanList` | 2019-03-06 | yes |
 //! | [`Client::describe_full_backup_list`] | `DescribeFullBackupList` | 2019-03-06 | yes |
 //!
+//! The database products' own backup listings, on borrowed per-product views of the same
+//! client ([`Client::rds`], [`Client::polardb`], [`Client::mongodb`]), each sent to the
+//! product's host for the region ([`product_host`]) or to the client's explicit endpoint:
+//!
+//! | method | action | API version | resent after it may have reached the service? |
+//! |---|---|---|---|
+//! | [`Rds::describe_backups`] (and `_all`) | `DescribeBackups` | 2014-08-15 | yes |
+//! | [`Rds::describe_db_instance_attribute`] | `DescribeDBInstanceAttribute` | 2014-08-15 | yes |
+//! | [`PolarDb::describe_backups`] (and `_all`) | `DescribeBackups` | 2017-08-01 | yes |
+//! | [`MongoDb::describe_backups`] (and `_all`) | `DescribeBackups` | 2015-12-01 | yes |
+//! | [`MongoDb::describe_cluster_backups`] (and `_all`) | `DescribeClusterBackups` | 2015-12-01 | yes |
+//!
+//! RDS local-disk instances and MongoDB list their backup files with direct download links
+//! ([`RdsBackup::backup_download_url`], [`MongoDbShardBackup::backup_download_url`], ...);
+//! RDS cloud-disk instances ([`RdsDbInstanceAttribute::is_cloud_disk`]) and PolarDB list
+//! snapshots without links, exported through [`Client::create_download`] with the listed
+//! id and size ([`PolarDbBackup::download_source`]).
+//!
+//! ```no_run
+//! use dbs_aliyun::*;
+//! # async fn run() -> Result<(), Error> {
+//! let client = Client::builder().region("cn-hangzhou").build()?;
+//! let mut request = RdsDescribeBackupsRequest::new("rm-uf6wjk5xxxxxxx");
+//! request.backup_status = Some(BackupSetStatus::Success);
+//! let listing = client.rds().describe_backups_all(&request).await?;
+//! for backup in &listing.items {
+//!     if let Some(url) = &backup.backup_download_url {
+//!         println!("{} {url}", backup.backup_id); // Display cuts the signature
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! Every request is `POST /` with all parameters in the query and an empty body, signed with
 //! `ACS3-HMAC-SHA256` afresh (new time and nonce) on every attempt. Throttled calls
 //! (`Throttling*`, honouring `x-acs-retry-after`) and calls that never left are retried for all
@@ -63,15 +96,22 @@
 //! `BackupSetId`, ...), times as epoch milliseconds as DBS sends them, open enums as their wire
 //! value and absent fields left out, so an answer can be dumped as JSON shaped like the
 //! vendor's. Download links serialize in full, signature included: serializing
-//! [`DownloadLinks`] is asking for them.
+//! [`DownloadLinks`] is asking for them. The product listings' responses serialize the same
+//! way with the product's field names (`Items.Backup`, `BackupDownloadURL`, ...), their times
+//! as `yyyy-MM-ddTHH:mm:ssZ` as the products send them, `ConsistentTime` in unix seconds, and
+//! their links in full.
 
 mod client;
 pub mod codes;
 mod credentials;
 mod download;
 mod endpoint;
+mod listing;
+mod mongodb;
 mod page;
+mod polardb;
 mod protocol;
+mod rds;
 mod restore;
 mod wire;
 
@@ -90,8 +130,23 @@ pub use download::{
     FormatType, LogicalFormat, MongoDbExport, MongoDbFormat, MongoDbTopology, RetriedDownload,
     RetryDownloadTaskRequest, SortOrder, StorageInfoRequest, StorageInfoTarget, TargetType,
 };
-pub use endpoint::{KNOWN_REGIONS, endpoint_host};
+pub use endpoint::{KNOWN_REGIONS, Product, endpoint_host, product_host};
+pub use listing::{BackupMethod, BackupMode, BackupSetStatus, BackupType};
+pub use mongodb::{
+    MongoDb, MongoDbBackup, MongoDbClusterBackup, MongoDbClusterExtraInfo,
+    MongoDbDescribeBackupsRequest, MongoDbDescribeBackupsResponse,
+    MongoDbDescribeClusterBackupsRequest, MongoDbDescribeClusterBackupsResponse, MongoDbNodeInfo,
+    MongoDbShardBackup,
+};
 pub use page::Page;
+pub use polardb::{
+    PolarDb, PolarDbBackup, PolarDbDescribeBackupsRequest, PolarDbDescribeBackupsResponse,
+};
+pub use rds::{
+    Rds, RdsBackup, RdsDatabaseLink, RdsDbInstanceAttribute, RdsDescribeBackupsRequest,
+    RdsDescribeBackupsResponse, RdsDescribeDbInstanceAttributeRequest,
+    RdsDescribeDbInstanceAttributeResponse, RdsStorageType,
+};
 pub use restore::{
     BackupPlan, BackupPlanStatus, BackupStatus, CreateRestoreTaskRequest, CreatedRestoreTask,
     CrossAccount, DatabaseAccount, DescribeBackupPlanListRequest, DescribeFullBackupListRequest,

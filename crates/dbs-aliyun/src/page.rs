@@ -44,6 +44,35 @@ impl<T> Page<T> {
     }
 }
 
+/// A page of a listing as [`every_page`](crate::client) walks it: its items come out of each
+/// page, and the last page (items gone) becomes the whole listing with every item put back.
+pub(crate) trait Paged: Sized {
+    /// What the listing lists.
+    type Item;
+    /// Takes the page's items out, with the total across all pages when the service says.
+    fn take_items(&mut self) -> (Vec<Self::Item>, Option<u64>);
+    /// The whole listing: the last page's other fields, every page's `items`, `total` (the last
+    /// total the service gave) and no page number.
+    fn into_all(self, items: Vec<Self::Item>, total: Option<u64>) -> Self;
+}
+
+impl<T> Paged for Page<T> {
+    type Item = T;
+
+    fn take_items(&mut self) -> (Vec<T>, Option<u64>) {
+        (std::mem::take(&mut self.items), self.total_elements)
+    }
+
+    fn into_all(self, items: Vec<T>, total: Option<u64>) -> Self {
+        Page {
+            items,
+            page_number: None,
+            total_elements: total,
+            ..self
+        }
+    }
+}
+
 /// The paging fields of both API versions (`PageNumber` in 2021-01-01, `PageNum` in 2019-03-06).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -67,7 +67,7 @@ pub(crate) fn throttle(route: Route) -> Response {
 
 // ------------------------------------------------------------------ links
 
-fn link(st: &mut State, port: u16, key: String, size: u64, expires: i64) -> String {
+pub(crate) fn link(st: &mut State, port: u16, key: String, size: u64, expires: i64) -> String {
     let seed = st.objects.get(&key).map(|o| o.seed).unwrap_or_else(|| {
         key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
@@ -126,6 +126,10 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
         return aliyun_gateway_error(status, code, &msg);
     }
     let version = req.header("x-acs-version").unwrap_or("");
+    // RDS, PolarDB and MongoDB: their own listings, by action and version.
+    if let Some(answer) = crate::products::answer(st, port, action, version, req) {
+        return answer;
+    }
     let expected = match action {
         "CreateDownload"
         | "DescribeDownloadTask"
@@ -645,6 +649,192 @@ fn tencent_time(t: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
+/// `DescribeDBInstances`: every Tencent instance of the catalogue, in its order, with the parts
+/// of its backups as `ReplicaSets` (several make a sharded cluster), filtered, sorted and paged
+/// as the request says. Each shard's `UsedVolume` is its largest backup file, in MB.
+fn tencent_instances(
+    backups: &[Backup],
+    rid: &str,
+    body: &Value,
+    region: &str,
+) -> Result<Value, Response> {
+    let (offset, limit) = tencent_page(rid, body)?;
+    let bad = |field: &str, rule: &str| {
+        tencent_error(
+            rid,
+            "InvalidParameterValue",
+            &format!("The value of `{field}` {rule}."),
+        )
+    };
+    // `""` is no filter, as the official example sends it.
+    let text = |name: &str| -> Result<Option<String>, Response> {
+        match &body[name] {
+            Value::Null => Ok(None),
+            Value::String(s) if s.is_empty() => Ok(None),
+            Value::String(s) => Ok(Some(s.clone())),
+            _ => Err(bad(name, "must be a string")),
+        }
+    };
+    let int = |name: &str, valid: &[i64]| -> Result<Option<i64>, Response> {
+        match &body[name] {
+            Value::Null => Ok(None),
+            v => match v.as_i64() {
+                Some(n) if valid.contains(&n) => Ok(Some(n)),
+                _ => Err(bad(name, &format!("must be one of {valid:?}"))),
+            },
+        }
+    };
+    let array = |name: &str| -> Result<Vec<Value>, Response> {
+        match &body[name] {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(a) => Ok(a.clone()),
+            _ => Err(bad(name, "must be an array")),
+        }
+    };
+    let ids = array("InstanceIds")?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("InstanceIds", "must be an array of strings"))?;
+    let statuses = array("Status")?
+        .iter()
+        .map(Value::as_i64)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("Status", "must be an array of integers"))?;
+    let projects = array("ProjectIds")?
+        .iter()
+        .map(Value::as_u64)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("ProjectIds", "must be an array of integers"))?;
+    let tags = array("Tags")?;
+    let cluster = int("ClusterType", &[-1, 0, 1])?.filter(|c| *c != -1);
+    let kind = int("InstanceType", &[-1, 0, 1, 2, 3])?;
+    let pay = int("PayMode", &[-1, 0, 1])?.filter(|p| *p != -1);
+    let (vpc, subnet, search) = (text("VpcId")?, text("SubnetId")?, text("SearchKey")?);
+    if subnet.is_some() && vpc.is_none() {
+        return Err(bad("SubnetId", "requires `VpcId`"));
+    }
+    let order_by = text("OrderBy")?;
+    if let Some(o) = &order_by
+        && !["ProjectId", "InstanceName", "CreateTime"].contains(&o.as_str())
+    {
+        return Err(bad(
+            "OrderBy",
+            "must be ProjectId, InstanceName or CreateTime",
+        ));
+    }
+    let descending = match text("OrderByType")?.map(|o| o.to_ascii_uppercase()) {
+        None => false,
+        Some(o) if o == "ASC" => false,
+        Some(o) if o == "DESC" => true,
+        Some(_) => return Err(bad("OrderByType", "must be ASC or DESC")),
+    };
+
+    // The instances of the catalogue: first appearance order, parts in order, no duplicates.
+    let mut instances: Vec<(&str, Vec<&str>, u64)> = Vec::new();
+    for b in backups.iter().filter(|b| b.route == Route::Tencent) {
+        let at = match instances.iter().position(|i| i.0 == b.instance_id) {
+            Some(at) => at,
+            None => {
+                instances.push((&b.instance_id, Vec::new(), 0));
+                instances.len() - 1
+            }
+        };
+        let entry = &mut instances[at];
+        for p in &b.parts {
+            if !entry.1.contains(&p.as_str()) {
+                entry.1.push(p);
+            }
+        }
+        entry.2 = entry.2.max(b.size_bytes);
+    }
+    let details: Vec<Value> = instances
+        .iter()
+        .enumerate()
+        .map(|(i, (id, sets, size))| {
+            let sharded = sets.len() > 1;
+            let used = *size as f64 / (1 << 20) as f64;
+            let replica_sets: Vec<Value> = sets
+                .iter()
+                .map(|s| json!({"ReplicaSetId": s, "ReplicaSetName": s, "RealReplicaSetId": s, "Memory": 4096,
+                                "Volume": 10240, "UsedVolume": used, "OplogSize": 1024, "SecondaryNum": 2}))
+                .collect();
+            let n = sets.len() as u64;
+            let mut detail = json!({
+                "InstanceId": id, "InstanceName": format!("fake-cloud {id}"), "PayMode": 0, "ProjectId": 0,
+                "ClusterType": if sharded { 1 } else { 0 }, "Region": region, "Zone": format!("{region}-3"),
+                "NetType": 1, "VpcId": "vpc-fakecld1", "SubnetId": "subnet-fakecld1", "Status": 2,
+                "Vip": format!("10.0.0.{}", 10 + i), "Vport": 27017,
+                "CreateTime": format!("2021-03-{:02} 10:00:00", 1 + i % 28), "DeadLine": "2071-03-01 10:00:00",
+                "MongoVersion": "MONGO_44_WT", "Memory": 4096, "Volume": 10240 * n, "CpuNum": 2,
+                "MachineType": "HIO10G", "SecondaryNum": 2, "ReplicationSetNum": n, "AutoRenewFlag": 0,
+                "UsedVolume": (used * n as f64).ceil() as u64, "MaintenanceStart": "04:00:00", "MaintenanceEnd": "05:00:00",
+                "ReplicaSets": replica_sets, "ReadonlyInstances": [], "StandbyInstances": [], "CloneInstances": [],
+                "RelatedInstance": {"InstanceId": "", "Region": ""}, "Tags": [], "InstanceVer": 4,
+                "ClusterVer": 1, "Protocol": 1, "InstanceType": 1, "InstanceStatusDesc": "Running",
+                "RealInstanceId": id, "ReadonlyNodeNum": 0
+            });
+            // The mongos and config servers of a sharded cluster (none for a replica set).
+            let s = u64::from(sharded);
+            for (k, v) in [
+                ("MongosNodeNum", 3 * s),
+                ("MongosMemory", 2048 * s),
+                ("MongosCpuNum", s),
+                ("ConfigServerNodeNum", 3),
+                ("ConfigServerMemory", 2048 * s),
+                ("ConfigServerVolume", 20480 * s),
+                ("ConfigServerCpuNum", s),
+            ] {
+                detail[k] = json!(v);
+            }
+            detail
+        })
+        .collect();
+    let is = |d: &Value, field: &str, want: &str| d[field].as_str() == Some(want);
+    let mut matching: Vec<Value> = details
+        .into_iter()
+        .filter(|d| ids.is_empty() || ids.iter().any(|id| is(d, "InstanceId", id)))
+        .filter(|d| cluster.is_none_or(|c| d["ClusterType"] == c))
+        .filter(|d| statuses.is_empty() || statuses.iter().any(|s| d["Status"] == *s))
+        .filter(|d| pay.is_none_or(|p| d["PayMode"] == p))
+        .filter(|d| projects.is_empty() || projects.iter().any(|p| d["ProjectId"] == *p))
+        .filter(|d| match kind {
+            None | Some(0) => true,
+            Some(-1) => [1, 3, 4].iter().any(|k| d["InstanceType"] == *k),
+            Some(k) => d["InstanceType"] == k,
+        })
+        .filter(|d| vpc.as_ref().is_none_or(|v| is(d, "VpcId", v)))
+        .filter(|d| subnet.as_ref().is_none_or(|s| is(d, "SubnetId", s)))
+        .filter(|d| {
+            search.as_ref().is_none_or(|k| {
+                ["InstanceId", "InstanceName"]
+                    .iter()
+                    .any(|f| d[*f].as_str().is_some_and(|v| v.contains(k.as_str())))
+                    || d["Vip"]
+                        .as_str()
+                        .is_some_and(|v| v.split(';').any(|ip| ip == k))
+            })
+        })
+        .filter(|d| {
+            tags.iter()
+                .all(|t| d["Tags"].as_array().is_some_and(|have| have.contains(t)))
+        })
+        .collect();
+    if let Some(field) = &order_by {
+        let key = |d: &Value| match &d[field.as_str()] {
+            Value::String(s) => s.clone(),
+            other => format!("{:020}", other.as_u64().unwrap_or(0)),
+        };
+        matching.sort_by(|a, b| {
+            let order = key(a).cmp(&key(b));
+            if descending { order.reverse() } else { order }
+        });
+    }
+    let total = matching.len();
+    let page: Vec<Value> = matching.into_iter().skip(offset).take(limit).collect();
+    Ok(json!({"TotalCount": total, "InstanceDetails": page}))
+}
+
 fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
     let now = st.now();
     let rid = format!("fake-tencent-{:08}", st.next_id());
@@ -675,6 +865,13 @@ fn tencent(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
         v["RequestId"] = json!(rid);
         Response::json(200, &json!({"Response": v}))
     };
+    if action == "DescribeDBInstances" {
+        let region = req.header("x-tc-region").unwrap_or_default();
+        return match tencent_instances(&st.backups, &rid, &body, region) {
+            Ok(v) => ok(v),
+            Err(e) => e,
+        };
+    }
     let Some(instance) = body["InstanceId"].as_str().map(str::to_owned) else {
         return tencent_error(
             &rid,

@@ -3,7 +3,9 @@
 //!
 //! [`FakeCloud::start`] listens on `127.0.0.1` with an ephemeral port; point every vendor client
 //! at [`FakeCloud::endpoint`] (plain http, so allow it in the client) with the emulator's
-//! credentials. Requests are routed by protocol: `x-acs-action` → Aliyun DBS, `X-TC-Action` →
+//! credentials. Requests are routed by protocol: `x-acs-action` → Aliyun (DBS, and the
+//! backup listings of RDS, PolarDB and MongoDB, whose `DescribeBackups` are told apart by
+//! `x-acs-version`, from a catalogue of their own: [`ProductInstance`]), `X-TC-Action` →
 //! Tencent MongoDB, `/v3/projects` → Huawei IAM, `/v3/{project}/...` → Huawei DDS/RDS,
 //! `/objects/...` → the object store behind download links. Behind the one endpoint, DDS and
 //! RDS `ShowBackupDownloadLink` differ by path; `ListBackups` (the same path on both) is an RDS
@@ -26,6 +28,7 @@
 mod auth;
 mod handlers;
 mod http;
+mod products;
 mod storage;
 
 use std::collections::{HashMap, HashSet};
@@ -36,6 +39,7 @@ use cloud_sign::Credentials;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 
+pub use products::{AliyunProduct, ProductBackup, ProductInstance, default_aliyun_instances};
 pub use storage::Object;
 
 use crate::http::{Response, WritePlan};
@@ -45,7 +49,7 @@ use crate::http::{Response, WritePlan};
 pub enum Route {
     /// Any request.
     Any,
-    /// Aliyun DBS API.
+    /// Aliyun API: DBS, and the RDS, PolarDB and MongoDB backup listings.
     Aliyun,
     /// Tencent MongoDB API.
     Tencent,
@@ -98,6 +102,8 @@ pub struct Backup {
     /// Size of each file, in bytes.
     pub size_bytes: u64,
     /// Parts: Tencent replica sets, Huawei DDS shards (one file each); one entry otherwise.
+    /// Tencent `DescribeDBInstances` lists every Tencent instance of the catalogue with the
+    /// parts of its backups as `ReplicaSets`: a sharded cluster when there are several.
     pub parts: Vec<String>,
 }
 
@@ -105,6 +111,8 @@ pub struct Backup {
 #[derive(Debug, Clone)]
 pub struct FakeCloudBuilder {
     backups: Vec<Backup>,
+    aliyun_instances: Vec<ProductInstance>,
+    aliyun_link_ttl: Duration,
     task_pace: u32,
     huawei_link_ttl: Duration,
     tencent_link_ttl: Duration,
@@ -115,6 +123,8 @@ impl Default for FakeCloudBuilder {
     fn default() -> Self {
         FakeCloudBuilder {
             backups: default_catalogue(1 << 20),
+            aliyun_instances: default_aliyun_instances(1 << 20),
+            aliyun_link_ttl: Duration::from_secs(24 * 3600),
             task_pace: 3,
             huawei_link_ttl: Duration::from_secs(15 * 60),
             tencent_link_ttl: Duration::from_secs(3600),
@@ -169,6 +179,14 @@ pub fn default_catalogue(size: u64) -> Vec<Backup> {
             &["cmgo-dygv1rnp_0", "cmgo-dygv1rnp_1"],
         ),
         b(
+            Route::Tencent,
+            "",
+            "cmgo-shard7kq",
+            "cmgo-shard7kq_2021-03-26 10:44",
+            "cmgo-shard7kq_2021-03-26 10:44",
+            &["cmgo-shard7kq_0", "cmgo-shard7kq_1", "cmgo-shard7kq_2"],
+        ),
+        b(
             Route::Huawei,
             "dds",
             "befb1cfe1f96403780396b0c54f85d11in02",
@@ -193,11 +211,30 @@ impl FakeCloudBuilder {
         self.backups = backups;
         self
     }
-    /// Sets every backup file's size.
+    /// Sets every backup file's size (the product instances' backups too).
     pub fn backup_size(mut self, size: u64) -> Self {
         for b in &mut self.backups {
             b.size_bytes = size;
         }
+        for b in self
+            .aliyun_instances
+            .iter_mut()
+            .flat_map(|i| i.backups.iter_mut())
+        {
+            b.size_bytes = size;
+        }
+        self
+    }
+    /// Replaces the Aliyun product instances (RDS, PolarDB, MongoDB), whose own
+    /// `DescribeBackups` list their backups; [`default_aliyun_instances`] by default. They are
+    /// a catalogue apart from [`FakeCloudBuilder::catalogue`]'s (the DBS one).
+    pub fn aliyun_instances(mut self, instances: Vec<ProductInstance>) -> Self {
+        self.aliyun_instances = instances;
+        self
+    }
+    /// Lifetime of the links in RDS and MongoDB listings (default 1 day).
+    pub fn aliyun_link_ttl(mut self, ttl: Duration) -> Self {
+        self.aliyun_link_ttl = ttl;
         self
     }
     /// How many polls a download task takes to finish (default 3).
@@ -315,6 +352,8 @@ pub(crate) struct RestoreTask {
 
 pub(crate) struct State {
     pub backups: Vec<Backup>,
+    pub aliyun_instances: Vec<ProductInstance>,
+    pub aliyun_link_ttl: Duration,
     pub task_pace: u32,
     pub huawei_link_ttl: Duration,
     pub tencent_link_ttl: Duration,
@@ -339,6 +378,8 @@ impl State {
     fn new(b: FakeCloudBuilder) -> Self {
         State {
             backups: b.backups,
+            aliyun_instances: b.aliyun_instances,
+            aliyun_link_ttl: b.aliyun_link_ttl,
             task_pace: b.task_pace,
             huawei_link_ttl: b.huawei_link_ttl,
             tencent_link_ttl: b.tencent_link_ttl,
@@ -471,6 +512,11 @@ impl FakeCloud {
     /// The catalogue.
     pub fn backups(&self) -> Vec<Backup> {
         self.state().backups.clone()
+    }
+
+    /// The Aliyun product instances (RDS, PolarDB, MongoDB) and their backups.
+    pub fn aliyun_instances(&self) -> Vec<ProductInstance> {
+        self.state().aliyun_instances.clone()
     }
 
     /// Injects `fault` into the next `times` requests matching `route` (and `action`, when

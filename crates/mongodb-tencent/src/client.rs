@@ -17,7 +17,8 @@ use serde::de::DeserializeOwned;
 use crate::model::{
     BackupDownloadTask, CreateBackupDownloadTaskRequest, CreateBackupDownloadTaskResponse,
     DescribeBackupDownloadTaskRequest, DescribeBackupDownloadTaskResponse,
-    DescribeDbBackupsRequest, DescribeDbBackupsResponse, OrderBy, OrderByType, TaskStatus,
+    DescribeDbBackupsRequest, DescribeDbBackupsResponse, DescribeDbInstancesRequest,
+    DescribeDbInstancesResponse, OrderBy, OrderByType, TaskStatus,
 };
 use crate::protocol::{API_VERSION, CONTENT_TYPE, LANGUAGE, TencentProtocol, VENDOR};
 use crate::rate_limit::RateLimiter;
@@ -390,6 +391,26 @@ impl Client {
             .await
     }
 
+    /// `DescribeDBInstances`: lists instances with their replica sets or shards
+    /// ([`InstanceDetail::replica_set_ids`](crate::InstanceDetail::replica_set_ids) gives what
+    /// `CreateBackupDownloadTask`'s `BackupSets` wants). Filters on ids, architecture, state,
+    /// network, project, tags or a search key; 20 per page unless `Limit` says otherwise. A
+    /// read: safe to retry, and retried automatically on throttling (the API allows 20 calls per
+    /// second), 5xx and `InternalError`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] (nothing sent) when [`DescribeDbInstancesRequest::validate`]
+    /// fails; otherwise the service's errors.
+    pub async fn describe_db_instances(
+        &self,
+        request: &DescribeDbInstancesRequest,
+    ) -> Result<DescribeDbInstancesResponse> {
+        request.validate()?;
+        self.call("DescribeDBInstances", Idempotency::Idempotent, request)
+            .await
+    }
+
     /// Every page of `DescribeBackupDownloadTask`, in order (the request's `offset` is ignored;
     /// its `limit`, default 100, is the size of each page): one response with all the tasks,
     /// the last `TotalCount` and `RequestId`. A listing that does not end is an error, not a
@@ -398,25 +419,21 @@ impl Client {
         &self,
         request: &DescribeBackupDownloadTaskRequest,
     ) -> Result<DescribeBackupDownloadTaskResponse> {
-        let mut request = request.clone();
-        let size = *request.limit.get_or_insert(100);
-        let last_id = Mutex::new(String::new());
-        let op = "DescribeBackupDownloadTask";
-        let (tasks, total) =
-            cloud_http::all_pages(operation_name(op), size.into(), |_, fetched| {
-                request.offset = Some(fetched as u32);
-                let (request, last_id) = (request.clone(), &last_id);
-                async move {
-                    let r = self.describe_backup_download_task(&request).await?;
-                    *lock(last_id) = r.request_id;
-                    Ok(page_of(r.tasks, r.total_count))
-                }
-            })
-            .await?;
+        let fetch = |r: DescribeBackupDownloadTaskRequest| async move {
+            let r = self.describe_backup_download_task(&r).await?;
+            Ok((r.tasks, r.total_count, r.request_id))
+        };
+        let (tasks, total_count, request_id) = every_page(
+            "DescribeBackupDownloadTask",
+            request,
+            |r| (&mut r.limit, &mut r.offset),
+            fetch,
+        )
+        .await?;
         Ok(DescribeBackupDownloadTaskResponse {
-            total_count: total.unwrap_or(tasks.len() as u64),
+            total_count,
             tasks,
-            request_id: last_id.into_inner().unwrap_or_else(|p| p.into_inner()),
+            request_id,
         })
     }
 
@@ -426,25 +443,45 @@ impl Client {
         &self,
         request: &DescribeDbBackupsRequest,
     ) -> Result<DescribeDbBackupsResponse> {
-        let mut request = request.clone();
-        let size = *request.limit.get_or_insert(100);
-        let last_id = Mutex::new(String::new());
-        let op = "DescribeDBBackups";
-        let (backups, total) =
-            cloud_http::all_pages(operation_name(op), size.into(), |_, fetched| {
-                request.offset = Some(fetched as u32);
-                let (request, last_id) = (request.clone(), &last_id);
-                async move {
-                    let r = self.describe_db_backups(&request).await?;
-                    *lock(last_id) = r.request_id;
-                    Ok(page_of(r.backup_list, r.total_count))
-                }
-            })
-            .await?;
+        let fetch = |r: DescribeDbBackupsRequest| async move {
+            let r = self.describe_db_backups(&r).await?;
+            Ok((r.backup_list, r.total_count, r.request_id))
+        };
+        let (backup_list, total_count, request_id) = every_page(
+            "DescribeDBBackups",
+            request,
+            |r| (&mut r.limit, &mut r.offset),
+            fetch,
+        )
+        .await?;
         Ok(DescribeDbBackupsResponse {
-            total_count: total.unwrap_or(backups.len() as u64),
-            backup_list: backups,
-            request_id: last_id.into_inner().unwrap_or_else(|p| p.into_inner()),
+            backup_list,
+            total_count,
+            request_id,
+        })
+    }
+
+    /// Every page of `DescribeDBInstances`, in order (`offset` ignored; `limit`, default 100,
+    /// per page), as [`Client::describe_backup_download_task_all`].
+    pub async fn describe_db_instances_all(
+        &self,
+        request: &DescribeDbInstancesRequest,
+    ) -> Result<DescribeDbInstancesResponse> {
+        let fetch = |r: DescribeDbInstancesRequest| async move {
+            let r = self.describe_db_instances(&r).await?;
+            Ok((r.instance_details, r.total_count, r.request_id))
+        };
+        let (instance_details, total_count, request_id) = every_page(
+            "DescribeDBInstances",
+            request,
+            |r| (&mut r.limit, &mut r.offset),
+            fetch,
+        )
+        .await?;
+        Ok(DescribeDbInstancesResponse {
+            total_count,
+            instance_details,
+            request_id,
         })
     }
 
@@ -562,20 +599,39 @@ fn download_state(
     })
 }
 
-fn operation_name(action: &'static str) -> cloud_http::OperationName {
-    cloud_http::OperationName {
+/// Every page of an offset/limit listing: `paging` gives the request's `limit` (default 100,
+/// the size of each page) and `offset` (set for each page); `fetch` sends one page and gives its
+/// items, `TotalCount` and `RequestId`. The items of all pages, the last total (a `TotalCount`
+/// of 0 beside items is a count the service left out) and the last request id.
+async fn every_page<R, T, Fut>(
+    action: &'static str,
+    request: &R,
+    paging: fn(&mut R) -> (&mut Option<u32>, &mut Option<u32>),
+    fetch: impl Fn(R) -> Fut,
+) -> Result<(Vec<T>, u64, String)>
+where
+    R: Clone,
+    Fut: Future<Output = Result<(Vec<T>, u64, String)>>,
+{
+    let mut request = request.clone();
+    let size = *paging(&mut request).0.get_or_insert(100);
+    let operation = cloud_http::OperationName {
         vendor: crate::protocol::VENDOR,
         action,
-    }
-}
-
-/// A page for [`cloud_http::all_pages`]: a `TotalCount` of 0 beside items is a count the
-/// service left out, not a total.
-fn page_of<T>(items: Vec<T>, total_count: u64) -> cloud_http::PageOf<T> {
-    let total = (total_count > 0 || items.is_empty()).then_some(total_count);
-    cloud_http::PageOf { items, total }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    };
+    let last_id = Mutex::new(String::new());
+    let (items, total) = cloud_http::all_pages(operation, size.into(), |_, fetched| {
+        *paging(&mut request).1 = Some(fetched as u32);
+        let (page, last_id) = (fetch(request.clone()), &last_id);
+        async move {
+            let (items, total_count, request_id) = page.await?;
+            *last_id.lock().unwrap_or_else(|p| p.into_inner()) = request_id;
+            let total = (total_count > 0 || items.is_empty()).then_some(total_count);
+            Ok(cloud_http::PageOf { items, total })
+        }
+    })
+    .await?;
+    let total = total.unwrap_or(items.len() as u64);
+    let request_id = last_id.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((items, total, request_id))
 }

@@ -1,11 +1,12 @@
 //! Tencent Cloud TencentDB for MongoDB backup downloads (API version 2019-07-25).
 //!
-//! List an instance's backups, start the download of the newest for all its replica sets, wait
-//! for the links, and print them:
+//! Find an instance's replica sets, list its backups, start the download of the newest for all
+//! its replica sets, wait for the links, and print them:
 //!
 //! ```no_run
 //! use mongodb_tencent::{
-//!     Client, CreateBackupDownloadTaskRequest, DescribeDbBackupsRequest, WaiterConfig,
+//!     Client, CreateBackupDownloadTaskRequest, DescribeDbBackupsRequest,
+//!     DescribeDbInstancesRequest, WaiterConfig,
 //! };
 //!
 //! # async fn run() -> mongodb_tencent::Result<()> {
@@ -13,8 +14,14 @@
 //! let client = Client::builder().region("ap-guangzhou").rate_limit(20).build()?;
 //!
 //! let instance = "cmgo-p8vnipr5";
-//! // A sharded cluster with two shards (a replica set instance has only `<instance>_0`).
-//! let replica_sets = ["cmgo-p8vnipr5_0", "cmgo-p8vnipr5_1"];
+//! // Its one replica set `<instance>_0`, or every shard of a sharded cluster (`_0`, `_1`, ...).
+//! let instances = client
+//!     .describe_db_instances(&DescribeDbInstancesRequest::new([instance]))
+//!     .await?;
+//! let Some(detail) = instances.instance(instance) else {
+//!     println!("no instance {instance} in this region");
+//!     return Ok(());
+//! };
 //!
 //! let backups = client
 //!     .describe_db_backups(&DescribeDbBackupsRequest {
@@ -28,7 +35,8 @@
 //! };
 //! println!("downloading {} ({} bytes)", newest.backup_name, newest.backup_size_bytes());
 //!
-//! let request = CreateBackupDownloadTaskRequest::new(instance, &newest.backup_name, replica_sets);
+//! let request =
+//!     CreateBackupDownloadTaskRequest::new(instance, &newest.backup_name, detail.replica_set_ids());
 //! client.create_backup_download_task(&request).await?;
 //!
 //! let tasks = client
@@ -79,10 +87,12 @@ pub use credentials::{
 };
 pub use model::{
     BackupDownloadTask, BackupDownloadTaskStatus, BackupMethod, BackupStatus, BackupType,
-    CreateBackupDownloadTaskRequest, CreateBackupDownloadTaskResponse, DbBackup,
-    DescribeBackupDownloadTaskRequest, DescribeBackupDownloadTaskResponse,
-    DescribeDbBackupsRequest, DescribeDbBackupsResponse, DownloadUrl, OrderBy, OrderByType,
-    ReplicaSetInfo, TaskStatus, format_api_time,
+    ClusterType, CreateBackupDownloadTaskRequest, CreateBackupDownloadTaskResponse, DbBackup,
+    DbInstanceInfo, DescribeBackupDownloadTaskRequest, DescribeBackupDownloadTaskResponse,
+    DescribeDbBackupsRequest, DescribeDbBackupsResponse, DescribeDbInstancesRequest,
+    DescribeDbInstancesResponse, DownloadUrl, InstanceDetail, InstanceOrderBy, InstanceStatus,
+    InstanceType, InstanceTypeFilter, NetType, OrderBy, OrderByType, PayMode, ReplicaSetInfo,
+    ShardInfo, TagInfo, TaskStatus, format_api_time,
 };
 
 pub use cloud_http::{Endpoint, Error, HttpClient, HttpConfig, WaiterConfig};

@@ -478,6 +478,456 @@ impl DescribeDbBackupsResponse {
     }
 }
 
+open_int_enum! {
+    /// The architecture of an instance (`ClusterType`).
+    pub enum ClusterType {
+        /// `0`: a replica set instance: one replica set, `<InstanceId>_0`.
+        ReplicaSet = 0 => "replica set",
+        /// `1`: a sharded cluster: one replica set per shard, `<InstanceId>_0`, `_1`, ...
+        Sharded = 1 => "sharded cluster",
+    }
+}
+
+open_int_enum! {
+    /// The state of an instance (`Status` of `DescribeDBInstances`).
+    pub enum InstanceStatus {
+        /// `0`: to be initialized.
+        Initializing = 0 => "to be initialized",
+        /// `1`: a change is in progress (specification, parameters, ...).
+        Processing = 1 => "processing",
+        /// `2`: running normally.
+        Running = 2 => "running",
+        /// `-2`: isolated (a monthly subscription that expired).
+        IsolatedSubscription = -2 => "isolated (monthly subscription)",
+        /// `-3`: isolated (pay-as-you-go).
+        IsolatedPayAsYouGo = -3 => "isolated (pay-as-you-go)",
+    }
+}
+
+open_int_enum! {
+    /// The kind of an instance (`InstanceType` of an [`InstanceDetail`]).
+    pub enum InstanceType {
+        /// `1`: a formal (regular) instance.
+        Formal = 1 => "formal",
+        /// `2`: a temporary instance (a clone).
+        Temporary = 2 => "temporary",
+        /// `3`: a read-only instance.
+        ReadOnly = 3 => "read-only",
+        /// `4`: a disaster recovery instance.
+        DisasterRecovery = 4 => "disaster recovery",
+    }
+}
+
+open_int_enum! {
+    /// Which kinds of instance `DescribeDBInstances` lists (its `InstanceType` filter).
+    pub enum InstanceTypeFilter {
+        /// `0`: every instance.
+        All = 0 => "all",
+        /// `1`: formal instances.
+        Formal = 1 => "formal",
+        /// `2`: temporary instances.
+        Temporary = 2 => "temporary",
+        /// `3`: read-only instances.
+        ReadOnly = 3 => "read-only",
+        /// `-1`: formal, read-only and disaster recovery instances.
+        FormalReadOnlyAndDisasterRecovery = -1 => "formal, read-only and disaster recovery",
+    }
+}
+
+open_int_enum! {
+    /// How an instance is billed (`PayMode`).
+    pub enum PayMode {
+        /// `0`: pay-as-you-go.
+        PayAsYouGo = 0 => "pay-as-you-go",
+        /// `1`: monthly subscription.
+        Subscription = 1 => "monthly subscription",
+    }
+}
+
+open_int_enum! {
+    /// The network of an instance (`NetType`).
+    pub enum NetType {
+        /// `0`: the basic (classic) network.
+        Basic = 0 => "basic network",
+        /// `1`: a VPC.
+        Vpc = 1 => "VPC",
+    }
+}
+
+/// `OrderBy` of `DescribeDBInstances`: the field the instances are sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum InstanceOrderBy {
+    /// `ProjectId`.
+    ProjectId,
+    /// `InstanceName`.
+    InstanceName,
+    /// `CreateTime`.
+    CreateTime,
+}
+
+/// `DescribeDBInstances` documents `OrderByType` in capitals (`ASC`, `DESC`), unlike
+/// `DescribeBackupDownloadTask`.
+fn upper_order<S: Serializer>(t: &Option<OrderByType>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(OrderByType::Asc) => s.serialize_str("ASC"),
+        Some(OrderByType::Desc) => s.serialize_str("DESC"),
+        None => s.serialize_none(),
+    }
+}
+
+/// A tag (`TagInfo`): `{"TagKey": "...", "TagValue": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagInfo {
+    /// `TagKey`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub tag_key: String,
+    /// `TagValue`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub tag_value: String,
+}
+
+impl TagInfo {
+    /// A tag `key` = `value`.
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        TagInfo {
+            tag_key: key.into(),
+            tag_value: value.into(),
+        }
+    }
+}
+
+/// `DescribeDBInstances`: list instances with their replica sets or shards, the ids
+/// [`CreateBackupDownloadTaskRequest`] wants in `BackupSets`. Every filter is optional:
+/// [`Default`] lists every instance of the region, 20 per page (the service's default).
+///
+/// ```
+/// use mongodb_tencent::{ClusterType, DescribeDbInstancesRequest, InstanceStatus};
+/// let r = DescribeDbInstancesRequest {
+///     cluster_type: Some(ClusterType::Sharded),
+///     status: vec![InstanceStatus::Running],
+///     limit: Some(100),
+///     ..DescribeDbInstancesRequest::new(["cmgo-p8vnipr5"])
+/// };
+/// assert!(r.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeDbInstancesRequest {
+    /// `InstanceIds`: only these instances (empty: all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instance_ids: Vec<String>,
+    /// `InstanceType`: only instances of this kind (service default: formal instances).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<InstanceTypeFilter>,
+    /// `ClusterType`: only replica sets or only sharded clusters (unset: both; `Unknown(-1)`
+    /// sends the API's own "both").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_type: Option<ClusterType>,
+    /// `Status`: only instances in these states (empty: all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub status: Vec<InstanceStatus>,
+    /// `VpcId`: only instances in this VPC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// `SubnetId`: only instances in this subnet of `VpcId` (which must then be set too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// `PayMode`: only instances billed this way (unset: both).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_mode: Option<PayMode>,
+    /// `Limit`: 1–100 (service default 20).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// `Offset`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+    /// `OrderBy` (service default: ascending by its own order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<InstanceOrderBy>,
+    /// `OrderByType`, sent as `ASC` or `DESC` as this operation documents it.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "upper_order"
+    )]
+    pub order_by_type: Option<OrderByType>,
+    /// `ProjectIds`: only instances of these projects (empty: all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub project_ids: Vec<u64>,
+    /// `SearchKey`: an instance id, an instance name or a private IP address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_key: Option<String>,
+    /// `Tags`: only instances with these tags (empty: all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TagInfo>,
+}
+
+impl DescribeDbInstancesRequest {
+    /// The instances `instance_ids` (none: every instance), with the service's defaults.
+    pub fn new<I>(instance_ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        DescribeDbInstancesRequest {
+            instance_ids: instance_ids.into_iter().map(Into::into).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Checks the request as [`Client::describe_db_instances`](crate::Client::describe_db_instances)
+    /// does before sending: every `InstanceIds` entry non-empty, `Limit` 1–100, `VpcId`,
+    /// `SubnetId` and `SearchKey` non-empty when given (leave them unset to match every
+    /// instance), `SubnetId` only with `VpcId`, every tag with a `TagKey`.
+    pub fn validate(&self) -> Result<(), Error> {
+        for (i, id) in self.instance_ids.iter().enumerate() {
+            require(&format!("InstanceIds.{i}"), id)?;
+        }
+        check_limit(self.limit)?;
+        for (field, value) in [
+            ("VpcId", &self.vpc_id),
+            ("SubnetId", &self.subnet_id),
+            ("SearchKey", &self.search_key),
+        ] {
+            if let Some(value) = value {
+                require(field, value)?;
+            }
+        }
+        if self.subnet_id.is_some() && self.vpc_id.is_none() {
+            return Err(Error::invalid("SubnetId", "requires VpcId"));
+        }
+        for (i, tag) in self.tags.iter().enumerate() {
+            require(&format!("Tags.{i}.TagKey"), &tag.tag_key)?;
+        }
+        Ok(())
+    }
+}
+
+/// A floating-point number sent as a number, a decimal string, `""` or `null` (both 0).
+fn lenient_float<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    use serde::de::Error as _;
+    use serde_json::Value;
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(0.0),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .ok_or_else(|| D::Error::custom(format!("number {n} is not usable"))),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(0.0),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| D::Error::custom(format!("expected a number, got {s:?}"))),
+        Some(other) => Err(D::Error::custom(format!("expected a number, got {other}"))),
+    }
+}
+
+/// One replica set of an instance, or one shard of a sharded cluster (`ShardInfo`, listed as
+/// `ReplicaSets`). Sizes are in MB, as the API gives them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ShardInfo {
+    /// `ReplicaSetId`: `<InstanceId>_0`, `_1`, ...: what `BackupSets.N.ReplicaSetId` of
+    /// `CreateBackupDownloadTask` takes.
+    pub replica_set_id: String,
+    /// `ReplicaSetName`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub replica_set_name: String,
+    /// `RealReplicaSetId`: the physical id (differs from `ReplicaSetId` after a rollback that
+    /// replaced the instance).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub real_replica_set_id: String,
+    /// `Memory`, in MB.
+    #[serde(rename = "Memory", default, deserialize_with = "lenient::int")]
+    pub memory_mb: u64,
+    /// `Volume`: the disk, in MB.
+    #[serde(rename = "Volume", default, deserialize_with = "lenient::int")]
+    pub volume_mb: u64,
+    /// `UsedVolume`: the disk used, in MB (a fraction is possible).
+    #[serde(rename = "UsedVolume", default, deserialize_with = "lenient_float")]
+    pub used_volume_mb: f64,
+    /// `OplogSize`, in MB.
+    #[serde(rename = "OplogSize", default, deserialize_with = "lenient::int")]
+    pub oplog_size_mb: u64,
+    /// `SecondaryNum`: secondary nodes.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub secondary_num: u64,
+}
+
+/// Another instance an instance is related to (`DBInstanceInfo`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DbInstanceInfo {
+    /// `InstanceId`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub instance_id: String,
+    /// `Region`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub region: String,
+}
+
+/// One instance (`InstanceDetail`). Sizes are in MB, as the API gives them; times are
+/// `YYYY-MM-DD hh:mm:ss` in the service's time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceDetail {
+    /// `InstanceId`.
+    pub instance_id: String,
+    /// `InstanceName`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub instance_name: String,
+    /// `ClusterType`: replica set or sharded cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_type: Option<ClusterType>,
+    /// `Status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InstanceStatus>,
+    /// `InstanceStatusDesc`: the state in words.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub instance_status_desc: String,
+    /// `InstanceType`: formal, temporary, read-only or disaster recovery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<InstanceType>,
+    /// `Region`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub region: String,
+    /// `Zone`: the availability zone.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub zone: String,
+    /// `MongoVersion`: the engine version (`MONGO_40_WT`, `MONGO_44_WT`, ...).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub mongo_version: String,
+    /// `ReplicationSetNum`: replica sets (shards of a sharded cluster, 1 otherwise).
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub replication_set_num: u64,
+    /// `ReplicaSets`: the replica set or the shards, with their ids.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub replica_sets: Vec<ShardInfo>,
+    /// `SecondaryNum`: secondary nodes.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub secondary_num: u64,
+    /// `Memory`, in MB.
+    #[serde(rename = "Memory", default, deserialize_with = "lenient::int")]
+    pub memory_mb: u64,
+    /// `Volume`: the disk, in MB.
+    #[serde(rename = "Volume", default, deserialize_with = "lenient::int")]
+    pub volume_mb: u64,
+    /// `UsedVolume`: the disk used, in MB.
+    #[serde(rename = "UsedVolume", default, deserialize_with = "lenient::int")]
+    pub used_volume_mb: u64,
+    /// `CpuNum`: CPU cores.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub cpu_num: u64,
+    /// `MachineType` (`HIO10G`, `HCD`, ...).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub machine_type: String,
+    /// `CreateTime`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub create_time: String,
+    /// `DeadLine`: when the instance expires.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub dead_line: String,
+    /// `MaintenanceStart`: the maintenance window's start (`hh:mm:ss`).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub maintenance_start: String,
+    /// `MaintenanceEnd`: the maintenance window's end.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub maintenance_end: String,
+    /// `PayMode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_mode: Option<PayMode>,
+    /// `ProjectId`.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub project_id: u64,
+    /// `NetType`: basic network or VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_type: Option<NetType>,
+    /// `VpcId`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub vpc_id: String,
+    /// `SubnetId`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub subnet_id: String,
+    /// `Vip`: the instance's address (several, `;`-separated, for some instances).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub vip: String,
+    /// `Vport`: its port.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub vport: u16,
+    /// `RealInstanceId`: the physical id (differs from `InstanceId` after a rollback that
+    /// replaced the instance).
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub real_instance_id: String,
+    /// `InstanceVer`: the instance's version mark.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub instance_ver: u64,
+    /// `ClusterVer`: the cluster's version mark.
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub cluster_ver: u64,
+    /// `ReadonlyInstances`: its read-only instances.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub readonly_instances: Vec<DbInstanceInfo>,
+    /// `StandbyInstances`: its disaster recovery instances.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub standby_instances: Vec<DbInstanceInfo>,
+    /// `CloneInstances`: its temporary instances.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub clone_instances: Vec<DbInstanceInfo>,
+    /// `RelatedInstance`: the temporary instance of a formal one, the formal instance of a
+    /// temporary one, the primary of a read-only or disaster recovery one (empty ids: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_instance: Option<DbInstanceInfo>,
+    /// `Tags`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub tags: Vec<TagInfo>,
+}
+
+impl InstanceDetail {
+    /// The ids of its replica sets (`ReplicaSets[].ReplicaSetId`), in the service's order: the
+    /// one replica set of a replica set instance, every shard of a sharded cluster. A full
+    /// download lists them all in `CreateBackupDownloadTask`'s `BackupSets`:
+    ///
+    /// ```no_run
+    /// # use mongodb_tencent::{Client, CreateBackupDownloadTaskRequest, InstanceDetail, Result};
+    /// # async fn f(client: &Client, instance: &InstanceDetail, backup_name: &str) -> Result<()> {
+    /// let request = CreateBackupDownloadTaskRequest::new(
+    ///     &instance.instance_id,
+    ///     backup_name,
+    ///     instance.replica_set_ids(),
+    /// );
+    /// client.create_backup_download_task(&request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn replica_set_ids(&self) -> impl Iterator<Item = &str> {
+        self.replica_sets.iter().map(|s| s.replica_set_id.as_str())
+    }
+}
+
+/// The answer to `DescribeDBInstances`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeDbInstancesResponse {
+    /// `TotalCount`: instances matching the filters (across pages).
+    #[serde(default, deserialize_with = "lenient::int")]
+    pub total_count: u64,
+    /// `InstanceDetails`: this page.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub instance_details: Vec<InstanceDetail>,
+    /// `RequestId`.
+    #[serde(default, deserialize_with = "lenient::null_default")]
+    pub request_id: String,
+}
+
+impl DescribeDbInstancesResponse {
+    /// The instance of this page with that id.
+    pub fn instance(&self, instance_id: &str) -> Option<&InstanceDetail> {
+        self.instance_details
+            .iter()
+            .find(|i| i.instance_id == instance_id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +948,35 @@ mod tests {
         assert_eq!(BackupMethod::from(3), BackupMethod::Snapshot);
         assert_eq!(i64::from(BackupType::Manual), 1);
         assert_eq!(BackupStatus::from(5), BackupStatus::Unknown(5));
+    }
+
+    #[test]
+    fn instance_codes_map_to_the_documented_variants() {
+        assert_eq!(
+            InstanceStatus::from(-2),
+            InstanceStatus::IsolatedSubscription
+        );
+        assert_eq!(InstanceStatus::from(-3), InstanceStatus::IsolatedPayAsYouGo);
+        assert_eq!(i64::from(InstanceStatus::Running), 2);
+        assert_eq!(ClusterType::from(1), ClusterType::Sharded);
+        assert_eq!(ClusterType::ReplicaSet.to_string(), "replica set");
+        assert_eq!(InstanceType::from(4), InstanceType::DisasterRecovery);
+        assert_eq!(
+            i64::from(InstanceTypeFilter::FormalReadOnlyAndDisasterRecovery),
+            -1
+        );
+        assert_eq!(PayMode::from(1), PayMode::Subscription);
+        assert_eq!(NetType::from(7), NetType::Unknown(7));
+        let r = DescribeDbInstancesRequest {
+            order_by: Some(InstanceOrderBy::InstanceName),
+            order_by_type: Some(OrderByType::Asc),
+            cluster_type: Some(ClusterType::Unknown(-1)),
+            ..DescribeDbInstancesRequest::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"ClusterType":-1,"OrderBy":"InstanceName","OrderByType":"ASC"}"#
+        );
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! The CVM instance's CAM role as a credential source, against a local fake of the metadata
 //! service: role lookup, the credentials JSON, signing with the token, clear errors.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+mod common;
 
 use cloud_http::FetchCredentials;
-use cloud_http::testing::{MockResponse, MockServer, Recorder, assert_temporary, offline_client};
+use cloud_http::testing::{MockResponse, MockServer, assert_temporary};
+use common::describe_signed_by;
 use mongodb_tencent::*;
 
 const SECRET: &str = "CANARY-cvm-secret";
@@ -77,31 +77,9 @@ async fn a_client_signs_with_the_role_s_credentials_and_token() {
     let role = CvmRole::new(Some("ops".into()))
         .unwrap()
         .endpoint(server.endpoint().to_string());
-    let recorder = Recorder::new();
-    recorder.push(
-        200,
-        &[],
-        r#"{"Response":{"BackupList":[],"TotalCount":0,"RequestId":"r"}}"#,
-    );
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
-    let client = Client::builder()
-        .region("ap-guangzhou")
-        .credential_source(CredentialSource::Refreshing(Arc::new(
-            RefreshingCredentials::new(role),
-        )))
-        .http_client(offline_client(now, &recorder))
-        .build()
-        .unwrap();
-    client
-        .describe_db_backups(&DescribeDbBackupsRequest::new("cmgo-p8vnipr5"))
-        .await
-        .unwrap();
-    let sent = recorder.requests();
-    let auth = sent[0]
-        .header("authorization")
-        .unwrap_or_default()
-        .to_owned();
+    let (client, sent) = describe_signed_by(role).await;
+    let auth = sent.header("authorization").unwrap_or_default();
     assert!(auth.contains("Credential=AKIDtmp2/"), "{auth}");
-    assert_eq!(sent[0].header("x-tc-token"), Some(TOKEN));
+    assert_eq!(sent.header("x-tc-token"), Some(TOKEN));
     assert!(!format!("{client:?}").contains("CANARY"));
 }

@@ -11,9 +11,11 @@ use cloud_http::testing::{InstantSleep, ManualClock, Recorder, SequenceRandom, o
 use common::*;
 use mongodb_tencent::time::macros::datetime;
 use mongodb_tencent::{
-    BackupMethod, Client, ClientBuilder, CreateBackupDownloadTaskRequest, CredentialsError,
-    DescribeBackupDownloadTaskRequest, DescribeDbBackupsRequest, Error, HttpClient, OrderBy,
-    OrderByType, ProvideCredentials, ProviderContext, TaskStatus, WaiterConfig, codes,
+    BackupMethod, Client, ClientBuilder, ClusterType, CreateBackupDownloadTaskRequest,
+    CredentialsError, DescribeBackupDownloadTaskRequest, DescribeDbBackupsRequest,
+    DescribeDbInstancesRequest, Error, HttpClient, InstanceOrderBy, InstanceStatus, InstanceType,
+    InstanceTypeFilter, NetType, OrderBy, OrderByType, PayMode, ProvideCredentials,
+    ProviderContext, TagInfo, TaskStatus, WaiterConfig, codes,
 };
 
 /// A client on the offline recorder with a fixed clock, exactly as the snapshots need it.
@@ -1180,8 +1182,507 @@ fn every_operation_future_is_send() {
     assert_send(&f.client.describe_db_backups(&backups));
     assert_send(&f.client.find_backup_download_tasks(&create));
     assert_send(&f.client.wait_for_backup_download(&create, &config, |_| {}));
+    let instances = DescribeDbInstancesRequest::default();
+    assert_send(&f.client.describe_db_instances(&instances));
+    assert_send(&f.client.describe_db_instances_all(&instances));
     assert!(
         f.recorder.requests().is_empty(),
         "futures that are not polled send nothing"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// DescribeDBInstances: the replica sets and shards of an instance.
+
+/// The example answer of the official `DescribeDBInstances` documentation ("Query Instance
+/// List", tencentcloud-cli-intl-en `tccli/services/mongodb/v20190725/examples.json`), verbatim.
+const DB_INSTANCES_RESPONSE: &str = r#"{
+    "Response": {
+        "InstanceDetails": [
+            {
+                "AutoRenewFlag": 0,
+                "CloneInstances": [],
+                "ClusterType": 0,
+                "ClusterVer": 1,
+                "ConfigServerCpuNum": 0,
+                "ConfigServerMemory": 0,
+                "ConfigServerNodeNum": 3,
+                "ConfigServerVolume": 0,
+                "CpuNum": 2,
+                "CreateTime": "2023-03-30 07:44:21",
+                "DeadLine": "2073-03-30 07:44:21",
+                "InstanceId": "cmgo-3vgr****",
+                "InstanceName": "Test instance",
+                "InstanceStatusDesc": "Running",
+                "InstanceType": 1,
+                "InstanceVer": 4,
+                "MachineType": "HIO10G",
+                "MaintenanceEnd": "05:00:00",
+                "MaintenanceStart": "04:00:00",
+                "Memory": 4096,
+                "MongoVersion": "MONGO_42_WT",
+                "MongosCpuNum": 0,
+                "MongosMemory": 0,
+                "MongosNodeNum": 0,
+                "NetType": 1,
+                "PayMode": 0,
+                "ProjectId": 0,
+                "Protocol": 0,
+                "ReadonlyInstances": [],
+                "ReadonlyNodeNum": 0,
+                "RealInstanceId": "cmgo-3vgr****",
+                "Region": "ap-guangzhou",
+                "RelatedInstance": {
+                    "InstanceId": "",
+                    "Region": ""
+                },
+                "ReplicaSets": [
+                    {
+                        "Memory": 4096,
+                        "OplogSize": 1024,
+                        "RealReplicaSetId": "cmgo-3vgrapm5_*",
+                        "ReplicaSetId": "cmgo-3vgrapm5_*",
+                        "ReplicaSetName": "cmgo-3vgrapm5_*",
+                        "SecondaryNum": 2,
+                        "UsedVolume": 315,
+                        "Volume": 10240
+                    }
+                ],
+                "ReplicationSetNum": 1,
+                "SecondaryNum": 2,
+                "StandbyInstances": [],
+                "Status": 2,
+                "SubnetId": "subnet-7q7d****",
+                "Tags": [],
+                "UsedVolume": 315,
+                "Vip": "10.5.2.12;10.5.2.14;10.5.2.10",
+                "Volume": 10240,
+                "VpcId": "vpc-gfb3****",
+                "Vport": 27017,
+                "Zone": "ap-guangzhou-2"
+            }
+        ],
+        "RequestId": "230c9c0e-a56f-4639-81ee-3cb46905c087",
+        "TotalCount": 1
+    }
+}"#;
+
+/// A `DescribeDBInstances` answer listing `instances` (`(InstanceId, shard count)`), with
+/// `total` as its `TotalCount`.
+fn instances_body(instances: &[(&str, usize)], total: usize, request_id: &str) -> String {
+    let details: Vec<_> = instances
+        .iter()
+        .map(|(id, shards)| {
+            let sets: Vec<_> = (0..*shards)
+                .map(|i| serde_json::json!({"ReplicaSetId": format!("{id}_{i}"), "Memory": 2048}))
+                .collect();
+            serde_json::json!({
+                "InstanceId": id,
+                "ClusterType": if *shards > 1 { 1 } else { 0 },
+                "Status": 2,
+                "ReplicationSetNum": shards,
+                "ReplicaSets": sets
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "Response": {"TotalCount": total, "InstanceDetails": details, "RequestId": request_id}
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn describe_db_instances_request_snapshot() {
+    let (recorder, client) = answering(DB_INSTANCES_RESPONSE);
+    let request = DescribeDbInstancesRequest {
+        instance_type: Some(InstanceTypeFilter::Formal),
+        cluster_type: Some(ClusterType::Sharded),
+        status: vec![InstanceStatus::Running, InstanceStatus::Processing],
+        vpc_id: Some("vpc-gfb3abcd".into()),
+        subnet_id: Some("subnet-7q7dabcd".into()),
+        pay_mode: Some(PayMode::PayAsYouGo),
+        limit: Some(50),
+        offset: Some(10),
+        order_by: Some(InstanceOrderBy::CreateTime),
+        order_by_type: Some(OrderByType::Desc),
+        project_ids: vec![0, 1],
+        search_key: Some("orders".into()),
+        tags: vec![TagInfo::new("team", "payments")],
+        ..DescribeDbInstancesRequest::new(["cmgo-3vgrapm5", "cmgo-p8vnipr5"])
+    };
+    client.describe_db_instances(&request).await.unwrap();
+    let reqs = recorder.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].header("X-TC-Action"), Some("DescribeDBInstances"));
+    assert_eq!(reqs[0].header("X-TC-Version"), Some("2019-07-25"));
+    let body = body_json(&recorder, 0);
+    assert_eq!(
+        body["OrderByType"], "DESC",
+        "capitals, as this operation documents"
+    );
+    assert_eq!(
+        body["Tags"],
+        serde_json::json!([{"TagKey": "team", "TagValue": "payments"}])
+    );
+    insta::assert_snapshot!("describe_db_instances_request", reqs[0].to_snapshot());
+}
+
+#[tokio::test]
+async fn describe_db_instances_minimal_body() {
+    let (recorder, client) = answering(DB_INSTANCES_RESPONSE);
+    client
+        .describe_db_instances(&DescribeDbInstancesRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(recorder.requests()[0].body.clone()).unwrap(),
+        "{}",
+        "every instance: no filter is sent"
+    );
+    let (recorder, client) = answering(DB_INSTANCES_RESPONSE);
+    client
+        .describe_db_instances(&DescribeDbInstancesRequest::new(["cmgo-p8vnipr5"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(recorder.requests()[0].body.clone()).unwrap(),
+        r#"{"InstanceIds":["cmgo-p8vnipr5"]}"#
+    );
+}
+
+#[tokio::test]
+async fn describe_db_instances_documented_response_is_parsed() {
+    let (_, client) = answering(DB_INSTANCES_RESPONSE);
+    let resp = client
+        .describe_db_instances(&DescribeDbInstancesRequest::new(["cmgo-3vgr****"]))
+        .await
+        .unwrap();
+    assert_eq!(resp.total_count, 1);
+    assert_eq!(resp.request_id, "230c9c0e-a56f-4639-81ee-3cb46905c087");
+    let instance = resp.instance("cmgo-3vgr****").unwrap();
+    assert_eq!(instance.cluster_type, Some(ClusterType::ReplicaSet));
+    assert_eq!(instance.status, Some(InstanceStatus::Running));
+    assert_eq!(instance.instance_type, Some(InstanceType::Formal));
+    assert_eq!(instance.pay_mode, Some(PayMode::PayAsYouGo));
+    assert_eq!(instance.net_type, Some(NetType::Vpc));
+    assert_eq!(instance.replication_set_num, 1);
+    assert_eq!(instance.vport, 27017);
+    assert_eq!(instance.memory_mb, 4096);
+    assert_eq!(
+        instance.replica_set_ids().collect::<Vec<_>>(),
+        vec!["cmgo-3vgrapm5_*"]
+    );
+    assert_eq!(instance.replica_sets[0].oplog_size_mb, 1024);
+    assert_eq!(instance.replica_sets[0].used_volume_mb, 315.0);
+    assert!(resp.instance("cmgo-other").is_none());
+    insta::assert_json_snapshot!("describe_db_instances_response_json", resp);
+    insta::assert_debug_snapshot!("describe_db_instances_response_debug", resp);
+    assert_round_trips(&resp);
+}
+
+#[tokio::test]
+async fn a_sharded_cluster_lists_every_shard_and_drifting_types_parse() {
+    // Numbers as strings, nulls, fractions, states this crate does not know, fields it does not
+    // model (ZoneList and InstanceTaskDesc appear in the Chinese documentation's example).
+    let (_, client) = answering(
+        r#"{"Response": {"TotalCount": "1", "RequestId": "sharded-1", "InstanceDetails": [{
+            "InstanceId": "cmgo-shard7kq", "InstanceName": null, "ClusterType": "1",
+            "Status": -3, "InstanceType": 9, "ReplicationSetNum": "3", "Vport": "27017",
+            "UsedVolume": 12.9, "ZoneList": ["ap-guangzhou-3"], "InstanceTaskDesc": "",
+            "RelatedInstance": null, "Tags": null, "ReadonlyInstances": null,
+            "ReplicaSets": [
+                {"ReplicaSetId": "cmgo-shard7kq_0", "UsedVolume": "12.5", "Memory": "4096"},
+                {"ReplicaSetId": "cmgo-shard7kq_1", "UsedVolume": null, "OplogSize": ""},
+                {"ReplicaSetId": "cmgo-shard7kq_2", "SecondaryNum": 2.0}
+            ]
+        }]}}"#,
+    );
+    let resp = client
+        .describe_db_instances(&DescribeDbInstancesRequest::new(["cmgo-shard7kq"]))
+        .await
+        .unwrap();
+    let instance = &resp.instance_details[0];
+    assert_eq!(resp.total_count, 1);
+    assert_eq!(instance.cluster_type, Some(ClusterType::Sharded));
+    assert_eq!(instance.status, Some(InstanceStatus::IsolatedPayAsYouGo));
+    assert_eq!(instance.instance_type, Some(InstanceType::Unknown(9)));
+    assert_eq!(instance.instance_name, "");
+    assert_eq!(instance.replication_set_num, 3);
+    assert_eq!(instance.vport, 27017);
+    assert_eq!(instance.used_volume_mb, 12, "an integer in MB");
+    assert_eq!(instance.related_instance, None);
+    assert!(instance.tags.is_empty() && instance.readonly_instances.is_empty());
+    assert_eq!(
+        instance.replica_set_ids().collect::<Vec<_>>(),
+        ["cmgo-shard7kq_0", "cmgo-shard7kq_1", "cmgo-shard7kq_2"]
+    );
+    let shards = &instance.replica_sets;
+    assert_eq!(shards[0].used_volume_mb, 12.5);
+    assert_eq!(shards[0].memory_mb, 4096);
+    assert_eq!(shards[1].used_volume_mb, 0.0);
+    assert_eq!(shards[1].oplog_size_mb, 0);
+    assert_eq!(shards[2].secondary_num, 2);
+    assert_eq!(
+        instance.status.unwrap().to_string(),
+        "isolated (pay-as-you-go)"
+    );
+    assert_round_trips(&resp);
+
+    // The replica sets go straight into a download request.
+    let download = CreateBackupDownloadTaskRequest::new(
+        &instance.instance_id,
+        "cmgo-shard7kq_2026-01-01 00:00",
+        instance.replica_set_ids(),
+    );
+    assert!(download.validate().is_ok());
+    assert_eq!(download.backup_sets.len(), 3);
+}
+
+#[tokio::test]
+async fn malformed_instance_answers_are_errors_with_the_request_id() {
+    for (body, what) in [
+        (r#""oops""#, "InstanceDetails is a string"),
+        (r#"[5]"#, "an instance is a number"),
+        (
+            r#"[{"InstanceName": "no id"}]"#,
+            "an instance without InstanceId",
+        ),
+        (
+            r#"[{"InstanceId": "cmgo-x", "ReplicaSets": [{"ReplicaSetId": null}]}]"#,
+            "a replica set without ReplicaSetId",
+        ),
+        (
+            r#"[{"InstanceId": "cmgo-x", "ReplicaSets": {"ReplicaSetId": "cmgo-x_0"}}]"#,
+            "ReplicaSets is an object",
+        ),
+        (
+            r#"[{"InstanceId": "cmgo-x", "ReplicaSets": [{"ReplicaSetId": "cmgo-x_0", "UsedVolume": "lots"}]}]"#,
+            "UsedVolume is not a number",
+        ),
+        (
+            r#"[{"InstanceId": "cmgo-x", "Vport": 70000}]"#,
+            "Vport is out of range",
+        ),
+        (
+            r#"[{"InstanceId": "cmgo-x", "ClusterType": "sharded"}]"#,
+            "ClusterType is a word",
+        ),
+        (
+            r#"[{"InstanceId": "cmgo-x", "Status": [2]}]"#,
+            "Status is an array",
+        ),
+    ] {
+        let f = offline();
+        f.recorder.push(
+            200,
+            &[],
+            &format!(
+                r#"{{"Response": {{"RequestId": "req-bad-instances", "TotalCount": 1, "InstanceDetails": {body}}}}}"#
+            ),
+        );
+        let err = f
+            .client
+            .describe_db_instances(&DescribeDbInstancesRequest::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::UnreadableResponse { .. }),
+            "{what}: {err:?}"
+        );
+        assert_eq!(err.request_id(), Some("req-bad-instances"), "{what}");
+        assert!(
+            err.to_string().contains("unreadable response"),
+            "{what}: {err}"
+        );
+        assert_eq!(f.recorder.requests().len(), 1, "{what}: not retried");
+    }
+
+    // Not JSON at all, and the service's own error.
+    let f = offline();
+    f.recorder.push(200, &[], "<html>gateway</html>");
+    let err = f
+        .client
+        .describe_db_instances(&DescribeDbInstancesRequest::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::UnreadableResponse { .. }), "{err:?}");
+    let f = offline();
+    f.recorder.push(
+        200,
+        &[],
+        &error_body(
+            "InvalidParameterValue",
+            "Limit must be between 1 and 100.",
+            "req-invalid",
+        ),
+    );
+    let err = f
+        .client
+        .describe_db_instances(&DescribeDbInstancesRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidParameterValue"));
+    assert_eq!(err.request_id(), Some("req-invalid"));
+    assert_eq!(
+        err.to_string(),
+        "tencent-mongodb DescribeDBInstances failed: InvalidParameterValue (HTTP 200): Limit must be between 1 and 100. [request id req-invalid]"
+    );
+}
+
+#[tokio::test]
+async fn describe_db_instances_is_retried_as_a_read() {
+    let f = offline();
+    f.recorder.push(
+        200,
+        &[],
+        &error_body(codes::INTERNAL_ERROR, "Internal error", "r1"),
+    );
+    f.recorder.push(502, &[], "<html>Bad Gateway</html>");
+    f.recorder.push(200, &[], DB_INSTANCES_RESPONSE);
+    let resp = f
+        .client
+        .describe_db_instances(&DescribeDbInstancesRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(resp.instance_details.len(), 1);
+    assert_eq!(f.recorder.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn invalid_instance_listings_are_refused_before_sending() {
+    let f = offline();
+    let base = DescribeDbInstancesRequest::default();
+    for (request, field) in [
+        (
+            DescribeDbInstancesRequest::new(["cmgo-x", " "]),
+            "InstanceIds.1",
+        ),
+        (
+            DescribeDbInstancesRequest {
+                limit: Some(0),
+                ..base.clone()
+            },
+            "Limit",
+        ),
+        (
+            DescribeDbInstancesRequest {
+                limit: Some(101),
+                ..base.clone()
+            },
+            "Limit",
+        ),
+        (
+            DescribeDbInstancesRequest {
+                subnet_id: Some("subnet-7q7dabcd".into()),
+                ..base.clone()
+            },
+            "SubnetId",
+        ),
+        (
+            DescribeDbInstancesRequest {
+                vpc_id: Some(String::new()),
+                ..base.clone()
+            },
+            "VpcId",
+        ),
+        (
+            DescribeDbInstancesRequest {
+                search_key: Some("  ".into()),
+                ..base.clone()
+            },
+            "SearchKey",
+        ),
+        (
+            DescribeDbInstancesRequest {
+                tags: vec![TagInfo::new("team", "a"), TagInfo::new("", "b")],
+                ..base.clone()
+            },
+            "Tags.1.TagKey",
+        ),
+    ] {
+        let err = f.client.describe_db_instances(&request).await.unwrap_err();
+        assert_invalid(&err, field);
+        let err = f
+            .client
+            .describe_db_instances_all(&request)
+            .await
+            .unwrap_err();
+        assert_invalid(&err, field);
+    }
+    assert!(f.recorder.requests().is_empty(), "nothing was sent");
+    for limit in [1, 100] {
+        let r = DescribeDbInstancesRequest {
+            limit: Some(limit),
+            ..base.clone()
+        };
+        assert!(r.validate().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn describe_db_instances_all_follows_the_offsets_to_the_end() {
+    let f = offline();
+    f.recorder.push(
+        200,
+        &[],
+        &instances_body(&[("cmgo-a", 1), ("cmgo-b", 2)], 5, "page-1"),
+    );
+    f.recorder.push(
+        200,
+        &[],
+        &instances_body(&[("cmgo-c", 1), ("cmgo-d", 3)], 5, "page-2"),
+    );
+    f.recorder
+        .push(200, &[], &instances_body(&[("cmgo-e", 1)], 5, "page-3"));
+    let all = f
+        .client
+        .describe_db_instances_all(&DescribeDbInstancesRequest {
+            limit: Some(2),
+            offset: Some(40),
+            cluster_type: Some(ClusterType::ReplicaSet),
+            ..DescribeDbInstancesRequest::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<_> = all
+        .instance_details
+        .iter()
+        .map(|i| i.instance_id.as_str())
+        .collect();
+    assert_eq!(ids, ["cmgo-a", "cmgo-b", "cmgo-c", "cmgo-d", "cmgo-e"]);
+    assert_eq!(all.total_count, 5);
+    assert_eq!(all.request_id, "page-3", "the last page's request id");
+    assert_eq!(all.instance("cmgo-d").unwrap().replica_set_ids().count(), 3);
+    let sent: Vec<_> = (0..3)
+        .map(|i| {
+            let b = body_json(&f.recorder, i);
+            (
+                b["Offset"].clone(),
+                b["Limit"].clone(),
+                b["ClusterType"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (0.into(), 2.into(), 0.into()),
+            (2.into(), 2.into(), 0.into()),
+            (4.into(), 2.into(), 0.into())
+        ],
+        "the request's offset is ignored, its limit is the page size, filters are kept"
+    );
+
+    // Without a limit, pages of 100; an empty listing is one call.
+    let f = offline();
+    f.recorder.push(200, &[], &instances_body(&[], 0, "empty"));
+    let all = f
+        .client
+        .describe_db_instances_all(&DescribeDbInstancesRequest::default())
+        .await
+        .unwrap();
+    assert!(all.instance_details.is_empty());
+    assert_eq!(all.total_count, 0);
+    assert_eq!(body_json(&f.recorder, 0)["Limit"], 100);
+    assert_eq!(f.recorder.requests().len(), 1);
 }

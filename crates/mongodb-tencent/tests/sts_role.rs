@@ -247,31 +247,13 @@ async fn the_credentials_are_refreshed_before_they_expire() {
 async fn a_client_signs_with_the_role_s_credentials_and_token() {
     let server = MockServer::start().await;
     server.push(MockResponse::json(200, &answer("AKIDrole", "1893456000")));
-    let recorder = Recorder::new();
-    recorder.push(
-        200,
-        &[],
-        r#"{"Response":{"BackupList":[],"TotalCount":0,"RequestId":"r"}}"#,
-    );
-    let client = Client::builder()
-        .region("ap-guangzhou")
-        .credential_source(CredentialSource::Refreshing(Arc::new(
-            RefreshingCredentials::new(role_at(&server)),
-        )))
-        .http_client(offline_client(start(), &recorder))
-        .build()
-        .unwrap();
-    client
-        .describe_db_backups(&DescribeDbBackupsRequest::new("cmgo-p8vnipr5"))
-        .await
-        .unwrap();
-    let sent = recorder.requests();
-    let auth = sent[0].header("authorization").unwrap_or_default();
+    let (client, sent) = describe_signed_by(role_at(&server)).await;
+    let auth = sent.header("authorization").unwrap_or_default();
     assert!(
         auth.contains("Credential=AKIDrole/") && auth.contains("/mongodb/tc3_request"),
         "{auth}"
     );
-    assert_eq!(sent[0].header("x-tc-token"), Some(TMP_TOKEN));
+    assert_eq!(sent.header("x-tc-token"), Some(TMP_TOKEN));
     assert!(!format!("{client:?}").contains("CANARY"));
 }
 

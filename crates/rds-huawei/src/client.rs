@@ -436,25 +436,27 @@ impl Client {
 }
 
 impl Client {
-    /// Every page of an offset/limit listing whose pages are [`BackupList`]s, in order: `set`
-    /// puts each page's offset into the request; `limit` items per page. One list with all the
-    /// backups and the last `total_count`; a listing that does not end is an error, not a hang
+    /// Every page of an offset/limit listing whose pages are [`BackupList`]s, in order:
+    /// `paging` gives the request's `limit` (default 100, the size of each page) and `offset`
+    /// (set for each page; the given one is ignored). One list with all the backups and the last
+    /// `total_count`; a listing that does not end is an error, not a hang
     /// ([`cloud_http::all_pages`]).
     pub(crate) async fn all_backups<C, B>(
         &self,
-        mut request: C,
-        limit: u32,
-        set: impl Fn(&mut C, u32),
+        request: &C,
+        paging: fn(&mut C) -> (&mut Option<u32>, &mut Option<u32>),
     ) -> Result<BackupList<B>>
     where
         C: Call<Output = BackupList<B>> + Clone,
     {
+        let mut request = request.clone();
+        let limit = *paging(&mut request).0.get_or_insert(100);
         let operation = cloud_http::OperationName {
             vendor: C::SERVICE.vendor(),
             action: C::ACTION,
         };
         let (backups, total) = cloud_http::all_pages(operation, limit.into(), |_, fetched| {
-            set(&mut request, fetched as u32);
+            *paging(&mut request).1 = Some(fetched as u32);
             let request = request.clone();
             async move {
                 let page = self.execute(&request).await?;

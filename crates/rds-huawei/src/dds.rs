@@ -53,10 +53,8 @@ impl<'a> Dds<'a> {
         &self,
         request: &ListBackupsRequest,
     ) -> Result<ListBackupsResponse> {
-        let mut request = request.clone();
-        let limit = *request.limit.get_or_insert(100);
         self.client
-            .all_backups(request, limit, |r, offset| r.offset = Some(offset))
+            .all_backups(request, |r| (&mut r.limit, &mut r.offset))
             .await
     }
 }

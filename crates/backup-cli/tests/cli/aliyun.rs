@@ -3,7 +3,7 @@
 
 use fake_cloud::Route;
 
-use crate::common::{Cloud, query};
+use crate::common::{Cloud, configure_list, query};
 
 const INSTANCE: &str = "rm-bp1example";
 const BACKUP_SET: &str = "1234567890";
@@ -460,12 +460,13 @@ fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
     let (_runtime, metadata) =
         crate::common::metadata(ecs_role_answers(&cloud, "CANARY-role-token"));
     let endpoint = metadata.endpoint().to_string();
-    let args = describe_signed_with(
+    describe_signed_with(
         &cloud,
         &[
             ("ALIBABA_CLOUD_ECS_METADATA", "backup-reader"),
             ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
         ],
+        &[],
         "CANARY-role-token",
     );
     let asked = metadata.requests();
@@ -476,7 +477,7 @@ fn the_ecs_instance_ram_role_signs_when_no_keys_are_configured() {
     );
 
     // Without keys and without the variable: the hint names it.
-    let out = cloud.keyless(&[], &args, false);
+    let out = describe_keyless(&cloud, &[], &[], false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ALIBABA_CLOUD_ECS_METADATA"), "{err}");
 }
@@ -512,6 +513,7 @@ fn an_oidc_role_signs_when_its_variables_are_set() {
             ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file),
             ("CLOUD_BACKUP_STS_ENDPOINT", &url),
         ],
+        &[],
         "CANARY-oidc-token",
     );
     let asked = sts.requests();
@@ -519,13 +521,14 @@ fn an_oidc_role_signs_when_its_variables_are_set() {
     assert!(String::from_utf8_lossy(&asked[0].body).contains("OIDCToken=CANARY-jwt"));
 }
 
-/// Runs `describe-download-task` with no keys and `env`; checks that it succeeded, that no
-/// canary reached stdout and that the call carried `session_token`. Returns the arguments.
-fn describe_signed_with(
+/// Runs `describe-download-task` in cn-hangzhou, after the global flags `leading`, with no keys
+/// and `env`; asserts success (`ok`) or failure and returns the output.
+fn describe_keyless(
     cloud: &Cloud,
     env: &[(&str, &str)],
-    session_token: &str,
-) -> [&'static str; 6] {
+    leading: &[&str],
+    ok: bool,
+) -> std::process::Output {
     let args = [
         "--region",
         "cn-hangzhou",
@@ -534,11 +537,23 @@ fn describe_signed_with(
         "--instance-name",
         INSTANCE,
     ];
-    let out = cloud.keyless(env, &args, true);
+    cloud.keyless(env, &[leading, &args].concat(), ok)
+}
+
+/// Runs `describe-download-task` (after `leading`) with no keys and `env`; checks that it
+/// succeeded, that no canary reached stdout and that the call carried `session_token`. Returns
+/// the output.
+fn describe_signed_with(
+    cloud: &Cloud,
+    env: &[(&str, &str)],
+    leading: &[&str],
+    session_token: &str,
+) -> std::process::Output {
+    let out = describe_keyless(cloud, env, leading, true);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
     let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
     assert_eq!(sent.header("x-acs-security-token"), Some(session_token));
-    args
+    out
 }
 
 /// A profile in mode EcsRamRole (`aliyun configure --mode EcsRamRole`): its role's credentials
@@ -559,6 +574,7 @@ fn a_profile_in_mode_ecs_ram_role_uses_the_instance_role() {
     describe_signed_with(
         &cloud,
         &[("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint)],
+        &[],
         "CANARY-profile-role-token",
     );
     assert_eq!(
@@ -631,24 +647,8 @@ fn a_profile_in_mode_ram_role_arn_assumes_its_role() {
     .unwrap();
     let url = sts.endpoint().to_string();
     let env = [("CLOUD_BACKUP_STS_ENDPOINT", url.as_str())];
-    let args = [
-        "--profile",
-        "dr",
-        "--region",
-        "cn-hangzhou",
-        "aliyun",
-        "describe-download-task",
-        "--instance-name",
-        INSTANCE,
-    ];
-    let out = cloud.keyless(&env, &args, true);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    let out = describe_signed_with(&cloud, &env, &["--profile", "dr"], "CANARY-assumed-token");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY"));
-    let sent = cloud.request(Route::Aliyun, "DescribeDownloadTask");
-    assert_eq!(
-        sent.header("x-acs-security-token"),
-        Some("CANARY-assumed-token")
-    );
     let asked = sts.requests();
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0].header("x-acs-action"), Some("AssumeRole"));
@@ -662,15 +662,12 @@ fn a_profile_in_mode_ram_role_arn_assumes_its_role() {
         assert!(asked[0].query.contains(part), "{}", asked[0].query);
     }
 
-    let mut list = crate::common::bare(cloud.home.path());
-    let out = list
-        .args(["--profile", "dr", "--output", "json", "configure", "list"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = configure_list(
+        cloud.home.path(),
+        &[],
+        &["--profile", "dr", "--output", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
     assert!(
         source.starts_with("RAM role acs:ram::1:role/backup") && source.contains("profile 'dr'"),
@@ -700,6 +697,7 @@ fn a_credentials_uri_signs_when_nothing_else_is_configured() {
     describe_signed_with(
         &cloud,
         &[("ALIBABA_CLOUD_CREDENTIALS_URI", &url)],
+        &[],
         "CANARY-uri-token",
     );
     let asked = server.requests();

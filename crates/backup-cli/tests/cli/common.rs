@@ -22,6 +22,19 @@ pub fn bare(home: &Path) -> Command {
     cmd
 }
 
+/// Runs `cmd`, expects success, and returns what it printed on stdout (UTF-8).
+pub fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// `configure list ARGS` in `home` with `env`: its standard output.
+pub fn configure_list(home: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = bare(home);
+    cmd.envs(env.iter().copied());
+    stdout(cmd.args(["configure", "list"]).args(args))
+}
+
 /// A runtime for a server the tests run beside the binary.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

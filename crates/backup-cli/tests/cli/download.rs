@@ -413,8 +413,8 @@ fn the_emulator_serves_commands_until_interrupted() {
     for (k, v) in info["env"].as_object().unwrap() {
         cmd.env(k, v.as_str().unwrap());
     }
-    let out = cmd
-        .args([
+    let out = crate::common::stdout(
+        cmd.args([
             "--endpoint",
             endpoint,
             "--allow-http",
@@ -422,13 +422,9 @@ fn the_emulator_serves_commands_until_interrupted() {
             "dds-show-backup-download-link",
         ])
         .args(["--instance-id", dds["instance"].as_str().unwrap()])
-        .args(["--backup-id", dds["backup"].as_str().unwrap()])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let links: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        .args(["--backup-id", dds["backup"].as_str().unwrap()]),
+    );
+    let links: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         links["files"].as_array().unwrap().len(),
         dds["parts"].as_array().unwrap().len()

@@ -108,19 +108,34 @@ fn the_same_export_again_skips_the_files_already_there() {
         .count();
     assert_eq!(creates, 1, "one server-side task for both runs");
 
-    // A file there that is not this object is kept, and the export stops.
+    assert_eq!(again["files"][0]["status"], "skipped", "{again}");
+
+    // A file there that is not this object is kept; the export fails (its only file failed)
+    // and its report on stdout says why.
     let path = first["files"][0]["path"].as_str().unwrap().to_owned();
     let mut bytes = std::fs::read(&path).unwrap();
     bytes[0] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
-    let stderr = crate::common::failure(
-        cloud
-            .cmd()
-            .args(["--region", "cn-hangzhou"])
-            .args(aliyun)
-            .assert(),
-        1,
+    let out = cloud
+        .cmd()
+        .args(["--region", "cn-hangzhou"])
+        .args(aliyun)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"][0]["status"], "failed", "{report}");
+    let error = report["files"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("already exists") && error.contains("--overwrite"),
+        "{error}"
     );
+    assert!(
+        !error.starts_with("1234567890.csv:"),
+        "the name is its own field: {error}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("already exists") && stderr.contains("--overwrite"),
         "{stderr}"
@@ -218,23 +233,119 @@ fn export_huawei_dds_and_rds() {
 fn export_huawei_refuses_contradictory_flags_before_sending() {
     let cloud = Cloud::start();
     let to = cloud.home.path().to_str().unwrap().to_owned();
-    cloud
-        .cmd()
-        .args([
-            "--region",
-            "cn-north-4",
-            "export",
+    for flags in [
+        // DDS needs its instance.
+        &["--service", "dds", "--backup-id", "b"][..],
+        // A backup id and a choice contradict each other.
+        &[
+            "--service",
+            "rds",
+            "--instance-id",
+            "i",
+            "--backup-id",
+            "b",
+            "--latest",
+        ],
+        // Neither a backup id nor a choice.
+        &["--service", "rds", "--instance-id", "i"],
+        // A choice needs the instance to choose among.
+        &["--service", "rds", "--latest"],
+        // One choice at a time.
+        &[
+            "--service",
+            "dds",
+            "--instance-id",
+            "i",
+            "--latest",
+            "--before",
+            "2026-01-01T00:00:00Z",
+        ],
+    ] {
+        let out = cloud
+            .cmd()
+            .args(["--region", "cn-north-4", "export", "huawei"])
+            .args(flags)
+            .args(["--to", &to])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(out.stdout.is_empty(), "{flags:?}");
+    }
+    assert!(cloud.cloud.requests().is_empty());
+}
+
+/// `export --latest` chooses the newest successful backup from the instance's listing (every
+/// page), on Huawei DDS and RDS; `backups huawei` lists what it chose from.
+#[test]
+fn export_huawei_latest_chooses_the_newest_successful_backup() {
+    let cloud = Cloud::start();
+    let listed = cloud.json(
+        "cn-north-4",
+        &[
+            "backups",
             "huawei",
             "--service",
             "dds",
-            "--backup-id",
-            "b",
-            "--to",
-            &to,
-        ])
-        .assert()
-        .code(2);
-    cloud
+            "--instance",
+            "befb1cfe1f96403780396b0c54f85d11in02",
+        ],
+    );
+    let backups = listed["backups"].as_array().unwrap();
+    assert!(!backups.is_empty(), "{listed}");
+    let newest = backups
+        .iter()
+        .find(|b| b["state"] == "succeeded")
+        .expect("a successful backup");
+    assert!(
+        newest["size_bytes"].is_u64() && newest["end"].is_string(),
+        "{listed}"
+    );
+    assert_eq!(newest["availability"], "links");
+    let (out, _dir) = export(
+        &cloud,
+        "cn-north-4",
+        &[
+            "huawei",
+            "--service",
+            "dds",
+            "--instance",
+            "befb1cfe1f96403780396b0c54f85d11in02",
+            "--latest",
+        ],
+    );
+    assert_files_match(&cloud, &out, 2);
+    let asked = cloud.requests(fake_cloud::Route::Huawei, "ShowBackupDownloadLink");
+    assert!(
+        asked
+            .iter()
+            .all(|r| crate::common::query(r, "backup_id").as_deref() == newest["id"].as_str()),
+        "the links of the chosen backup"
+    );
+    // RDS: the instance's own listing.
+    let (out, _dir) = export(
+        &cloud,
+        "cn-north-4",
+        &[
+            "huawei",
+            "--service",
+            "rds",
+            "--instance",
+            "43e4feaab48f11e89039fa163ebaa7e4in01",
+            "--latest",
+        ],
+    );
+    assert_files_match(&cloud, &out, 1);
+    let asked = cloud.requests(fake_cloud::Route::Huawei, "ShowBackupDownloadLink");
+    assert!(
+        asked
+            .iter()
+            .any(|r| crate::common::query(r, "backup_id").as_deref()
+                == Some("c0c9f155c7b7423a9d30f0175998b63bbr01"))
+    );
+    // An instance without backups: a clear error, nothing exported.
+    let to = cloud.home.path().join("none");
+    let out = cloud
         .cmd()
         .args([
             "--region",
@@ -243,16 +354,18 @@ fn export_huawei_refuses_contradictory_flags_before_sending() {
             "huawei",
             "--service",
             "rds",
-            "--instance-id",
-            "i",
-            "--backup-id",
-            "b",
-            "--to",
-            &to,
         ])
+        .args(["--instance", "no-such-instance", "--latest", "--to"])
+        .arg(&to)
         .assert()
-        .code(2);
-    assert!(cloud.cloud.requests().is_empty());
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no-such-instance has no successful backup"),
+        "{stderr}"
+    );
 }
 
 /// `-v` logs each step of an export: links obtained, each file verified.
@@ -285,4 +398,145 @@ fn verbose_export_logs_each_step() {
     assert!(stderr.contains("download links obtained"), "{stderr}");
     assert!(stderr.contains("file downloaded and verified"), "{stderr}");
     assert!(!stderr.contains("Signature="), "{stderr}");
+}
+
+/// One file that cannot be written does not stop the others: the report on stdout names it
+/// `failed` with the error, the others `downloaded`, and the exit code is 4 (partly done).
+#[test]
+fn a_failing_file_among_several_gives_exit_4_and_a_report_naming_it() {
+    let cloud = Cloud::start();
+    let args = [
+        "huawei",
+        "--service",
+        "dds",
+        "--instance-id",
+        "befb1cfe1f96403780396b0c54f85d11in02",
+        "--backup-id",
+        "bd062e1af2d248b3bb4cd3dbb4183888br02",
+    ];
+    // A first export tells the two files' local names.
+    let (first, _dir) = export(&cloud, "cn-north-4", &args);
+    let names: Vec<String> = first["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{first}");
+    assert!(
+        first["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "downloaded")
+    );
+
+    // Into a directory where the second file's name is taken by a directory.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(&names[1])).unwrap();
+    let to = dir.path().to_str().unwrap().to_owned();
+    let out = cloud
+        .cmd()
+        .args(["--region", "cn-north-4", "--output", "json", "export"])
+        .args(args)
+        .args(["--to", &to])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{report}");
+    assert_eq!(files[0]["status"], "downloaded", "{report}");
+    assert_eq!(files[0]["name"], names[0].as_str());
+    assert_eq!(files[1]["status"], "failed", "{report}");
+    assert_eq!(files[1]["name"], names[1].as_str());
+    assert!(
+        files[1]["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{report}"
+    );
+    let bytes = std::fs::read(dir.path().join(&names[0])).unwrap();
+    assert!(cloud.cloud.objects().iter().any(|o| o.content() == bytes));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 of 2 file(s) failed") && stderr.contains(&names[1]),
+        "{stderr}"
+    );
+}
+
+/// Tencent: the same export again reuses the tasks of the first (no second
+/// CreateBackupDownloadTask) and skips the files already there and verified.
+#[test]
+fn the_same_tencent_export_again_reuses_its_tasks_and_skips_its_files() {
+    let cloud = Cloud::start();
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    let args = [
+        "export",
+        "tencent",
+        "--instance-id",
+        "cmgo-dygv1rnp",
+        "--backup-name",
+        "cmgo-dygv1rnp_2021-03-26 10:44",
+        "--replica-set-id",
+        "cmgo-dygv1rnp_0",
+        "--replica-set-id",
+        "cmgo-dygv1rnp_1",
+        "--to",
+        to,
+    ];
+    let first = cloud.json("ap-guangzhou", &args);
+    assert_files_match(&cloud, &first, 2);
+    let again = cloud.json("ap-guangzhou", &args);
+    for f in again["files"].as_array().unwrap() {
+        assert_eq!(f["status"], "skipped", "{again}");
+    }
+    let creates = cloud
+        .requests(fake_cloud::Route::Tencent, "CreateBackupDownloadTask")
+        .len();
+    assert_eq!(creates, 1, "one set of server-side tasks for both runs");
+}
+
+/// Tencent with nothing but the instance: `--latest` takes its newest successful backup and
+/// every replica set DescribeDBInstances lists (a sharded cluster: one file per shard); the
+/// same command again creates no new task and skips every file.
+#[test]
+fn export_tencent_latest_takes_every_shard_of_the_newest_backup() {
+    let cloud = Cloud::start();
+    let listed = cloud.json(
+        "ap-guangzhou",
+        &["backups", "tencent", "--instance", "cmgo-shard7kq"],
+    );
+    let newest = &listed["backups"][0];
+    assert_eq!(newest["state"], "succeeded", "{listed}");
+    assert_eq!(newest["availability"], "export");
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    let args = [
+        "export",
+        "tencent",
+        "--instance",
+        "cmgo-shard7kq",
+        "--latest",
+        "--to",
+        to,
+    ];
+    let first = cloud.json("ap-guangzhou", &args);
+    assert_files_match(&cloud, &first, 3);
+    let creates = || {
+        cloud
+            .requests(fake_cloud::Route::Tencent, "CreateBackupDownloadTask")
+            .len()
+    };
+    assert_eq!(creates(), 1);
+    let again = cloud.json("ap-guangzhou", &args);
+    assert!(
+        again["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "skipped"),
+        "{again}"
+    );
+    assert_eq!(creates(), 1, "no new task");
 }

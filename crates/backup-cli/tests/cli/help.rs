@@ -1,18 +1,11 @@
 //! Snapshots of `--help`: the top level, each vendor, and `download` (width fixed by
 //! `COLUMNS=100` and the command's own maximum of 100).
 
-use crate::common::bare;
+use crate::common::{bare, configure_list, stdout};
 
 fn help(args: &[&str]) -> String {
     let home = tempfile::tempdir().unwrap();
-    let output = bare(home.path())
-        .args(args)
-        .arg("--help")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    String::from_utf8(output.stdout).expect("UTF-8 help")
+    stdout(bare(home.path()).args(args).arg("--help"))
 }
 
 #[test]
@@ -46,6 +39,11 @@ fn every_operation_of_the_vendor_crates_is_a_command() {
                 "describe-restore-task-list",
                 "describe-backup-plan-list",
                 "describe-full-backup-list",
+                "rds-describe-backups",
+                "rds-describe-db-instance-attribute",
+                "polardb-describe-backups",
+                "mongodb-describe-backups",
+                "mongodb-describe-cluster-backups",
             ][..],
         ),
         (
@@ -54,6 +52,7 @@ fn every_operation_of_the_vendor_crates_is_a_command() {
                 "create-backup-download-task",
                 "describe-backup-download-task",
                 "describe-db-backups",
+                "describe-db-instances",
             ][..],
         ),
         (
@@ -94,14 +93,7 @@ fn completions_and_the_manual_page_are_generated() {
         ("powershell", "Register-ArgumentCompleter"),
         ("elvish", "edit:completion"),
     ] {
-        let out = bare(home.path())
-            .args(["completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let text = String::from_utf8(out).unwrap();
+        let text = stdout(bare(home.path()).args(["completions", shell]));
         assert!(
             text.contains(marker),
             "{shell}: {}",
@@ -112,14 +104,7 @@ fn completions_and_the_manual_page_are_generated() {
             "{shell} completes the subcommands"
         );
     }
-    let man = bare(home.path())
-        .arg("man")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let man = String::from_utf8(man).unwrap();
+    let man = stdout(bare(home.path()).arg("man"));
     assert!(
         man.starts_with(".ie") || man.starts_with(".TH"),
         "{}",
@@ -135,14 +120,7 @@ fn completions_and_the_manual_page_are_generated() {
 #[test]
 fn version_names_the_commit_and_the_build_date() {
     let home = tempfile::tempdir().unwrap();
-    let out = bare(home.path())
-        .arg("--version")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout(bare(home.path()).arg("--version"));
     let rest = text
         .trim()
         .strip_prefix(&format!(
@@ -211,7 +189,7 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
         "[default]\nsecret_id = AKIDfromfile123\nsecret_key = CANARY-tencent-secret\n",
     )
     .unwrap();
-    let out = configure_list(
+    let text = configure_list(
         home.path(),
         &[
             ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenvkey999"),
@@ -220,7 +198,6 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
         ],
         &["--output", "json"],
     );
-    let text = String::from_utf8(out).unwrap();
     assert!(
         !text.contains("CANARY") && !text.contains("envkey999") && !text.contains("fromfile123"),
         "{text}"
@@ -254,7 +231,7 @@ fn configure_list_shows_the_sources_with_secrets_masked() {
     )
     .unwrap();
     let out = configure_list(home.path(), &[], &["--output", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["aliyun"]["region"]["value"], "cn-shanghai", "{v}");
     assert!(
         v["aliyun"]["region"]["source"]
@@ -281,8 +258,7 @@ fn configure_list_reads_tccli_profiles() {
         r#"{"_sys_param": {"region": "ap-nanjing", "output": "json"}}"#,
     )
     .unwrap();
-    let out = configure_list(home.path(), &[], &["--profile", "prod", "--output", "json"]);
-    let text = String::from_utf8(out).unwrap();
+    let text = configure_list(home.path(), &[], &["--profile", "prod", "--output", "json"]);
     assert!(
         !text.contains("CANARY") && !text.contains("tcclikey1"),
         "{text}"
@@ -305,7 +281,7 @@ fn configure_list_reads_tccli_profiles() {
     // A CVM-role profile is named as such, not taken for missing keys.
     std::fs::write(dir.join("prod.credential"), r#"{"type": "cvm-role"}"#).unwrap();
     let out = configure_list(home.path(), &[], &["--profile", "prod", "--output", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let error = v["tencent"]["credentials"]["error"].as_str().unwrap();
     assert!(
         error.contains("CVM role") && error.contains("prod.credential"),
@@ -322,7 +298,7 @@ fn configure_list_names_the_ecs_instance_role() {
         &[("ALIBABA_CLOUD_ECS_METADATA", "backup-reader")],
         &["--output", "json"],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
     assert!(
         source.contains("ECS RAM role backup-reader")
@@ -336,24 +312,9 @@ fn configure_list_names_the_ecs_instance_role() {
         &[("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS", "1")],
         &["--output", "json"],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let source = v["huawei"]["credentials"]["source"].as_str().unwrap();
     assert!(source.starts_with("ECS agency"), "{v}");
-}
-
-/// `configure list ARGS` with `env`: its standard output.
-fn configure_list(home: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Vec<u8> {
-    let mut cmd = bare(home);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.args(["configure", "list"])
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
 }
 
 /// `configure list` reports the commands' own resolution: an OIDC role comes before the profile
@@ -368,7 +329,7 @@ fn configure_list_reports_an_oidc_role_before_the_profile_file() {
         r#"{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"LTAIfile","access_key_secret":"CANARY-s"}]}"#,
     )
     .unwrap();
-    let out = configure_list(
+    let text = configure_list(
         home.path(),
         &[
             ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/backup"),
@@ -381,7 +342,6 @@ fn configure_list_reports_an_oidc_role_before_the_profile_file() {
         ],
         &["--output", "json"],
     );
-    let text = String::from_utf8(out).unwrap();
     assert!(!text.contains("CANARY"), "{text}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let source = v["aliyun"]["credentials"]["source"].as_str().unwrap();
@@ -399,18 +359,6 @@ fn configure_list_reports_an_oidc_role_before_the_profile_file() {
 /// is still refused by name.
 #[test]
 fn global_flags_appear_only_where_they_apply() {
-    let help = |args: &[&str]| {
-        let home = tempfile::tempdir().unwrap();
-        let out = bare(home.path())
-            .args(args)
-            .arg("--help")
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap()
-    };
     let has = |text: &str, flag: &str| text.lines().any(|l| l.trim_start().starts_with(flag));
     let create = help(&["aliyun", "create-download"]);
     assert!(create.contains("      --wait\n"), "{create}");

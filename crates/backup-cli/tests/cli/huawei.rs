@@ -3,7 +3,7 @@
 
 use fake_cloud::{HUAWEI_PROJECT_ID, Route};
 
-use crate::common::{Cloud, query};
+use crate::common::{Cloud, configure_list, query};
 
 const DDS_INSTANCE: &str = "befb1cfe1f96403780396b0c54f85d11in02";
 const DDS_BACKUP: &str = "bd062e1af2d248b3bb4cd3dbb4183888br02";
@@ -156,19 +156,9 @@ fn project_id_flag_wins_over_the_environment() {
 fn the_ecs_agency_signs_when_opted_in_and_no_keys_are_configured() {
     use backup_core::cloud_http::testing::MockResponse;
     let cloud = Cloud::start();
-    let keys = cloud.cloud.huawei_credentials();
     let (_runtime, metadata) = crate::common::metadata(vec![
         MockResponse::json(200, "md-token"),
-        MockResponse::json(
-            200,
-            &serde_json::json!({"credential": {
-                "access": keys.access_key_id(),
-                "secret": keys.secret().expose(),
-                "securitytoken": "CANARY-agency-token",
-                "expires_at": "2099-01-01T00:00:00.000000Z",
-            }})
-            .to_string(),
-        ),
+        credential_answer(&cloud, 200, "CANARY-agency-token"),
     ]);
     let endpoint = metadata.endpoint().to_string();
     let out = cloud.keyless(
@@ -192,11 +182,7 @@ fn the_ecs_agency_signs_when_opted_in_and_no_keys_are_configured() {
     assert_eq!(metadata.requests().len(), 2);
 
     // Without keys and not opted in: the hint names the variable, nothing is asked.
-    let out = cloud.keyless(
-        &[],
-        &["--region", "cn-north-4", "huawei", "dds-list-backups"],
-        false,
-    );
+    let out = dds_keyless(&cloud, &[], false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("CLOUD_BACKUP_USE_INSTANCE_CREDENTIALS"),
@@ -213,7 +199,6 @@ fn the_ecs_agency_signs_when_opted_in_and_no_keys_are_configured() {
 fn a_federated_identity_signs_at_the_official_chain_s_place() {
     use backup_core::cloud_http::testing::MockResponse;
     let cloud = Cloud::start();
-    let keys = cloud.cloud.huawei_credentials();
     let subject = || {
         MockResponse::json(
             201,
@@ -221,18 +206,7 @@ fn a_federated_identity_signs_at_the_official_chain_s_place() {
         )
         .with_header("X-Subject-Token", "CANARY-subject-token")
     };
-    let credential = || {
-        MockResponse::json(
-            201,
-            &serde_json::json!({"credential": {
-                "access": keys.access_key_id(),
-                "secret": keys.secret().expose(),
-                "securitytoken": "CANARY-federated-token",
-                "expires_at": "2099-01-01T00:00:00.000000Z",
-            }})
-            .to_string(),
-        )
-    };
+    let credential = || credential_answer(&cloud, 201, "CANARY-federated-token");
     let (_runtime, iam) =
         crate::common::metadata(vec![subject(), credential(), subject(), credential()]);
     let token_file = cloud.home.path().join("oidc-token");
@@ -245,11 +219,7 @@ fn a_federated_identity_signs_at_the_official_chain_s_place() {
         ("HUAWEICLOUD_SDK_IAM_ENDPOINT", iam_url.as_str()),
         ("HUAWEICLOUD_SDK_PROJECT_ID", HUAWEI_PROJECT_ID),
     ];
-    let out = cloud.keyless(
-        &env,
-        &["--region", "cn-north-4", "huawei", "dds-list-backups"],
-        true,
-    );
+    let out = dds_keyless(&cloud, &env, true);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY"));
     let sent = cloud.request(Route::Huawei, "ListBackups");
@@ -294,25 +264,12 @@ fn a_federated_identity_signs_at_the_official_chain_s_place() {
     assert_eq!(iam.requests().len(), 4);
 
     // configure list reports it, asking nothing.
-    let mut cmd = crate::common::bare(cloud.home.path());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd
-        .args([
-            "--region",
-            "cn-north-4",
-            "--output",
-            "json",
-            "configure",
-            "list",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = configure_list(
+        cloud.home.path(),
+        &env,
+        &["--region", "cn-north-4", "--output", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let source = v["huawei"]["credentials"]["source"].as_str().unwrap();
     assert!(
         source.starts_with("federated identity provider cce-oidc (IAM 127.0.0.1")
@@ -323,15 +280,38 @@ fn a_federated_identity_signs_at_the_official_chain_s_place() {
     assert_eq!(iam.requests().len(), 4, "configure list asks nothing");
 
     // Half a federated identity: an error naming the missing variable, nothing sent.
-    let out = cloud.keyless(
-        &[("HUAWEICLOUD_SDK_IDP_ID", "cce-oidc")],
-        &["--region", "cn-north-4", "huawei", "dds-list-backups"],
-        false,
-    );
+    let out = dds_keyless(&cloud, &[("HUAWEICLOUD_SDK_IDP_ID", "cce-oidc")], false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("HUAWEICLOUD_SDK_ID_TOKEN_FILE is not"),
         "{err}"
     );
     assert_eq!(iam.requests().len(), 4);
+}
+
+/// Runs `dds-list-backups` in cn-north-4 with no keys and `env`; asserts success (`ok`) or
+/// failure and returns the output.
+fn dds_keyless(cloud: &Cloud, env: &[(&str, &str)], ok: bool) -> std::process::Output {
+    let args = ["--region", "cn-north-4", "huawei", "dds-list-backups"];
+    cloud.keyless(env, &args, ok)
+}
+
+/// An answer carrying temporary credentials (the ECS agency's securitykey, IAM's
+/// securitytokens): the emulator's keys with `security_token`, as HTTP `status`.
+fn credential_answer(
+    cloud: &Cloud,
+    status: u16,
+    security_token: &str,
+) -> backup_core::cloud_http::testing::MockResponse {
+    let keys = cloud.cloud.huawei_credentials();
+    backup_core::cloud_http::testing::MockResponse::json(
+        status,
+        &serde_json::json!({"credential": {
+            "access": keys.access_key_id(),
+            "secret": keys.secret().expose(),
+            "securitytoken": security_token,
+            "expires_at": "2099-01-01T00:00:00.000000Z",
+        }})
+        .to_string(),
+    )
 }

@@ -8,6 +8,8 @@ mod errors;
 mod export;
 mod help;
 mod huawei;
+mod instances;
+mod listings;
 mod mismatch;
 mod pages;
 mod tables;

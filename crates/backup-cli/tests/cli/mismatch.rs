@@ -8,7 +8,7 @@ use assert_cmd::assert::Assert;
 use cloud_http::testing::{MockResponse, MockServer};
 use serde_json::Value;
 
-use crate::common::bare;
+use crate::common::{bare, stdout};
 
 /// Against the emulator: the documented answer rendered (`check`), or, while the emulator's
 /// shape differs, exit 1 with one line naming the action and the unreadable answer.
@@ -29,20 +29,17 @@ fn against_script(body: &str, args: &[&str]) -> (Value, String) {
     let server = runtime.block_on(MockServer::start());
     server.push(MockResponse::json(200, body));
     let home = tempfile::tempdir().unwrap();
-    let output = bare(home.path())
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tScriptedKey")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "scripted-secret")
-        .args(["--endpoint", &server.endpoint().to_string(), "--allow-http"])
-        .args(["--region", "cn-hangzhou", "aliyun"])
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let output = stdout(
+        bare(home.path())
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tScriptedKey")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "scripted-secret")
+            .args(["--endpoint", &server.endpoint().to_string(), "--allow-http"])
+            .args(["--region", "cn-hangzhou", "aliyun"])
+            .args(args),
+    );
     let query = server.requests()[0].query.clone();
     drop(server);
-    (serde_json::from_slice(&output).unwrap(), query)
+    (serde_json::from_str(&output).unwrap(), query)
 }
 
 #[test]

@@ -1,22 +1,12 @@
 //! Tables for people: times in RFC 3339 (UTC, or local with `--local-time`), sizes with units,
 //! states by name, links shortened; JSON keeps the vendor's values.
 
-use crate::common::Cloud;
+use crate::common::{Cloud, stdout};
 
 fn table(cloud: &Cloud, env: &[(&str, &str)], args: &[&str]) -> String {
     let mut cmd = cloud.cmd();
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd
-        .args(["--output", "table"])
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    cmd.envs(env.iter().copied());
+    stdout(cmd.args(["--output", "table"]).args(args))
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use fake_cloud::Route;
 
-use crate::common::Cloud;
+use crate::common::{Cloud, configure_list, stdout};
 
 const INSTANCE: &str = "cmgo-p8vnipr5";
 const BACKUP: &str = "cmgo-p8vnipr5_2021-03-26 10:44";
@@ -156,16 +156,13 @@ fn a_tccli_profile_gives_the_keys_and_the_region() {
         r#"{"_sys_param": {"region": "ap-shanghai"}}"#,
     )
     .unwrap();
-    let out = cloud
-        .without_credentials()
-        .args(["--profile", "ops", "tencent", "describe-db-backups"])
-        .args(["--instance-id", INSTANCE])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = stdout(
+        cloud
+            .without_credentials()
+            .args(["--profile", "ops", "tencent", "describe-db-backups"])
+            .args(["--instance-id", INSTANCE]),
+    );
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(out["RequestId"].is_string(), "{out}");
     let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
     assert_eq!(sent.header("x-tc-region"), Some("ap-shanghai"));
@@ -235,6 +232,7 @@ fn the_cvm_instance_role_signs_when_no_keys_are_configured() {
             ("TENCENTCLOUD_CAM_ROLE_NAME", "backup-reader"),
             ("CLOUD_BACKUP_ECS_METADATA_ENDPOINT", &endpoint),
         ],
+        &[],
         "CANARY-cvm-token",
     );
     assert_eq!(
@@ -242,18 +240,7 @@ fn the_cvm_instance_role_signs_when_no_keys_are_configured() {
         "/latest/meta-data/cam/security-credentials/backup-reader"
     );
 
-    let out = cloud.keyless(
-        &[],
-        &[
-            "--region",
-            "ap-guangzhou",
-            "tencent",
-            "describe-db-backups",
-            "--instance-id",
-            INSTANCE,
-        ],
-        false,
-    );
+    let out = backups_keyless(&cloud, &[], &[], false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("TENCENTCLOUD_CAM_ROLE_NAME"), "{err}");
 }
@@ -290,14 +277,20 @@ fn a_tke_oidc_role_signs_when_its_variables_are_set() {
             ("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/backup"),
             ("CLOUD_BACKUP_STS_ENDPOINT", &url),
         ],
+        &[],
         "CANARY-tke-token",
     );
     assert_eq!(sts.requests()[0].header("authorization"), Some("SKIP"));
 }
 
-/// Runs `describe-db-backups` with no keys and `env`; checks that it succeeded, that no canary
-/// reached stdout and that the call carried `session_token` (`X-TC-Token`).
-fn backups_signed_with(cloud: &Cloud, env: &[(&str, &str)], session_token: &str) {
+/// Runs `describe-db-backups` in ap-guangzhou, after the global flags `leading`, with no keys
+/// and `env`; asserts success (`ok`) or failure and returns the output.
+fn backups_keyless(
+    cloud: &Cloud,
+    env: &[(&str, &str)],
+    leading: &[&str],
+    ok: bool,
+) -> std::process::Output {
     let args = [
         "--region",
         "ap-guangzhou",
@@ -306,10 +299,23 @@ fn backups_signed_with(cloud: &Cloud, env: &[(&str, &str)], session_token: &str)
         "--instance-id",
         INSTANCE,
     ];
-    let out = cloud.keyless(env, &args, true);
+    cloud.keyless(env, &[leading, &args].concat(), ok)
+}
+
+/// Runs `describe-db-backups` (after `leading`) with no keys and `env`; checks that it
+/// succeeded, that no canary reached stdout and that the call carried `session_token`
+/// (`X-TC-Token`). Returns the output.
+fn backups_signed_with(
+    cloud: &Cloud,
+    env: &[(&str, &str)],
+    leading: &[&str],
+    session_token: &str,
+) -> std::process::Output {
+    let out = backups_keyless(cloud, env, leading, true);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
     let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
     assert_eq!(sent.header("x-tc-token"), Some(session_token));
+    out
 }
 
 /// STS's answer to `AssumeRole`: the emulator's keys as the role's temporary credentials, with
@@ -363,7 +369,7 @@ fn a_tccli_profile_with_a_role_arn_assumes_the_role() {
     .unwrap();
     let url = sts.endpoint().to_string();
     let env = [("CLOUD_BACKUP_STS_ENDPOINT", url.as_str())];
-    backups_signed_with(&cloud, &env, "CANARY-assumed-token");
+    backups_signed_with(&cloud, &env, &[], "CANARY-assumed-token");
     let asked = sts.requests();
     assert_eq!(asked.len(), 1);
     assert_eq!(asked[0].header("x-tc-action"), Some("AssumeRole"));
@@ -387,24 +393,8 @@ fn a_tccli_profile_with_a_role_arn_assumes_the_role() {
 
     // A named profile alone; without role-session-name, the session is "cloud-backup".
     cloud.cloud.clear_requests();
-    let out = cloud.keyless(
-        &env,
-        &[
-            "--profile",
-            "ops",
-            "--region",
-            "ap-guangzhou",
-            "tencent",
-            "describe-db-backups",
-            "--instance-id",
-            INSTANCE,
-        ],
-        true,
-    );
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("CANARY"));
+    let out = backups_signed_with(&cloud, &env, &["--profile", "ops"], "CANARY-ops-token");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("CANARY"));
-    let sent = cloud.request(Route::Tencent, "DescribeDBBackups");
-    assert_eq!(sent.header("x-tc-token"), Some("CANARY-ops-token"));
     let asked = sts.requests();
     assert_eq!(asked.len(), 2);
     assert!(
@@ -426,14 +416,8 @@ fn a_tccli_profile_with_a_role_arn_assumes_the_role() {
         .success();
     assert_eq!(sts.requests().len(), 2);
 
-    let out = crate::common::bare(cloud.home.path())
-        .args(["--output", "json", "configure", "list"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = configure_list(cloud.home.path(), &[], &["--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let source = v["tencent"]["credentials"]["source"].as_str().unwrap();
     assert!(
         source.starts_with("STS AssumeRole qcs::cam::uin/100000000001:roleName/backup-reader")
@@ -457,18 +441,7 @@ fn a_tccli_profile_with_a_malformed_role_is_a_clear_error() {
             "role-arn": "backup-reader", "role-session-name": "nightly"}"#,
     )
     .unwrap();
-    let out = cloud.keyless(
-        &[],
-        &[
-            "--region",
-            "ap-guangzhou",
-            "tencent",
-            "describe-db-backups",
-            "--instance-id",
-            INSTANCE,
-        ],
-        false,
-    );
+    let out = backups_keyless(&cloud, &[], &[], false);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("default.credential profile 'default' (role-arn)") && err.contains("RoleArn"),

@@ -44,8 +44,12 @@ fn http(
 }
 
 fn client(http: HttpClient, endpoint: Option<Endpoint>) -> Client {
+    client_in("cn-hangzhou", http, endpoint)
+}
+
+fn client_in(region: &str, http: HttpClient, endpoint: Option<Endpoint>) -> Client {
     let mut builder = Client::builder()
-        .region("cn-hangzhou")
+        .region(region)
         .credentials(Credentials::new(KEY_ID, SECRET))
         .http_client(http);
     if let Some(e) = endpoint {
@@ -58,6 +62,17 @@ fn client(http: HttpClient, endpoint: Option<Endpoint>) -> Client {
 pub fn offline(recorder: &Recorder) -> Fixture {
     let (http, clock, sleep) = http(HttpConfig::default(), Some(recorder));
     let client = client(http, None);
+    Fixture {
+        client,
+        clock,
+        sleep,
+    }
+}
+
+/// A client in `region` whose requests go to `recorder`.
+pub fn offline_in(region: &str, recorder: &Recorder) -> Fixture {
+    let (http, clock, sleep) = http(HttpConfig::default(), Some(recorder));
+    let client = client_in(region, http, None);
     Fixture {
         client,
         clock,

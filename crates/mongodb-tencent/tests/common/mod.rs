@@ -2,9 +2,15 @@
 
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use mongodb_tencent::{CreateBackupDownloadTaskRequest, Credentials};
+use cloud_http::testing::{Recorder, offline_client};
+use cloud_http::{FetchCredentials, PreparedRequest};
+use mongodb_tencent::{
+    Client, CreateBackupDownloadTaskRequest, CredentialSource, Credentials,
+    DescribeDbBackupsRequest, RefreshingCredentials,
+};
 
 /// 2026-01-01T00:00:00Z.
 pub const T0: u64 = 1_767_225_600;
@@ -75,4 +81,32 @@ pub fn tasks_body(tasks: &[(&str, i64, i64, &str)]) -> String {
         "Response": {"TotalCount": tasks.len(), "Tasks": tasks, "RequestId": "describe-1"}
     })
     .to_string()
+}
+
+/// Sends one `DescribeDBBackups` (answered with an empty list) through the offline recorder,
+/// from a client in ap-guangzhou whose credentials `fetcher` gives and refreshes; returns the
+/// client and the signed request.
+pub async fn describe_signed_by(
+    fetcher: impl FetchCredentials + 'static,
+) -> (Client, PreparedRequest) {
+    let recorder = Recorder::new();
+    recorder.push(
+        200,
+        &[],
+        r#"{"Response":{"BackupList":[],"TotalCount":0,"RequestId":"r"}}"#,
+    );
+    let client = Client::builder()
+        .region("ap-guangzhou")
+        .credential_source(CredentialSource::Refreshing(Arc::new(
+            RefreshingCredentials::new(fetcher),
+        )))
+        .http_client(offline_client(start(), &recorder))
+        .build()
+        .unwrap();
+    client
+        .describe_db_backups(&DescribeDbBackupsRequest::new("cmgo-p8vnipr5"))
+        .await
+        .unwrap();
+    let first = recorder.requests().remove(0);
+    (client, first)
 }

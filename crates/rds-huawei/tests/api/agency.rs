@@ -2,12 +2,11 @@
 //! service: the metadata token, the securitykey JSON, signing with the security token, clear
 //! errors.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-
 use cloud_http::FetchCredentials;
-use cloud_http::testing::{MockResponse, MockServer, Recorder, assert_temporary, offline_client};
+use cloud_http::testing::{MockResponse, MockServer, Recorder, assert_temporary};
 use rds_huawei::*;
+
+use crate::{client_with, list_dds, refreshing};
 
 const SECRET: &str = "CANARY-agency-secret";
 const TOKEN: &str = "CANARY-agency-token";
@@ -90,21 +89,11 @@ async fn a_client_signs_with_the_agency_s_credentials_and_security_token() {
         .endpoint(server.endpoint().to_string());
     let recorder = Recorder::new();
     recorder.push(200, &[], r#"{"backups":[],"total_count":0}"#);
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600);
-    let client = Client::builder()
-        .region("cn-north-4")
-        .project_id("0123456789abcdef0123456789abcdef")
-        .auth(Auth::Refreshing(Arc::new(RefreshingCredentials::new(
-            agency,
-        ))))
-        .http_client(offline_client(now, &recorder))
-        .build()
-        .unwrap();
-    client
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    let client = client_with(&recorder, |b| {
+        b.project_id("0123456789abcdef0123456789abcdef")
+            .auth(refreshing(agency))
+    });
+    list_dds(&client).await.unwrap();
     let sent = recorder.requests();
     assert_eq!(sent.len(), 1);
     let auth = sent[0]

@@ -1,8 +1,6 @@
 //! Building a client: region, credentials from the default chain, endpoints.
 
-use std::time::{Duration, SystemTime};
-
-use cloud_http::testing::{Recorder, offline_client};
+use cloud_http::testing::Recorder;
 use cloud_sign::{ProviderContext, StaticProvider};
 use rds_huawei::{Client, Endpoint, Error, Service, rds};
 
@@ -15,10 +13,6 @@ fn env_with_keys(extra: &[(&str, &str)]) -> ProviderContext {
         ("HUAWEICLOUD_SDK_SK", "exampleSecretKey"),
     ];
     ProviderContext::from_map(keys.iter().chain(extra).copied(), None)
-}
-
-fn offline(recorder: &Recorder) -> rds_huawei::HttpClient {
-    offline_client(SystemTime::UNIX_EPOCH + Duration::from_secs(T0), recorder)
 }
 
 #[test]

@@ -4,13 +4,13 @@
 //! naming the source and never quoting a secret.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 use cloud_http::FetchCredentials;
-use cloud_http::testing::{MockResponse, MockServer, Recorder, assert_temporary, offline_client};
+use cloud_http::testing::{MockResponse, MockServer, Recorder, assert_temporary};
 use rds_huawei::*;
 use serde_json::{Value, json};
+
+use crate::{client_on, http, list_dds, offline, refreshing};
 
 const ID_TOKEN: &str = "CANARY-id-token-eyJhbGciOiJSUzI1NiJ9.first";
 const ID_TOKEN_2: &str = "CANARY-id-token-eyJhbGciOiJSUzI1NiJ9.second";
@@ -61,22 +61,18 @@ fn credential_json(access: &str) -> String {
     )
 }
 
-/// A transport that may reach the local fake IAM.
-fn plain_http() -> HttpClient {
-    HttpClient::builder()
-        .config(HttpConfig {
-            allow_http: true,
-            ..HttpConfig::default()
-        })
-        .build()
-        .unwrap()
-}
-
+/// The federation of `file`'s token at the local fake IAM (`http(true)` may reach it).
 fn federation(server: &MockServer, file: &TokenFile) -> IdTokenFederation {
     IdTokenFederation::new("cn-north-4", IDP, &file.0)
         .unwrap()
         .iam_endpoint(server.endpoint())
-        .http_client(plain_http())
+        .http_client(http(true))
+}
+
+/// The key id of the credentials `federation` fetches now.
+async fn fetched_key_id(federation: &IdTokenFederation) -> String {
+    let got = federation.fetch().await.unwrap();
+    got.credentials.access_key_id().to_owned()
 }
 
 fn body(request: &cloud_http::testing::RecordedRequest) -> Value {
@@ -153,26 +149,10 @@ async fn the_token_file_is_read_again_at_every_refresh() {
         server.push(MockResponse::json(201, &credential_json(access)));
     }
     let federation = federation(&server, &file);
-    assert_eq!(
-        federation
-            .fetch()
-            .await
-            .unwrap()
-            .credentials
-            .access_key_id(),
-        "FEDAK1"
-    );
+    assert_eq!(fetched_key_id(&federation).await, "FEDAK1");
     // The platform rotated the projected token.
     file.write(ID_TOKEN_2);
-    assert_eq!(
-        federation
-            .fetch()
-            .await
-            .unwrap()
-            .credentials
-            .access_key_id(),
-        "FEDAK2"
-    );
+    assert_eq!(fetched_key_id(&federation).await, "FEDAK2");
     let sent = server.requests();
     assert_eq!(sent.len(), 4);
     assert_eq!(body(&sent[0])["auth"]["id_token"]["id"], ID_TOKEN);
@@ -326,7 +306,7 @@ async fn errors_name_where_the_identity_was_configured() {
     };
     let err = IdTokenFederation::from_config(&config, "cn-north-4")
         .unwrap()
-        .http_client(plain_http())
+        .http_client(http(true))
         .fetch()
         .await
         .unwrap_err()
@@ -351,24 +331,12 @@ async fn a_client_looks_up_its_project_and_signs_with_the_federated_credentials(
     recorder.push(201, &[], &credential_json("FEDAK3"));
     recorder.push(200, &[], crate::ONE_PROJECT);
     recorder.push(200, &[], r#"{"backups":[],"total_count":0}"#);
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(crate::T0);
-    let http = offline_client(now, &recorder);
+    let http = offline(&recorder);
     let federation = IdTokenFederation::new("cn-north-4", IDP, &file.0)
         .unwrap()
         .http_client(http.clone());
-    let client = Client::builder()
-        .region("cn-north-4")
-        .auth(Auth::Refreshing(Arc::new(RefreshingCredentials::new(
-            federation,
-        ))))
-        .http_client(http)
-        .build()
-        .unwrap();
-    client
-        .dds()
-        .list_backups(&dds::ListBackupsRequest::default())
-        .await
-        .unwrap();
+    let client = client_on(http, |b| b.auth(refreshing(federation)));
+    list_dds(&client).await.unwrap();
     let sent = recorder.requests();
     let urls: Vec<&str> = sent.iter().map(|r| r.redacted_url()).collect();
     assert_eq!(
@@ -416,10 +384,9 @@ async fn retried_refusals_echoing_the_tokens_leave_them_out_of_the_logs() {
         &format!(r#"{{"error_code":"IAM.0002","error_msg":"slow down {SUBJECT_TOKEN}"}}"#),
     );
     recorder.push(201, &[], &credential_json("FEDAK4"));
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(crate::T0);
     let got = IdTokenFederation::new("cn-north-4", IDP, &file.0)
         .unwrap()
-        .http_client(offline_client(now, &recorder))
+        .http_client(offline(&recorder))
         .fetch()
         .await
         .unwrap();

@@ -12,10 +12,12 @@ mod responses;
 mod token;
 mod validation;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use cloud_http::testing::{Recorder, offline_client};
-use rds_huawei::{Client, ClientBuilder, Credentials};
+use cloud_http::testing::{InstantSleep, ManualClock, Recorder, SequenceRandom, offline_client};
+use cloud_http::{FetchCredentials, HttpClient, HttpConfig};
+use rds_huawei::{Auth, Client, ClientBuilder, Credentials, RefreshingCredentials};
 
 /// 2026-01-01T00:00:00Z, the date of the signing.md vectors.
 pub const T0: u64 = 1_767_225_600;
@@ -33,12 +35,47 @@ pub fn credentials() -> Credentials {
     Credentials::new("HPUAEXAMPLE", "exampleSecretKey")
 }
 
-/// A client on the offline recorder, region cn-north-4, shaped by `f`.
-pub fn client_with(recorder: &Recorder, f: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
-    let http = offline_client(SystemTime::UNIX_EPOCH + Duration::from_secs(T0), recorder);
+/// The offline recorder as a transport, its clock at [`T0`].
+pub fn offline(recorder: &Recorder) -> HttpClient {
+    offline_client(SystemTime::UNIX_EPOCH + Duration::from_secs(T0), recorder)
+}
+
+/// A transport with `config` on a manual clock at [`T0`], with instant sleeps and fixed
+/// randomness, for a scripted local server.
+pub fn http_with(config: HttpConfig) -> HttpClient {
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(T0));
+    HttpClient::builder()
+        .config(config)
+        .clock(Arc::new(clock.clone()))
+        .sleep(Arc::new(InstantSleep::new(clock)))
+        .random(Arc::new(SequenceRandom::default()))
+        .build()
+        .unwrap()
+}
+
+/// [`http_with`] the default configuration; `allow_http` lets it reach a local server.
+pub fn http(allow_http: bool) -> HttpClient {
+    http_with(HttpConfig {
+        allow_http,
+        ..HttpConfig::default()
+    })
+}
+
+/// A client on `http`, region cn-north-4, shaped by `f`.
+pub fn client_on(http: HttpClient, f: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
     f(Client::builder().region("cn-north-4").http_client(http))
         .build()
         .expect("client builds")
+}
+
+/// A client on the offline recorder, region cn-north-4, shaped by `f`.
+pub fn client_with(recorder: &Recorder, f: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
+    client_on(offline(recorder), f)
+}
+
+/// Credentials that `fetcher` gives, refreshed before they expire.
+pub fn refreshing(fetcher: impl FetchCredentials + 'static) -> Auth {
+    Auth::Refreshing(Arc::new(RefreshingCredentials::new(fetcher)))
 }
 
 /// A client with the signing.md credentials and project.

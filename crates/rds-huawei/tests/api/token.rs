@@ -1,36 +1,15 @@
 //! IAM-token authentication: through the offline recorder like AK/SK requests, and against a
 //! scripted local server for the network path (timeouts, connection failures, size cap).
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use cloud_http::testing::{
-    InstantSleep, ManualClock, MockResponse, MockServer, Recorder, SequenceRandom,
-};
-use cloud_http::{HttpClient, HttpConfig};
+use cloud_http::HttpConfig;
+use cloud_http::testing::{MockResponse, MockServer, Recorder};
 use rds_huawei::{Client, Endpoint, Error, dds, rds};
 
 use crate::*;
 
 const TOKEN: &str = "MIIT-example-iam-token";
-
-fn http(allow_http: bool) -> HttpClient {
-    http_with(HttpConfig {
-        allow_http,
-        ..HttpConfig::default()
-    })
-}
-
-fn http_with(config: HttpConfig) -> HttpClient {
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(T0));
-    HttpClient::builder()
-        .config(config)
-        .clock(Arc::new(clock.clone()))
-        .sleep(Arc::new(InstantSleep::new(clock)))
-        .random(Arc::new(SequenceRandom::default()))
-        .build()
-        .unwrap()
-}
 
 fn token_client(server: &MockServer, project: Option<&str>) -> Client {
     let mut builder = Client::builder()
