@@ -4,6 +4,7 @@
 //! `polardb-...`, `mongodb-...`) print their response types' serialization: the product's
 //! field names, times as `yyyy-MM-ddTHH:mm:ssZ`, download links in full.
 
+use std::convert::Infallible;
 use std::time::Duration;
 
 use backup_core::aliyun::{
@@ -221,15 +222,13 @@ impl Command {
                 Ok(page_2019(&page, "FullBackupFile", full_backup))
             }
             Command::RdsDescribeBackups(a) => {
-                let all = a.pages.all;
-                let request = a.request();
-                let client = client(ctx)?;
+                let (all, request, client) = (a.pages.all(), a.request(), client(ctx)?);
                 let rds = client.rds();
-                if all {
-                    Json::of(&rds.describe_backups_all(&request).await?)
-                } else {
-                    Json::of(&rds.describe_backups(&request).await?)
-                }
+                let (page, every) = (
+                    rds.describe_backups(&request),
+                    rds.describe_backups_all(&request),
+                );
+                listing(all, page, every).await
             }
             Command::RdsDescribeDbInstanceAttribute(a) => {
                 let request = RdsDescribeDbInstanceAttributeRequest::new(a.db_instance_id);
@@ -241,40 +240,44 @@ impl Command {
                 )
             }
             Command::PolardbDescribeBackups(a) => {
-                let all = a.pages.all;
-                let request = a.request();
-                let client = client(ctx)?;
+                let (all, request, client) = (a.pages.all(), a.request(), client(ctx)?);
                 let polardb = client.polardb();
-                if all {
-                    Json::of(&polardb.describe_backups_all(&request).await?)
-                } else {
-                    Json::of(&polardb.describe_backups(&request).await?)
-                }
+                let (page, every) = (
+                    polardb.describe_backups(&request),
+                    polardb.describe_backups_all(&request),
+                );
+                listing(all, page, every).await
             }
             Command::MongodbDescribeBackups(a) => {
-                let all = a.pages.all;
-                let request = a.request();
-                let client = client(ctx)?;
+                let (all, request, client) = (a.pages.all(), a.request(), client(ctx)?);
                 let mongodb = client.mongodb();
-                if all {
-                    Json::of(&mongodb.describe_backups_all(&request).await?)
-                } else {
-                    Json::of(&mongodb.describe_backups(&request).await?)
-                }
+                let (page, every) = (
+                    mongodb.describe_backups(&request),
+                    mongodb.describe_backups_all(&request),
+                );
+                listing(all, page, every).await
             }
             Command::MongodbDescribeClusterBackups(a) => {
-                let all = a.pages.all;
-                let request = a.request();
-                let client = client(ctx)?;
+                let (all, request, client) = (a.pages.all, a.request(), client(ctx)?);
                 let mongodb = client.mongodb();
-                if all {
-                    Json::of(&mongodb.describe_cluster_backups_all(&request).await?)
-                } else {
-                    Json::of(&mongodb.describe_cluster_backups(&request).await?)
-                }
+                let (page, every) = (
+                    mongodb.describe_cluster_backups(&request),
+                    mongodb.describe_cluster_backups_all(&request),
+                );
+                listing(all, page, every).await
             }
         }
     }
+}
+
+/// A product listing's answer, printed in the product's shape: one page, or with `--all` every
+/// page. Only the one asked for is awaited (a future that is not awaited sends nothing).
+async fn listing<T: serde::Serialize>(
+    all: bool,
+    page: impl Future<Output = Result<T, ApiError>>,
+    every: impl Future<Output = Result<T, ApiError>>,
+) -> Output {
+    Json::of(&if all { every.await? } else { page.await? })
 }
 
 /// Where the Aliyun credentials come from, in the official chain's order: keys in the
@@ -1175,24 +1178,29 @@ pub struct DescribeFullBackupList {
 // print through the response types' `Serialize`: the product's field names, links in full.
 // ------------------------------------------------------------------------------------------
 
-/// Flags of `rds-describe-backups`.
+/// An open enum's value (`BackupStatus`, `BackupMode`, `BackupType`) as the flag gives it: a
+/// value the service may know and this tool not is passed on.
+fn open_value<T: for<'a> From<&'a str>>(value: &str) -> Result<T, Infallible> {
+    Ok(T::from(value))
+}
+
+/// The backup-set filters of `rds-describe-backups` and `polardb-describe-backups`.
 #[derive(Debug, Args)]
-pub struct RdsDescribeBackups {
-    /// The instance (DBInstanceId)
-    #[arg(long, value_name = "ID")]
-    db_instance_id: String,
+pub struct SetFilters {
     /// Only this backup set (BackupId)
     #[arg(long, value_name = "ID")]
     backup_id: Option<String>,
     /// Only sets in this state (BackupStatus): Success or Failed
-    #[arg(long, value_name = "STATUS")]
-    backup_status: Option<String>,
+    #[arg(long, value_name = "STATUS", value_parser = open_value::<BackupSetStatus>)]
+    backup_status: Option<BackupSetStatus>,
     /// Only automated or manual sets (BackupMode): Automated or Manual
-    #[arg(long, value_name = "MODE")]
-    backup_mode: Option<String>,
-    /// Only full or incremental sets (BackupType): FullBackup or IncrementalBackup
-    #[arg(long, value_name = "TYPE")]
-    backup_type: Option<String>,
+    #[arg(long, value_name = "MODE", value_parser = open_value::<BackupMode>)]
+    backup_mode: Option<BackupMode>,
+}
+
+/// The optional window of `rds-describe-backups` and `mongodb-describe-backups`.
+#[derive(Debug, Args)]
+pub struct SetWindow {
     /// Sets started at or after (StartTime; RFC 3339, 'YYYY-MM-DD hh:mm:ss' UTC or epoch
     /// milliseconds, sent in UTC minutes)
     #[arg(long, value_name = "TIME", value_parser = args::time)]
@@ -1200,6 +1208,11 @@ pub struct RdsDescribeBackups {
     /// Sets started at or before (EndTime, like --start-time)
     #[arg(long, value_name = "TIME", value_parser = args::time)]
     end_time: Option<OffsetDateTime>,
+}
+
+/// The pages of the backup-set listings that number them `PageNumber`.
+#[derive(Debug, Args)]
+pub struct SetPages {
     /// Sets per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
     #[arg(long, value_name = "N")]
     page_size: Option<u32>,
@@ -1207,21 +1220,56 @@ pub struct RdsDescribeBackups {
     #[arg(long, value_name = "N", conflicts_with = "all")]
     page_number: Option<u32>,
     #[command(flatten)]
-    pages: args::AllPages,
+    all: args::AllPages,
+}
+
+impl SetPages {
+    /// `--all`.
+    fn all(&self) -> bool {
+        self.all.all
+    }
+}
+
+/// The regions of geo-redundant backups, for both MongoDB listings.
+#[derive(Debug, Args)]
+pub struct GeoRegions {
+    /// The instance's region, for a released instance or geo-redundant backups (SrcRegion)
+    #[arg(long, value_name = "REGION")]
+    src_region: Option<String>,
+    /// The region of the geo-redundant backups (DestRegion)
+    #[arg(long, value_name = "REGION")]
+    dest_region: Option<String>,
+}
+
+/// Flags of `rds-describe-backups`.
+#[derive(Debug, Args)]
+pub struct RdsDescribeBackups {
+    /// The instance (DBInstanceId)
+    #[arg(long, value_name = "ID")]
+    db_instance_id: String,
+    #[command(flatten)]
+    filters: SetFilters,
+    /// Only full or incremental sets (BackupType): FullBackup or IncrementalBackup
+    #[arg(long, value_name = "TYPE", value_parser = open_value::<BackupType>)]
+    backup_type: Option<BackupType>,
+    #[command(flatten)]
+    window: SetWindow,
+    #[command(flatten)]
+    pages: SetPages,
 }
 
 impl RdsDescribeBackups {
     fn request(self) -> RdsDescribeBackupsRequest {
         RdsDescribeBackupsRequest {
             db_instance_id: self.db_instance_id,
-            backup_id: self.backup_id,
-            backup_status: self.backup_status.as_deref().map(BackupSetStatus::parse),
-            backup_mode: self.backup_mode.as_deref().map(BackupMode::parse),
-            backup_type: self.backup_type.as_deref().map(BackupType::parse),
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_size: self.page_size,
-            page_number: self.page_number,
+            backup_id: self.filters.backup_id,
+            backup_status: self.filters.backup_status,
+            backup_mode: self.filters.backup_mode,
+            backup_type: self.backup_type,
+            start_time: self.window.start_time,
+            end_time: self.window.end_time,
+            page_size: self.pages.page_size,
+            page_number: self.pages.page_number,
         }
     }
 }
@@ -1247,38 +1295,25 @@ pub struct PolardbDescribeBackups {
     /// Sets started at or before (EndTime, required by PolarDB, like --start-time)
     #[arg(long, value_name = "TIME", value_parser = args::time)]
     end_time: OffsetDateTime,
-    /// Only this backup set (BackupId)
-    #[arg(long, value_name = "ID")]
-    backup_id: Option<String>,
-    /// Only sets in this state (BackupStatus): Success or Failed
-    #[arg(long, value_name = "STATUS")]
-    backup_status: Option<String>,
-    /// Only automated or manual sets (BackupMode): Automated or Manual
-    #[arg(long, value_name = "MODE")]
-    backup_mode: Option<String>,
+    #[command(flatten)]
+    filters: SetFilters,
     /// The destination region of cross-region backups (BackupRegion)
     #[arg(long, value_name = "REGION")]
     backup_region: Option<String>,
-    /// Sets per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
-    #[arg(long, value_name = "N")]
-    page_size: Option<u32>,
-    /// Page number, from 1 (PageNumber)
-    #[arg(long, value_name = "N", conflicts_with = "all")]
-    page_number: Option<u32>,
     #[command(flatten)]
-    pages: args::AllPages,
+    pages: SetPages,
 }
 
 impl PolardbDescribeBackups {
     fn request(self) -> PolarDbDescribeBackupsRequest {
         let mut request =
             PolarDbDescribeBackupsRequest::new(self.db_cluster_id, self.start_time, self.end_time);
-        request.backup_id = self.backup_id;
-        request.backup_status = self.backup_status.as_deref().map(BackupSetStatus::parse);
-        request.backup_mode = self.backup_mode.as_deref().map(BackupMode::parse);
+        request.backup_id = self.filters.backup_id;
+        request.backup_status = self.filters.backup_status;
+        request.backup_mode = self.filters.backup_mode;
         request.backup_region = self.backup_region;
-        request.page_size = self.page_size;
-        request.page_number = self.page_number;
+        request.page_size = self.pages.page_size;
+        request.page_number = self.pages.page_number;
         request
     }
 }
@@ -1298,27 +1333,12 @@ pub struct MongodbDescribeBackups {
     /// Only the sets of this backup job (BackupJobId)
     #[arg(long, value_name = "ID")]
     backup_job_id: Option<String>,
-    /// Sets started at or after (StartTime; RFC 3339, 'YYYY-MM-DD hh:mm:ss' UTC or epoch
-    /// milliseconds, sent in UTC minutes)
-    #[arg(long, value_name = "TIME", value_parser = args::time)]
-    start_time: Option<OffsetDateTime>,
-    /// Sets started at or before (EndTime, like --start-time)
-    #[arg(long, value_name = "TIME", value_parser = args::time)]
-    end_time: Option<OffsetDateTime>,
-    /// Sets per page: 30, 50 or 100 (PageSize) [default: the service's, 30; with --all, 100]
-    #[arg(long, value_name = "N")]
-    page_size: Option<u32>,
-    /// Page number, from 1 (PageNumber)
-    #[arg(long, value_name = "N", conflicts_with = "all")]
-    page_number: Option<u32>,
     #[command(flatten)]
-    pages: args::AllPages,
-    /// The instance's region, for a released instance or geo-redundant backups (SrcRegion)
-    #[arg(long, value_name = "REGION")]
-    src_region: Option<String>,
-    /// The region of the geo-redundant backups (DestRegion)
-    #[arg(long, value_name = "REGION")]
-    dest_region: Option<String>,
+    window: SetWindow,
+    #[command(flatten)]
+    pages: SetPages,
+    #[command(flatten)]
+    regions: GeoRegions,
 }
 
 impl MongodbDescribeBackups {
@@ -1328,12 +1348,12 @@ impl MongodbDescribeBackups {
             node_id: self.node_id,
             backup_id: self.backup_id,
             backup_job_id: self.backup_job_id,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            src_region: self.src_region,
-            dest_region: self.dest_region,
+            start_time: self.window.start_time,
+            end_time: self.window.end_time,
+            page_size: self.pages.page_size,
+            page_number: self.pages.page_number,
+            src_region: self.regions.src_region,
+            dest_region: self.regions.dest_region,
         }
     }
 }
@@ -1369,12 +1389,8 @@ pub struct MongodbDescribeClusterBackups {
     page_no: Option<u32>,
     #[command(flatten)]
     pages: args::AllPages,
-    /// The instance's region, for a released instance or geo-redundant backups (SrcRegion)
-    #[arg(long, value_name = "REGION")]
-    src_region: Option<String>,
-    /// The region of the geo-redundant backups (DestRegion)
-    #[arg(long, value_name = "REGION")]
-    dest_region: Option<String>,
+    #[command(flatten)]
+    regions: GeoRegions,
 }
 
 impl MongodbDescribeClusterBackups {
@@ -1388,8 +1404,8 @@ impl MongodbDescribeClusterBackups {
             is_only_get_cluster_backup: self.is_only_get_cluster_backup,
             page_size: self.page_size,
             page_no: self.page_no,
-            src_region: self.src_region,
-            dest_region: self.dest_region,
+            src_region: self.regions.src_region,
+            dest_region: self.regions.dest_region,
         }
     }
 }

@@ -21,10 +21,46 @@ pub struct Backups {
 /// Which cloud's instance.
 #[derive(Debug, Subcommand)]
 enum Vendor {
+    /// Alibaba Cloud RDS, PolarDB or ApsaraDB for MongoDB: the product's DescribeBackups, every
+    /// page (PolarDB: the last two years)
+    Aliyun(AliyunArgs),
     /// Tencent Cloud MongoDB: DescribeDBBackups, every page
     Tencent(TencentArgs),
     /// Huawei Cloud DDS / RDS: ListBackups, every page
     Huawei(HuaweiArgs),
+}
+
+/// Flags of `backups aliyun`.
+#[derive(Debug, Args)]
+pub struct AliyunArgs {
+    /// The instance (RDS, MongoDB DBInstanceId) or cluster (PolarDB DBClusterId)
+    #[arg(long, visible_alias = "instance-id", value_name = "ID")]
+    pub instance: String,
+    /// The product
+    #[arg(long, value_parser = ["rds", "polardb", "mongodb"], default_value = "rds")]
+    pub product: String,
+}
+
+/// How far back a PolarDB listing looks (PolarDB requires a window): two years, the longest
+/// retention of its backups.
+const POLARDB_WINDOW_DAYS: i64 = 730;
+
+/// Every backup of an Aliyun instance of `product` (`rds`, `polardb`: the last two years,
+/// `mongodb`), newest first.
+pub async fn aliyun_list(
+    client: &backup_core::aliyun::Client,
+    product: &str,
+    instance: &str,
+) -> Result<Vec<Backup>, Failure> {
+    Ok(match product {
+        "polardb" => {
+            let now = OffsetDateTime::now_utc();
+            let since = now - time::Duration::days(POLARDB_WINDOW_DAYS);
+            backups::aliyun_polardb(client, instance, since, now).await?
+        }
+        "mongodb" => backups::aliyun_mongodb(client, instance).await?,
+        _ => backups::aliyun_rds(client, instance).await?,
+    })
 }
 
 /// Flags of `backups tencent`.
@@ -115,6 +151,11 @@ impl Backups {
     /// Lists the instance's backups.
     pub async fn run(self, ctx: &Context) -> Output {
         let (instance, list) = match self.vendor {
+            Vendor::Aliyun(a) => {
+                let client = crate::aliyun::client(ctx)?;
+                let list = aliyun_list(&client, &a.product, &a.instance).await?;
+                (a.instance, list)
+            }
             Vendor::Tencent(a) => {
                 let list = tencent_list(ctx, &a.instance).await?;
                 (a.instance, list)

@@ -458,6 +458,12 @@ impl Context {
         self.endpoint.as_ref()
     }
 
+    /// `--allow-http`: plain http is allowed (the endpoint, and storage links that are not
+    /// the vendor's own storage).
+    pub fn allow_http(&self) -> bool {
+        self.global.allow_http
+    }
+
     /// `--profile`.
     pub fn profile(&self) -> Option<&str> {
         self.global.profile.as_deref()

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use backup_core::aliyun as dbs;
+use backup_core::backups::Availability;
 use backup_core::download::DownloadOptions;
 use backup_core::export::{
-    AliyunExport, BackupExport, FileOutcome, HuaweiBackup, HuaweiExport, TencentExport,
-    WorkflowError, export_each,
+    AliyunExport, AliyunLinked, AliyunLinksExport, BackupExport, FileOutcome, HuaweiBackup,
+    HuaweiExport, TencentExport, WorkflowError, export_each,
 };
 use backup_core::tencent::CreateBackupDownloadTaskRequest;
 use clap::{Args, Subcommand};
@@ -63,17 +64,29 @@ struct Destination {
 /// Flags of `export aliyun`.
 #[derive(Debug, Args)]
 struct AliyunArgs {
-    /// The instance (InstanceName)
-    #[arg(long, value_name = "ID")]
+    /// The instance or cluster (InstanceName; for --product polardb the DBClusterId)
+    #[arg(long, visible_alias = "instance", value_name = "ID")]
     instance_name: String,
-    /// The full backup set to export (BakSetId)
-    #[arg(long, value_name = "ID")]
-    bak_set_id: String,
-    /// The format (FormatType): csv, csv-with-header, sql, parquet, or qp.xb (an RDS MySQL
-    /// physical backup file); the API's spellings (CSV, SQL, Parquet) are accepted too
-    #[arg(long, value_name = "FORMAT", default_value = "csv", ignore_case = true,
+    /// The product whose backups --latest, --before and --after choose from
+    #[arg(long, value_parser = ["rds", "polardb", "mongodb"], default_value = "rds")]
+    product: String,
+    /// The full backup set to export with DBS (BakSetId), as `backups aliyun` lists it; or
+    /// choose one with --latest, --before or --after
+    #[arg(long, value_name = "ID", conflicts_with_all = ["latest", "before", "after"])]
+    bak_set_id: Option<String>,
+    #[command(flatten)]
+    choice: crate::backups::Choice,
+    /// Export with DBS in this format (FormatType): csv, csv-with-header, sql, parquet, or
+    /// qp.xb (an RDS MySQL physical backup file); the API's spellings (CSV, SQL, Parquet) are
+    /// accepted too [default: a chosen backup's own files through its link when it has one,
+    /// else csv]
+    #[arg(long, value_name = "FORMAT", ignore_case = true,
           value_parser = ["csv", "csv-with-header", "sql", "parquet", "qp.xb"])]
-    format_type: String,
+    format_type: Option<String>,
+    /// Which of a backup's links to fetch: public, or intranet (only from the region's VPC;
+    /// free and faster there)
+    #[arg(long, value_parser = ["public", "intranet"], default_value = "public")]
+    network: String,
     /// How long the download link stays valid, in seconds (Duration, 300 to 86400)
     #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
     duration: u64,
@@ -130,15 +143,59 @@ impl Export {
     pub async fn run(self, ctx: &Context) -> Output {
         let (export, destination): (Box<dyn BackupExport>, Destination) = match self.vendor {
             Vendor::Aliyun(a) => {
-                let export = crate::aliyun::format_export(&a.format_type)?;
+                let client = aliyun::client(ctx)?;
+                let source = match (a.bak_set_id, a.choice.selection()) {
+                    (Some(id), _) => dbs::DownloadSource::backup_set(id),
+                    (None, Some(selection)) => {
+                        let list =
+                            crate::backups::aliyun_list(&client, &a.product, &a.instance_name)
+                                .await?;
+                        let chosen = crate::backups::chosen(&list, &selection, &a.instance_name)?;
+                        tracing::info!(backup = %chosen.id, "backup chosen");
+                        let linked =
+                            chosen.availability == Availability::Links && a.format_type.is_none();
+                        if linked || a.product == "mongodb" {
+                            let backup = if a.product == "mongodb" && chosen.id.starts_with("cb-") {
+                                AliyunLinked::MongoDbCluster {
+                                    instance_id: a.instance_name,
+                                    cluster_backup_id: chosen.id,
+                                }
+                            } else if a.product == "mongodb" {
+                                AliyunLinked::MongoDb {
+                                    instance_id: a.instance_name,
+                                    backup_id: chosen.id,
+                                }
+                            } else {
+                                AliyunLinked::Rds {
+                                    instance_id: a.instance_name,
+                                    backup_id: chosen.id,
+                                }
+                            };
+                            let intranet = a.network == "intranet";
+                            let export =
+                                AliyunLinksExport::new(client, backup, intranet, ctx.allow_http());
+                            return run_export(ctx, Box::new(export), a.destination).await;
+                        }
+                        dbs::DownloadSource::BackupSet {
+                            id: chosen.id,
+                            size: chosen.size_bytes,
+                        }
+                    }
+                    (None, None) => {
+                        return Err(Failure::usage(
+                            "give --bak-set-id, or choose with --latest, --before or --after",
+                        ));
+                    }
+                };
+                let format = a.format_type.as_deref().unwrap_or("csv");
                 let request = dbs::CreateDownloadRequest::new(
                     a.instance_name,
-                    dbs::DownloadSource::backup_set(a.bak_set_id),
-                    export,
+                    source,
+                    crate::aliyun::format_export(format)?,
                     dbs::DownloadTarget::Url,
                 );
                 let export = AliyunExport::new(
-                    aliyun::client(ctx)?,
+                    client,
                     request,
                     ctx.waiter(),
                     Duration::from_secs(a.duration),
@@ -207,6 +264,17 @@ impl Export {
                 (Box::new(export), a.destination)
             }
         };
+        run_export(ctx, export, destination).await
+    }
+}
+
+/// Exports, downloads every file into the destination, and reports each one.
+async fn run_export(
+    ctx: &Context,
+    export: Box<dyn BackupExport>,
+    destination: Destination,
+) -> Output {
+    {
         let mut options = DownloadOptions {
             direct_io: !destination.no_direct_io,
             overwrite: destination.overwrite,

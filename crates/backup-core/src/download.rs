@@ -192,6 +192,10 @@ pub struct DownloadOptions {
     pub max_size: Option<u64>,
     /// A SHA-256 (hex) the caller expects.
     pub sha256: Option<String>,
+    /// A CRC-64/ECMA the caller expects (an API listing's checksum, such as RDS's `Checksum`):
+    /// checked as the storage's own header is, and refused at once when the storage's header
+    /// says otherwise.
+    pub crc64: Option<u64>,
     /// Retries per range (or stream) after network errors (default 5).
     pub max_retries: u32,
     /// Longest time without any data before a connection is considered dead (default 20 s).
@@ -223,6 +227,7 @@ impl Default for DownloadOptions {
             expected_size: None,
             max_size: None,
             sha256: None,
+            crc64: None,
             max_retries: 5,
             idle_timeout: Duration::from_secs(20),
             min_speed: 1024,
@@ -598,6 +603,13 @@ impl Probe {
         }
     }
     fn expected(&self) -> &Expected {
+        match self {
+            Probe::Ranged { expected, .. }
+            | Probe::Whole { expected, .. }
+            | Probe::Empty { expected } => expected,
+        }
+    }
+    fn expected_mut(&mut self) -> &mut Expected {
         match self {
             Probe::Ranged { expected, .. }
             | Probe::Whole { expected, .. }
@@ -1016,7 +1028,20 @@ impl Downloader {
     ) -> Result<DownloadReport, DownloadError> {
         let (part, meta_path) = part_paths(dest);
         let mut warnings = Vec::new();
-        let probe = self.probe(link, &mut warnings).await?;
+        let mut probe = self.probe(link, &mut warnings).await?;
+        if let Some(listed) = options.crc64 {
+            let expected = probe.expected_mut();
+            match expected.crc64 {
+                Some(stored) if stored != listed => {
+                    return Err(DownloadError::ChecksumMismatch {
+                        kind: "crc64ecma",
+                        expected: format!("{listed} (the API's listing)"),
+                        actual: format!("{stored} (the storage's header)"),
+                    });
+                }
+                _ => expected.crc64 = Some(listed),
+            }
+        }
         if let Some(report) = keep_existing(dest, &probe, options, &warnings).await? {
             return Ok(report);
         }

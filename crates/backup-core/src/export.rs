@@ -59,6 +59,9 @@ pub struct ExportedFile {
     url: String,
     /// The size the API declared, if any.
     pub size: Option<DeclaredSize>,
+    /// The CRC-64/ECMA the API's listing gives for it (RDS `Checksum`), checked as the
+    /// storage's header is.
+    pub crc64: Option<u64>,
     /// When the link stops working, if the API said.
     pub expires_at: Option<OffsetDateTime>,
     /// Which part of the backup it is (Tencent replica set, Huawei shard); empty otherwise.
@@ -75,6 +78,7 @@ impl ExportedFile {
             name: name.into(),
             url: url.into(),
             size: None,
+            crc64: None,
             expires_at: None,
             part: String::new(),
             key: String::new(),
@@ -279,6 +283,276 @@ impl BackupExport for AliyunExport {
                 .clone()
                 .ok_or_else(|| Error::invalid("task", "export() has not finished yet"))?;
             Ok(self.links(&task_id).await?.0)
+        })
+    }
+}
+
+/// An Aliyun backup whose files its product's listing links to: no server-side task.
+#[cfg(feature = "aliyun")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliyunLinked {
+    /// An RDS backup set (`DescribeBackups` of the instance, this `BackupId`).
+    Rds {
+        /// `DBInstanceId`.
+        instance_id: String,
+        /// `BackupId`.
+        backup_id: String,
+    },
+    /// An ApsaraDB for MongoDB replica set's backup (`DescribeBackups`, this `BackupId`).
+    MongoDb {
+        /// `DBInstanceId`.
+        instance_id: String,
+        /// `BackupId`.
+        backup_id: String,
+    },
+    /// A sharded MongoDB cluster's backup (`DescribeClusterBackups`, this `ClusterBackupId`):
+    /// one file per shard.
+    MongoDbCluster {
+        /// `DBInstanceId`.
+        instance_id: String,
+        /// `ClusterBackupId` (`cb-...`).
+        cluster_backup_id: String,
+    },
+}
+
+/// The files of an Aliyun RDS or MongoDB backup, straight from the links of its listing (the
+/// path most Aliyun users take: no DBS task, no cost). A link that expires is refreshed by
+/// listing the backup again. RDS's `Checksum` (CRC-64) is checked as the storage's header is.
+#[cfg(feature = "aliyun")]
+pub struct AliyunLinksExport {
+    client: dbs_aliyun::Client,
+    backup: AliyunLinked,
+    intranet: bool,
+    allow_http: bool,
+}
+
+#[cfg(feature = "aliyun")]
+impl AliyunLinksExport {
+    /// The files of `backup`, through its public links (or, with `intranet`, the links that
+    /// work only from the region's VPC: free and faster there). Plain `http://` links to
+    /// Aliyun storage (`*.aliyuncs.com`, which serves the same signed object over https) are
+    /// fetched over https; other plain http links only with `allow_http`.
+    pub fn new(
+        client: dbs_aliyun::Client,
+        backup: AliyunLinked,
+        intranet: bool,
+        allow_http: bool,
+    ) -> Self {
+        AliyunLinksExport {
+            client,
+            backup,
+            intranet,
+            allow_http,
+        }
+    }
+
+    /// The public or the intranet link, as asked, when there is one.
+    fn pick(
+        &self,
+        public: Option<&dbs_aliyun::DownloadUrl>,
+        private: Option<&dbs_aliyun::DownloadUrl>,
+    ) -> Option<String> {
+        let url = if self.intranet { private } else { public };
+        url.map(|u| u.expose().trim().to_owned())
+            .filter(|u| !u.is_empty())
+    }
+
+    /// One file per shard of a sharded MongoDB cluster's backup.
+    async fn cluster_files(
+        &self,
+        instance_id: &str,
+        cluster_backup_id: &str,
+    ) -> Result<Vec<ExportedFile>, Error> {
+        let mut request = dbs_aliyun::MongoDbDescribeClusterBackupsRequest::new(instance_id);
+        request.backup_id = Some(cluster_backup_id.to_owned());
+        let answer = self
+            .client
+            .mongodb()
+            .describe_cluster_backups(&request)
+            .await?;
+        let what = |kind: &str, id: &str| format!("{kind} {}", crate::terminal::escape(id));
+        let cluster = answer
+            .cluster_backups
+            .into_iter()
+            .find(|c| c.cluster_backup_id == cluster_backup_id)
+            .ok_or_else(|| Error::TaskFailed {
+                what: what("MongoDB cluster backup", cluster_backup_id),
+                state: "not listed".into(),
+            })?;
+        let mut files = Vec::with_capacity(cluster.backups.len());
+        for shard in &cluster.backups {
+            let url = self
+                .pick(
+                    shard.backup_download_url.as_ref(),
+                    shard.backup_intranet_download_url.as_ref(),
+                )
+                .ok_or_else(|| Error::TaskFailed {
+                    what: what("MongoDB shard backup", &shard.backup_id),
+                    state: "listed without a download link".into(),
+                })?;
+            let url = storage_link(&url, self.allow_http)?;
+            let part = shard
+                .instance_name
+                .clone()
+                .unwrap_or_else(|| shard.backup_id.clone());
+            let mut file =
+                ExportedFile::new(file_name_from_url(&url, &format!("{part}.backup")), url);
+            file.size = shard.backup_size.map(DeclaredSize::Bytes);
+            file.key = shard.backup_id.clone();
+            file.part = part;
+            files.push(file);
+        }
+        Ok(files)
+    }
+
+    async fn files(&self) -> Result<Vec<ExportedFile>, Error> {
+        let pick = |public, private| self.pick(public, private);
+        let (what, backup_id, url, size, crc64) = match &self.backup {
+            AliyunLinked::Rds {
+                instance_id,
+                backup_id,
+            } => {
+                let mut request = dbs_aliyun::RdsDescribeBackupsRequest::new(instance_id);
+                request.backup_id = Some(backup_id.clone());
+                let answer = self.client.rds().describe_backups(&request).await?;
+                let found = answer.items.into_iter().find(|b| &b.backup_id == backup_id);
+                let url = found.as_ref().and_then(|b| {
+                    pick(
+                        b.backup_download_url.as_ref(),
+                        b.backup_intranet_download_url.as_ref(),
+                    )
+                });
+                let crc64 = found.as_ref().and_then(dbs_aliyun::RdsBackup::crc64);
+                let size = found.as_ref().and_then(|b| b.backup_size);
+                (
+                    format!("RDS backup {backup_id}"),
+                    backup_id,
+                    url,
+                    size,
+                    crc64,
+                )
+            }
+            AliyunLinked::MongoDb {
+                instance_id,
+                backup_id,
+            } => {
+                let mut request = dbs_aliyun::MongoDbDescribeBackupsRequest::new(instance_id);
+                request.backup_id = Some(backup_id.clone());
+                let answer = self.client.mongodb().describe_backups(&request).await?;
+                let found = answer
+                    .backups
+                    .into_iter()
+                    .find(|b| &b.backup_id == backup_id);
+                let url = found.as_ref().and_then(|b| {
+                    pick(
+                        b.backup_download_url.as_ref(),
+                        b.backup_intranet_download_url.as_ref(),
+                    )
+                });
+                let size = found.as_ref().and_then(|b| b.backup_size);
+                (
+                    format!("MongoDB backup {backup_id}"),
+                    backup_id,
+                    url,
+                    size,
+                    None,
+                )
+            }
+            AliyunLinked::MongoDbCluster {
+                instance_id,
+                cluster_backup_id,
+            } => return self.cluster_files(instance_id, cluster_backup_id).await,
+        };
+        let network = if self.intranet { "intranet" } else { "public" };
+        let url = url.ok_or_else(|| Error::TaskFailed {
+            what: crate::terminal::escape(&what),
+            state: format!("listed without a {network} download link"),
+        })?;
+        let url = storage_link(&url, self.allow_http)?;
+        let mut file = ExportedFile::new(
+            file_name_from_url(&url, &format!("{backup_id}.backup")),
+            url,
+        );
+        file.size = size.map(DeclaredSize::Bytes);
+        file.crc64 = crc64;
+        file.key = backup_id.clone();
+        Ok(vec![file])
+    }
+}
+
+/// A storage link as it is fetched: `http://` to Aliyun storage becomes `https://` (the
+/// signature does not cover the scheme); any other plain http link is refused unless
+/// `allow_http`.
+#[cfg(feature = "aliyun")]
+fn storage_link(url: &str, allow_http: bool) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| {
+        Error::invalid(
+            "download link",
+            format!("{} is not a URL", display_url(url)),
+        )
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(url.to_owned()),
+        "http" => {
+            let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+            if host.ends_with(".aliyuncs.com") {
+                Ok(format!("https://{}", &url["http://".len()..]))
+            } else if allow_http {
+                Ok(url.to_owned())
+            } else {
+                Err(Error::invalid(
+                    "download link",
+                    format!(
+                        "{} is plain http to a host that is not Aliyun storage; allow it \
+                         explicitly (--allow-http)",
+                        display_url(url)
+                    ),
+                ))
+            }
+        }
+        other => Err(Error::invalid(
+            "download link",
+            format!("scheme {other}: is not http or https"),
+        )),
+    }
+}
+
+#[cfg(feature = "aliyun")]
+impl BackupExport for AliyunLinksExport {
+    fn vendor(&self) -> &'static str {
+        "aliyun"
+    }
+
+    fn export<'a>(
+        &'a self,
+        progress: ExportProgressFn<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
+        Box::pin(async move {
+            progress(&ExportProgress {
+                part: String::new(),
+                state: "listing the backup's links".into(),
+                percent: None,
+            });
+            let files = self.files().await?;
+            tracing::info!(
+                files = files.len(),
+                "download links obtained from the listing"
+            );
+            Ok(files)
+        })
+    }
+
+    fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>> {
+        Box::pin(async move {
+            let files = self.files().await?;
+            files
+                .into_iter()
+                .find(|f| f.key == file.key)
+                .map(|f| f.url)
+                .ok_or_else(|| Error::TaskFailed {
+                    what: format!("backup {}", crate::terminal::escape(&file.key)),
+                    state: "no longer listed".into(),
+                })
         })
     }
 }
@@ -751,6 +1025,7 @@ async fn download_one(
 ) -> Result<DownloadReport, WorkflowError> {
     {
         let mut opts = options.clone();
+        opts.crc64 = file.crc64.or(opts.crc64);
         match file.size {
             Some(DeclaredSize::Bytes(b)) => opts.expected_size = Some(b),
             // ceil(bytes / 1024) within one KB of the declaration: never more than this.
@@ -895,6 +1170,37 @@ mod tests {
                 "a.tar.part_"
             ]
         );
+    }
+
+    #[cfg(feature = "aliyun")]
+    #[test]
+    fn aliyun_storage_links_are_fetched_over_https() {
+        assert_eq!(
+            storage_link(
+                "http://rdsbak-hz.oss-cn-hangzhou.aliyuncs.com/a/b.xb?Expires=1&Signature=s",
+                false
+            )
+            .unwrap(),
+            "https://rdsbak-hz.oss-cn-hangzhou.aliyuncs.com/a/b.xb?Expires=1&Signature=s"
+        );
+        assert_eq!(
+            storage_link("https://x.oss-cn-beijing.aliyuncs.com/f", false).unwrap(),
+            "https://x.oss-cn-beijing.aliyuncs.com/f"
+        );
+        let e = storage_link("http://evil.example.com/f?Signature=CANARY", false).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("--allow-http") && !text.contains("CANARY"),
+            "{text}"
+        );
+        // Look-alike hosts are not Aliyun's.
+        assert!(storage_link("http://aliyuncs.com.evil.example/f", false).is_err());
+        assert_eq!(
+            storage_link("http://127.0.0.1:9/f", true).unwrap(),
+            "http://127.0.0.1:9/f"
+        );
+        assert!(storage_link("ftp://x.aliyuncs.com/f", true).is_err());
+        assert!(storage_link("not a url", true).is_err());
     }
 
     #[test]

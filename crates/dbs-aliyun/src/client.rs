@@ -41,6 +41,17 @@ pub(crate) struct Action {
     pub(crate) idempotency: Idempotency,
 }
 
+impl Action {
+    /// A read: resent on throttling, 5xx and connection failures.
+    pub(crate) const fn read(name: &'static str, version: &'static str) -> Self {
+        Action {
+            name,
+            version,
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+}
+
 const CREATE_DOWNLOAD: Action = Action {
     name: "CreateDownload",
     version: V2021,

@@ -1,20 +1,24 @@
 //! What the database products' backup listings (RDS, PolarDB, ApsaraDB for MongoDB) share: the
-//! backups' open enums, the `yyyy-MM-ddTHH:mmZ` times of their requests, and the lenient
-//! readers of their answers (times as text, links that may be empty, flags as `0`/`1`, `"true"`
-//! or booleans, objects where a string was documented).
+//! backups' open enums, one way to send a product's request and to walk its pages, the checked
+//! queries with their `yyyy-MM-ddTHH:mmZ` times, and the lenient readers of the answers (times
+//! as text, links that may be empty, flags as `0`/`1`, `"true"` or booleans, objects where a
+//! string was documented).
 
 use cloud_http::Error;
-use cloud_http::model::lenient::parse_bool;
+use cloud_http::model::lenient::{opt_string, parse_bool};
 use cloud_http::open_enum;
-use serde::de::{self, Deserialize, Deserializer};
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
+use crate::client::{Action, Client, every_page};
 use crate::download::DownloadUrl;
-use crate::wire::{not_before_epoch, ordered_window};
+use crate::endpoint::Product;
+use crate::page::Paged;
+use crate::wire::{Query, not_before_epoch, ordered_window, require, require_opt};
 
 open_enum! {
     #[open_enum(case_insensitive)]
@@ -68,8 +72,169 @@ open_enum! {
 }
 
 // ------------------------------------------------------------------------------------------
+// Calls
+// ------------------------------------------------------------------------------------------
+
+/// A request of a database product's operation: where it goes, how it is sent and what it
+/// answers, so that [`describe`] and [`describe_all`] serve every product.
+pub(crate) trait ProductRequest {
+    /// The product whose host it goes to.
+    const PRODUCT: Product;
+    /// The action, its API version and idempotency.
+    const ACTION: Action;
+    /// The answer.
+    type Answer: Answer;
+
+    /// The query, every rule the types cannot express checked first.
+    fn to_query(&self) -> Result<Query, Error>;
+}
+
+/// A [`ProductRequest`] for one page of a listing, numbered from 1.
+pub(crate) trait PagedRequest: ProductRequest<Answer: Paged> + Clone {
+    /// The page size and the page number.
+    fn paging(&mut self) -> (&mut Option<u32>, &mut Option<u32>);
+}
+
+/// A product's answer: it carries a request id (`RequestId`).
+pub(crate) trait Answer: DeserializeOwned {
+    /// The request id.
+    fn request_id(&mut self) -> &mut Option<String>;
+}
+
+/// Implements [`Answer`] for answers whose request id is their `request_id` field.
+macro_rules! answers {
+    ($($answer:ty),+ $(,)?) => {
+        $(
+            impl $crate::listing::Answer for $answer {
+                fn request_id(&mut self) -> &mut Option<String> {
+                    &mut self.request_id
+                }
+            }
+        )+
+    };
+}
+pub(crate) use answers;
+
+/// Sends `request` to its product's host (signed like DBS's). The answer's request id is the
+/// `x-acs-request-id` header's when the body has none.
+pub(crate) async fn describe<R: ProductRequest>(
+    client: &Client,
+    request: &R,
+) -> Result<R::Answer, Error> {
+    let query = request.to_query()?;
+    let (mut answer, raw): (R::Answer, _) =
+        client.call_product(R::PRODUCT, &R::ACTION, query).await?;
+    let id = answer.request_id();
+    *id = id.take().or(raw.request_id);
+    Ok(answer)
+}
+
+/// Every page of `request`'s listing, in order, as one answer (the request's page number is
+/// ignored; its page size, default 100, is the size of each page). Stops at the last page; a
+/// listing that does not end is an error, not a hang.
+pub(crate) async fn describe_all<R: PagedRequest>(
+    client: &Client,
+    request: &R,
+) -> Result<R::Answer, Error> {
+    let operation = cloud_http::OperationName {
+        vendor: R::PRODUCT.vendor(),
+        action: R::ACTION.name,
+    };
+    let fetch = |r: R| async move { describe(client, &r).await };
+    every_page(operation, request, 1, R::paging, fetch).await
+}
+
+/// Implements [`Paged`] for a listing's answer: its list field and item type, the field with
+/// the total across pages (when the answer has one) and the field with the count on the page
+/// (when it has one), which for the whole listing counts every item; the whole listing has no
+/// page number.
+macro_rules! paged {
+    ($answer:ident { $items:ident: $item:ty $(, total: $total:ident)? $(, count: $count:ident)? $(,)? }) => {
+        impl $crate::page::Paged for $answer {
+            type Item = $item;
+
+            fn take_items(&mut self) -> (Vec<$item>, Option<u64>) {
+                let total = None $(.or(self.$total))?;
+                (std::mem::take(&mut self.$items), total)
+            }
+
+            fn into_all(self, $items: Vec<$item>, _total: Option<u64>) -> Self {
+                $answer {
+                    page_number: None,
+                    $($count: Some($items.len() as u64),)?
+                    $($total: _total,)?
+                    $items,
+                    ..self
+                }
+            }
+        }
+    };
+}
+pub(crate) use paged;
+
+// ------------------------------------------------------------------------------------------
 // Requests
 // ------------------------------------------------------------------------------------------
+
+/// A product request's query, each parameter checked as it goes in, in the order written (the
+/// query itself is sorted when it is signed).
+pub(crate) struct ProductQuery(Query);
+
+impl ProductQuery {
+    /// A query about the object `field` names (`DBInstanceId`, `DBClusterId`): required, not
+    /// blank.
+    pub(crate) fn new(field: &str, id: &str) -> Result<Self, Error> {
+        require(field, id)?;
+        let mut query = Query::default();
+        query.put(field, id);
+        Ok(ProductQuery(query))
+    }
+
+    /// An optional id, name or region: not blank when given.
+    pub(crate) fn id(mut self, field: &str, value: &Option<String>) -> Result<Self, Error> {
+        require_opt(field, value.as_deref())?;
+        self.0.opt(field, value.as_deref());
+        Ok(self)
+    }
+
+    /// An optional value its type keeps valid (an open enum, a flag).
+    pub(crate) fn opt(mut self, field: &str, value: Option<impl ToString>) -> Self {
+        self.0.opt(field, value);
+        self
+    }
+
+    /// The window `StartTime` to `EndTime` ([`check_window`]), in minutes rounded outward.
+    pub(crate) fn window(
+        mut self,
+        start: Option<OffsetDateTime>,
+        end: Option<OffsetDateTime>,
+    ) -> Result<Self, Error> {
+        check_window(start, end)?;
+        self.0
+            .opt("StartTime", start.map(|t| minute(t, End::Start)))
+            .opt("EndTime", end.map(|t| minute(t, End::End)));
+        Ok(self)
+    }
+
+    /// `PageSize` ([`check_page_size`]) and the page number, `number_field` (`PageNumber`, or
+    /// `PageNo`), from 1.
+    pub(crate) fn page(
+        mut self,
+        size: Option<u32>,
+        number_field: &str,
+        number: Option<u32>,
+    ) -> Result<Self, Error> {
+        check_page_size("PageSize", size)?;
+        check_page_number(number_field, number)?;
+        self.0.opt("PageSize", size).opt(number_field, number);
+        Ok(self)
+    }
+
+    /// The query to send.
+    pub(crate) fn into_query(self) -> Query {
+        self.0
+    }
+}
 
 /// Which end of a query window a time is: the API takes whole minutes, so a start is rounded
 /// down and an end up, and the window sent always covers the one asked for.
@@ -139,24 +304,12 @@ pub(crate) fn check_page_number(field: &str, number: Option<u32>) -> Result<(), 
 // Responses
 // ------------------------------------------------------------------------------------------
 
-/// A scalar's text, trimmed; `None` for `null` and blank strings.
-fn text(v: Value) -> Result<Option<String>, String> {
-    match v {
-        Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => Ok(Some(s.trim().to_owned())),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(format!("expected a scalar, got {other}")),
-    }
-}
-
 /// A time as the products answer it: `yyyy-MM-ddTHH:mm:ssZ`, `yyyy-MM-ddTHH:mmZ`, or any RFC
 /// 3339 time; `""` and `null` are `None`.
 pub(crate) fn opt_api_time<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<OffsetDateTime>, D::Error> {
-    let Some(t) = text(Value::deserialize(d)?).map_err(de::Error::custom)? else {
+    let Some(t) = opt_string(d)? else {
         return Ok(None);
     };
     parse_api_time(&t)
@@ -208,17 +361,29 @@ pub(crate) fn unix_seconds<S: Serializer>(
     }
 }
 
+/// `#[serde(with = "api_time")]`: an optional time read by [`opt_api_time`], written by
+/// [`api_second`].
+pub(crate) mod api_time {
+    pub(crate) use super::api_second as serialize;
+    pub(crate) use super::opt_api_time as deserialize;
+}
+
+/// `#[serde(with = "epoch_seconds")]`: an optional point in time read from unix seconds (`0`
+/// is none), written as unix seconds ([`unix_seconds`]).
+pub(crate) mod epoch_seconds {
+    pub(crate) use super::unix_seconds as serialize;
+    pub(crate) use cloud_http::model::lenient::opt_epoch_time as deserialize;
+}
+
 /// A download link; `""` (no link: a snapshot, a failed backup) and `null` are `None`.
 pub(crate) fn opt_link<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DownloadUrl>, D::Error> {
-    Ok(text(Value::deserialize(d)?)
-        .map_err(de::Error::custom)?
-        .map(DownloadUrl::new))
+    Ok(opt_string(d)?.map(DownloadUrl::new))
 }
 
 /// A yes-or-no the products send as `1`/`0`, `"1"`/`"0"`, `true`/`false` or `"true"`/
 /// `"false"`; `""` and `null` are `None`.
 pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    let Some(t) = text(Value::deserialize(d)?).map_err(de::Error::custom)? else {
+    let Some(t) = opt_string(d)? else {
         return Ok(None);
     };
     match t.as_str() {
@@ -236,9 +401,49 @@ pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
 pub(crate) fn opt_json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     match Value::deserialize(d)? {
         v @ (Value::Object(_) | Value::Array(_)) => Ok(Some(v.to_string())),
-        v => text(v).map_err(de::Error::custom),
+        v => opt_string(v).map_err(de::Error::custom),
     }
 }
+
+/// Declares an answer's struct whose every `Option` field is optional both ways: `None` when
+/// the answer leaves it out (`#[serde(default)]`, which a field read `deserialize_with` needs)
+/// and left out of the serialization when `None` (`skip_serializing_if = "Option::is_none"`),
+/// as `serde_with::skip_serializing_none` would. Other fields (required ids, lists) stay as
+/// written; each field keeps its own `#[serde]` attributes (its reader, its name).
+macro_rules! optional_fields {
+    // Every field seen: the struct.
+    (@fields [$($head:tt)*] [$($done:tt)*]) => {
+        $($head)* { $($done)* }
+    };
+    // An `Option` field.
+    (@fields $head:tt [$($done:tt)*]
+        $(#[$attr:meta])* $field_vis:vis $field:ident: Option<$ty:ty> $(, $($rest:tt)*)?
+    ) => {
+        $crate::listing::optional_fields!(@fields $head [
+            $($done)*
+            $(#[$attr])*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            $field_vis $field: Option<$ty>,
+        ] $($($rest)*)?);
+    };
+    // Any other field, as written.
+    (@fields $head:tt [$($done:tt)*]
+        $(#[$attr:meta])* $field_vis:vis $field:ident: $ty:ty $(, $($rest:tt)*)?
+    ) => {
+        $crate::listing::optional_fields!(@fields $head [
+            $($done)*
+            $(#[$attr])*
+            $field_vis $field: $ty,
+        ] $($($rest)*)?);
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident { $($fields:tt)* }
+    ) => {
+        $crate::listing::optional_fields!(@fields [$(#[$meta])* $vis struct $name] [] $($fields)*);
+    };
+}
+pub(crate) use optional_fields;
 
 /// A `Serialize`-only view of a list under a one-field object, `{"<name>": [...]}`, the shape
 /// the products wrap their lists in (`Items.Backup`, `Backups.Backup`).
@@ -410,6 +615,40 @@ mod tests {
         assert!(probe(r#"{"list":{}}"#).unwrap().list.is_empty());
         assert!(probe(r#"{"list":null}"#).unwrap().list.is_empty());
         assert!(probe(r#"{"list":{"Backup":"x"}}"#).is_err());
+    }
+
+    optional_fields! {
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        struct Sample {
+            id: String,
+            #[serde(deserialize_with = "opt_flag")]
+            flag: Option<bool>,
+            #[serde(rename = "When", with = "api_time")]
+            at: Option<OffsetDateTime>,
+            note: Option<String>,
+            #[serde(default)]
+            list: Vec<u32>,
+        }
+    }
+
+    #[test]
+    fn optional_fields_may_be_missing_and_are_left_out_when_none() {
+        let read = |json: &str| serde_json::from_str::<Sample>(json);
+        let bare = read(r#"{"id":"1"}"#).unwrap();
+        assert_eq!((bare.flag, bare.at, &bare.note), (None, None, &None));
+        assert_eq!(
+            serde_json::to_string(&bare).unwrap(),
+            r#"{"id":"1","list":[]}"#
+        );
+        let full = read(r#"{"id":"1","flag":"1","When":"2019-02-13T12:20Z","note":"n"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&full).unwrap(),
+            r#"{"id":"1","flag":true,"When":"2019-02-13T12:20:00Z","note":"n","list":[]}"#
+        );
+        assert!(
+            read(r#"{"flag":1}"#).is_err(),
+            "a field not an Option stays required"
+        );
     }
 
     #[test]

@@ -5,26 +5,20 @@
 //! Field names and JSON types follow the official SDK model (`polardb-20170801`
 //! `DescribeBackupsResponseBody`: every count, size and time a string).
 
-use cloud_http::model::lenient::{opt_epoch_time, opt_int, opt_string, req_string};
-use cloud_http::{Error, Idempotency};
+use cloud_http::Error;
+use cloud_http::model::lenient::{opt_int, opt_string, req_string};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::client::{Action, Client, every_page};
+use crate::client::{Action, Client};
 use crate::download::DownloadSource;
 use crate::endpoint::Product;
 use crate::listing::{
-    BackupMethod, BackupMode, BackupSetStatus, BackupType, End, api_second, backup_list,
-    check_page_number, check_page_size, check_window, minute, opt_api_time, opt_flag, unix_seconds,
+    BackupMethod, BackupMode, BackupSetStatus, BackupType, PagedRequest, ProductQuery,
+    ProductRequest, answers, api_time, backup_list, describe, describe_all, epoch_seconds,
+    opt_flag, optional_fields, paged,
 };
-use crate::page::Paged;
-use crate::wire::{Query, require, require_opt};
-
-const DESCRIBE_BACKUPS: Action = Action {
-    name: "DescribeBackups",
-    version: "2017-08-01",
-    idempotency: Idempotency::Idempotent,
-};
+use crate::wire::Query;
 
 /// The PolarDB operations of a [`Client`] (from [`Client::polardb`]): sent to PolarDB's host
 /// for the client's region (or the client's explicit endpoint), signed like DBS's.
@@ -44,13 +38,7 @@ impl<'a> PolarDb<'a> {
         &self,
         request: &PolarDbDescribeBackupsRequest,
     ) -> Result<PolarDbDescribeBackupsResponse, Error> {
-        let query = request.to_query()?;
-        let (mut answer, raw): (PolarDbDescribeBackupsResponse, _) = self
-            .client
-            .call_product(Product::PolarDb, &DESCRIBE_BACKUPS, query)
-            .await?;
-        answer.request_id = answer.request_id.or(raw.request_id);
-        Ok(answer)
+        describe(self.client, request).await
     }
 
     /// Every page of `DescribeBackups`, in order, as one answer (the request's `page_number`
@@ -59,20 +47,7 @@ impl<'a> PolarDb<'a> {
         &self,
         request: &PolarDbDescribeBackupsRequest,
     ) -> Result<PolarDbDescribeBackupsResponse, Error> {
-        let fetch =
-            |r: PolarDbDescribeBackupsRequest| async move { self.describe_backups(&r).await };
-        let operation = cloud_http::OperationName {
-            vendor: Product::PolarDb.vendor(),
-            action: DESCRIBE_BACKUPS.name,
-        };
-        every_page(
-            operation,
-            request,
-            1,
-            |r| (&mut r.page_size, &mut r.page_number),
-            fetch,
-        )
-        .await
+        describe_all(self.client, request).await
     }
 }
 
@@ -131,194 +106,117 @@ impl PolarDbDescribeBackupsRequest {
             page_number: None,
         }
     }
+}
 
-    pub(crate) fn to_query(&self) -> Result<Query, Error> {
-        require("DBClusterId", &self.db_cluster_id)?;
-        require_opt("BackupId", self.backup_id.as_deref())?;
-        require_opt("BackupRegion", self.backup_region.as_deref())?;
-        check_window(Some(self.start_time), Some(self.end_time))?;
-        check_page_size("PageSize", self.page_size)?;
-        check_page_number("PageNumber", self.page_number)?;
-        let mut q = Query::default();
-        q.put("DBClusterId", &self.db_cluster_id)
-            .put("StartTime", minute(self.start_time, End::Start))
-            .put("EndTime", minute(self.end_time, End::End))
-            .opt("BackupId", self.backup_id.as_deref())
-            .opt(
-                "BackupStatus",
-                self.backup_status.as_ref().map(|s| s.as_str()),
-            )
-            .opt("BackupMode", self.backup_mode.as_ref().map(|m| m.as_str()))
-            .opt("BackupRegion", self.backup_region.as_deref())
-            .opt("PageSize", self.page_size)
-            .opt("PageNumber", self.page_number);
-        Ok(q)
+impl ProductRequest for PolarDbDescribeBackupsRequest {
+    const PRODUCT: Product = Product::PolarDb;
+    const ACTION: Action = Action::read("DescribeBackups", "2017-08-01");
+    type Answer = PolarDbDescribeBackupsResponse;
+
+    fn to_query(&self) -> Result<Query, Error> {
+        Ok(ProductQuery::new("DBClusterId", &self.db_cluster_id)?
+            .id("BackupId", &self.backup_id)?
+            .opt("BackupStatus", self.backup_status.as_ref())
+            .opt("BackupMode", self.backup_mode.as_ref())
+            .id("BackupRegion", &self.backup_region)?
+            .window(Some(self.start_time), Some(self.end_time))?
+            .page(self.page_size, "PageNumber", self.page_number)?
+            .into_query())
     }
 }
 
-/// The answer to `DescribeBackups`: one page of backup sets (or every page, from
-/// [`PolarDb::describe_backups_all`]).
-///
-/// Serializes in PolarDB's shape and field names (`Items.Backup`, `PageNumber`, ...), counts
-/// and sizes as numbers, times as `yyyy-MM-ddTHH:mm:ssZ`, absent fields left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct PolarDbDescribeBackupsResponse {
-    /// The backup sets (`Items.Backup`).
-    #[serde(rename = "Items", default, with = "backup_list")]
-    pub items: Vec<PolarDbBackup>,
-    /// This page's number (`PageNumber`; none for every page at once).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_number: Option<u64>,
-    /// Sets on this page (`PageRecordCount`).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_record_count: Option<u64>,
-    /// Sets on all pages (`TotalRecordCount`).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_record_count: Option<u64>,
-    /// Bytes of level-2 backups in the region (`TotalLevel2BackupSize`).
-    #[serde(
-        rename = "TotalLevel2BackupSize",
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_level2_backup_size: Option<u64>,
-    /// The request id (`RequestId`; the `x-acs-request-id` header when the body has none).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_id: Option<String>,
-}
-
-impl Paged for PolarDbDescribeBackupsResponse {
-    type Item = PolarDbBackup;
-
-    fn take_items(&mut self) -> (Vec<PolarDbBackup>, Option<u64>) {
-        (std::mem::take(&mut self.items), self.total_record_count)
-    }
-
-    fn into_all(self, items: Vec<PolarDbBackup>, total: Option<u64>) -> Self {
-        PolarDbDescribeBackupsResponse {
-            page_number: None,
-            page_record_count: Some(items.len() as u64),
-            total_record_count: total,
-            items,
-            ..self
-        }
+impl PagedRequest for PolarDbDescribeBackupsRequest {
+    fn paging(&mut self) -> (&mut Option<u32>, &mut Option<u32>) {
+        (&mut self.page_size, &mut self.page_number)
     }
 }
 
-/// A PolarDB backup set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct PolarDbBackup {
-    /// The backup set (`BackupId`): DBS `CreateDownload`'s `BakSetId`.
-    #[serde(deserialize_with = "req_string")]
-    pub backup_id: String,
-    /// The cluster (`DBClusterId`).
-    #[serde(
-        rename = "DBClusterId",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_cluster_id: Option<String>,
-    /// The state (`BackupStatus`): only `Success` sets can be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_status: Option<BackupSetStatus>,
-    /// When the backup started (`BackupStartTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_start_time: Option<OffsetDateTime>,
-    /// When it ended (`BackupEndTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_end_time: Option<OffsetDateTime>,
-    /// Automated or manual (`BackupMode`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_mode: Option<BackupMode>,
-    /// Always `Snapshot` (`BackupMethod`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_method: Option<BackupMethod>,
-    /// Always `FullBackup` (`BackupType`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_type: Option<BackupType>,
-    /// Size in bytes (`BackupSetSize`, sent as a string): DBS `CreateDownload`'s `BakSetSize`.
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_set_size: Option<u64>,
-    /// `Level-1` or `Level-2` (`BackupsLevel`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backups_level: Option<String>,
-    /// The snapshot's checkpoint (`ConsistentTime`, unix seconds as a string).
-    #[serde(
-        default,
-        deserialize_with = "opt_epoch_time",
-        serialize_with = "unix_seconds",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub consistent_time: Option<OffsetDateTime>,
-    /// Whether the set is usable (`IsAvail`, `"1"` or `"0"`).
-    #[serde(
-        default,
-        deserialize_with = "opt_flag",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_avail: Option<bool>,
-    /// When the set is expected to expire, with sparse backup (`ExpectExpireTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_expire_time: Option<OffsetDateTime>,
-    /// `NEVER`, `EXPIRED` or `DELAY`, with sparse backup (`ExpectExpireType`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_expire_type: Option<String>,
-    /// The user's note (`Comment`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub comment: Option<String>,
+optional_fields! {
+    /// The answer to `DescribeBackups`: one page of backup sets (or every page, from
+    /// [`PolarDb::describe_backups_all`]).
+    ///
+    /// Serializes in PolarDB's shape and field names (`Items.Backup`, `PageNumber`, ...), counts
+    /// and sizes as numbers, times as `yyyy-MM-ddTHH:mm:ssZ`, absent fields left out.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct PolarDbDescribeBackupsResponse {
+        /// The backup sets (`Items.Backup`).
+        #[serde(rename = "Items", default, with = "backup_list")]
+        pub items: Vec<PolarDbBackup>,
+        /// This page's number (`PageNumber`; none for every page at once).
+        #[serde(deserialize_with = "opt_int")]
+        pub page_number: Option<u64>,
+        /// Sets on this page (`PageRecordCount`).
+        #[serde(deserialize_with = "opt_int")]
+        pub page_record_count: Option<u64>,
+        /// Sets on all pages (`TotalRecordCount`).
+        #[serde(deserialize_with = "opt_int")]
+        pub total_record_count: Option<u64>,
+        /// Bytes of level-2 backups in the region (`TotalLevel2BackupSize`).
+        #[serde(rename = "TotalLevel2BackupSize", deserialize_with = "opt_int")]
+        pub total_level2_backup_size: Option<u64>,
+        /// The request id (`RequestId`; the `x-acs-request-id` header when the body has none).
+        #[serde(deserialize_with = "opt_string")]
+        pub request_id: Option<String>,
+    }
+}
+
+paged!(PolarDbDescribeBackupsResponse {
+    items: PolarDbBackup,
+    total: total_record_count,
+    count: page_record_count
+});
+answers!(PolarDbDescribeBackupsResponse);
+
+optional_fields! {
+    /// A PolarDB backup set.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct PolarDbBackup {
+        /// The backup set (`BackupId`): DBS `CreateDownload`'s `BakSetId`.
+        #[serde(deserialize_with = "req_string")]
+        pub backup_id: String,
+        /// The cluster (`DBClusterId`).
+        #[serde(rename = "DBClusterId", deserialize_with = "opt_string")]
+        pub db_cluster_id: Option<String>,
+        /// The state (`BackupStatus`): only `Success` sets can be used.
+        pub backup_status: Option<BackupSetStatus>,
+        /// When the backup started (`BackupStartTime`).
+        #[serde(with = "api_time")]
+        pub backup_start_time: Option<OffsetDateTime>,
+        /// When it ended (`BackupEndTime`).
+        #[serde(with = "api_time")]
+        pub backup_end_time: Option<OffsetDateTime>,
+        /// Automated or manual (`BackupMode`).
+        pub backup_mode: Option<BackupMode>,
+        /// Always `Snapshot` (`BackupMethod`).
+        pub backup_method: Option<BackupMethod>,
+        /// Always `FullBackup` (`BackupType`).
+        pub backup_type: Option<BackupType>,
+        /// Size in bytes (`BackupSetSize`, sent as a string): DBS `CreateDownload`'s `BakSetSize`.
+        #[serde(deserialize_with = "opt_int")]
+        pub backup_set_size: Option<u64>,
+        /// `Level-1` or `Level-2` (`BackupsLevel`).
+        #[serde(deserialize_with = "opt_string")]
+        pub backups_level: Option<String>,
+        /// The snapshot's checkpoint (`ConsistentTime`, unix seconds as a string).
+        #[serde(with = "epoch_seconds")]
+        pub consistent_time: Option<OffsetDateTime>,
+        /// Whether the set is usable (`IsAvail`, `"1"` or `"0"`).
+        #[serde(deserialize_with = "opt_flag")]
+        pub is_avail: Option<bool>,
+        /// When the set is expected to expire, with sparse backup (`ExpectExpireTime`).
+        #[serde(with = "api_time")]
+        pub expect_expire_time: Option<OffsetDateTime>,
+        /// `NEVER`, `EXPIRED` or `DELAY`, with sparse backup (`ExpectExpireType`).
+        #[serde(deserialize_with = "opt_string")]
+        pub expect_expire_type: Option<String>,
+        /// The user's note (`Comment`).
+        #[serde(deserialize_with = "opt_string")]
+        pub comment: Option<String>,
+    }
 }
 
 impl PolarDbBackup {

@@ -5,32 +5,23 @@
 //! Field names and JSON types follow the official SDK models (`rds-20140815`
 //! `DescribeBackupsResponseBody`, `DescribeDBInstanceAttributeResponseBody`).
 
-use cloud_http::model::lenient::{opt_epoch_time, opt_int, opt_string, req_string};
-use cloud_http::{Error, Idempotency, open_enum};
+use cloud_http::model::lenient::{opt_int, opt_string, req_string};
+use cloud_http::{Error, open_enum};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::client::{Action, Client, every_page};
+use crate::client::{Action, Client};
 use crate::download::DownloadUrl;
 use crate::endpoint::Product;
 use crate::listing::{
-    BackupMethod, BackupMode, BackupSetStatus, BackupType, End, api_second, backup_list,
-    check_page_number, check_page_size, check_window, minute, opt_api_time, opt_flag,
-    opt_json_text, opt_link, unix_seconds, wrapped_list,
+    BackupMethod, BackupMode, BackupSetStatus, BackupType, PagedRequest, ProductQuery,
+    ProductRequest, answers, api_time, backup_list, describe, describe_all, epoch_seconds,
+    opt_flag, opt_json_text, opt_link, optional_fields, paged, wrapped_list,
 };
-use crate::page::Paged;
-use crate::wire::{Query, require, require_opt};
+use crate::wire::Query;
 
-const DESCRIBE_BACKUPS: Action = Action {
-    name: "DescribeBackups",
-    version: "2014-08-15",
-    idempotency: Idempotency::Idempotent,
-};
-const DESCRIBE_DB_INSTANCE_ATTRIBUTE: Action = Action {
-    name: "DescribeDBInstanceAttribute",
-    version: "2014-08-15",
-    idempotency: Idempotency::Idempotent,
-};
+/// The RDS API version.
+const VERSION: &str = "2014-08-15";
 
 /// The RDS operations of a [`Client`] (from [`Client::rds`]): sent to RDS's host for the
 /// client's region (or the client's explicit endpoint), signed like DBS's.
@@ -51,13 +42,7 @@ impl<'a> Rds<'a> {
         &self,
         request: &RdsDescribeBackupsRequest,
     ) -> Result<RdsDescribeBackupsResponse, Error> {
-        let query = request.to_query()?;
-        let (mut answer, raw): (RdsDescribeBackupsResponse, _) = self
-            .client
-            .call_product(Product::Rds, &DESCRIBE_BACKUPS, query)
-            .await?;
-        answer.request_id = answer.request_id.or(raw.request_id);
-        Ok(answer)
+        describe(self.client, request).await
     }
 
     /// Every page of `DescribeBackups`, in order, as one answer (the request's `page_number`
@@ -67,15 +52,7 @@ impl<'a> Rds<'a> {
         &self,
         request: &RdsDescribeBackupsRequest,
     ) -> Result<RdsDescribeBackupsResponse, Error> {
-        let fetch = |r: RdsDescribeBackupsRequest| async move { self.describe_backups(&r).await };
-        every_page(
-            operation(&DESCRIBE_BACKUPS),
-            request,
-            1,
-            |r| (&mut r.page_size, &mut r.page_number),
-            fetch,
-        )
-        .await
+        describe_all(self.client, request).await
     }
 
     /// `DescribeDBInstanceAttribute`: an instance's engine, version, region and storage type
@@ -84,23 +61,7 @@ impl<'a> Rds<'a> {
         &self,
         request: &RdsDescribeDbInstanceAttributeRequest,
     ) -> Result<RdsDescribeDbInstanceAttributeResponse, Error> {
-        require("DBInstanceId", &request.db_instance_id)?;
-        let mut query = Query::default();
-        query.put("DBInstanceId", &request.db_instance_id);
-        let (mut answer, raw): (RdsDescribeDbInstanceAttributeResponse, _) = self
-            .client
-            .call_product(Product::Rds, &DESCRIBE_DB_INSTANCE_ATTRIBUTE, query)
-            .await?;
-        answer.request_id = answer.request_id.or(raw.request_id);
-        Ok(answer)
-    }
-}
-
-/// An RDS operation's name, for errors.
-fn operation(action: &Action) -> cloud_http::OperationName {
-    cloud_http::OperationName {
-        vendor: Product::Rds.vendor(),
-        action: action.name,
+        describe(self.client, request).await
     }
 }
 
@@ -152,276 +113,165 @@ impl RdsDescribeBackupsRequest {
             ..Self::default()
         }
     }
+}
 
-    pub(crate) fn to_query(&self) -> Result<Query, Error> {
-        require("DBInstanceId", &self.db_instance_id)?;
-        require_opt("BackupId", self.backup_id.as_deref())?;
-        check_window(self.start_time, self.end_time)?;
-        check_page_size("PageSize", self.page_size)?;
-        check_page_number("PageNumber", self.page_number)?;
-        let mut q = Query::default();
-        q.put("DBInstanceId", &self.db_instance_id)
-            .opt("BackupId", self.backup_id.as_deref())
-            .opt(
-                "BackupStatus",
-                self.backup_status.as_ref().map(|s| s.as_str()),
-            )
-            .opt("BackupMode", self.backup_mode.as_ref().map(|m| m.as_str()))
-            .opt("BackupType", self.backup_type.as_ref().map(|t| t.as_str()))
-            .opt("StartTime", self.start_time.map(|t| minute(t, End::Start)))
-            .opt("EndTime", self.end_time.map(|t| minute(t, End::End)))
-            .opt("PageSize", self.page_size)
-            .opt("PageNumber", self.page_number);
-        Ok(q)
+impl ProductRequest for RdsDescribeBackupsRequest {
+    const PRODUCT: Product = Product::Rds;
+    const ACTION: Action = Action::read("DescribeBackups", VERSION);
+    type Answer = RdsDescribeBackupsResponse;
+
+    fn to_query(&self) -> Result<Query, Error> {
+        Ok(ProductQuery::new("DBInstanceId", &self.db_instance_id)?
+            .id("BackupId", &self.backup_id)?
+            .opt("BackupStatus", self.backup_status.as_ref())
+            .opt("BackupMode", self.backup_mode.as_ref())
+            .opt("BackupType", self.backup_type.as_ref())
+            .window(self.start_time, self.end_time)?
+            .page(self.page_size, "PageNumber", self.page_number)?
+            .into_query())
     }
 }
 
-/// The answer to `DescribeBackups`: one page of backup sets (or every page, from
-/// [`Rds::describe_backups_all`]).
-///
-/// Serializes in RDS's shape and field names (`Items.Backup`, `PageNumber`, ...), counts and
-/// sizes as numbers, times as `yyyy-MM-ddTHH:mm:ssZ`, absent fields left out. **Links serialize
-/// in full**, signature included: serialize this only where the links are wanted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct RdsDescribeBackupsResponse {
-    /// The backup sets (`Items.Backup`).
-    #[serde(rename = "Items", default, with = "backup_list")]
-    pub items: Vec<RdsBackup>,
-    /// This page's number (`PageNumber`; none for every page at once).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_number: Option<u64>,
-    /// Sets on this page (`PageRecordCount`).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_record_count: Option<u64>,
-    /// Sets on all pages (`TotalRecordCount`).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_record_count: Option<u64>,
-    /// Bytes in the instance's snapshot chain (`TotalEcsSnapshotSize`).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_ecs_snapshot_size: Option<u64>,
-    /// The request id (`RequestId`; the `x-acs-request-id` header when the body has none).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_id: Option<String>,
-}
-
-impl Paged for RdsDescribeBackupsResponse {
-    type Item = RdsBackup;
-
-    fn take_items(&mut self) -> (Vec<RdsBackup>, Option<u64>) {
-        (std::mem::take(&mut self.items), self.total_record_count)
-    }
-
-    fn into_all(self, items: Vec<RdsBackup>, total: Option<u64>) -> Self {
-        RdsDescribeBackupsResponse {
-            page_number: None,
-            page_record_count: Some(items.len() as u64),
-            total_record_count: total,
-            items,
-            ..self
-        }
+impl PagedRequest for RdsDescribeBackupsRequest {
+    fn paging(&mut self) -> (&mut Option<u32>, &mut Option<u32>) {
+        (&mut self.page_size, &mut self.page_number)
     }
 }
 
-/// An RDS backup set.
-///
-/// Every field but the id is optional: the service leaves out what does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct RdsBackup {
-    /// The backup set (`BackupId`, a number sent as a string or a number): DBS
-    /// `CreateDownload`'s `BakSetId`.
-    #[serde(deserialize_with = "req_string")]
-    pub backup_id: String,
-    /// The instance (`DBInstanceId`).
-    #[serde(
-        rename = "DBInstanceId",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_instance_id: Option<String>,
-    /// The state (`BackupStatus`): only `Success` sets can be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_status: Option<BackupSetStatus>,
-    /// When the backup started (`BackupStartTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_start_time: Option<OffsetDateTime>,
-    /// When it ended (`BackupEndTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_end_time: Option<OffsetDateTime>,
-    /// Full or incremental (`BackupType`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_type: Option<BackupType>,
-    /// Automated or manual (`BackupMode`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_mode: Option<BackupMode>,
-    /// Logical, physical or snapshot (`BackupMethod`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backup_method: Option<BackupMethod>,
-    /// Size in bytes (`BackupSize`).
-    #[serde(
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_size: Option<u64>,
-    /// The Internet download link (`BackupDownloadURL`); none when the set cannot be
-    /// downloaded (snapshots). A credential: `Debug` cuts its query string, `Serialize` writes
-    /// it whole.
-    #[serde(
-        rename = "BackupDownloadURL",
-        default,
-        deserialize_with = "opt_link",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_download_url: Option<DownloadUrl>,
-    /// The link that works only from the region's VPC, with no traffic charge
-    /// (`BackupIntranetDownloadURL`). A credential, like `backup_download_url`.
-    #[serde(
-        rename = "BackupIntranetDownloadURL",
-        default,
-        deserialize_with = "opt_link",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_intranet_download_url: Option<DownloadUrl>,
-    /// Links to single databases' backups (`BackupDownloadLinkByDB.BackupDownloadLinkByDB`).
-    #[serde(
-        rename = "BackupDownloadLinkByDB",
-        default,
-        with = "link_by_db_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub backup_download_link_by_db: Vec<RdsDatabaseLink>,
-    /// The instance (primary or secondary) that made the set (`HostInstanceID`, a string or a
-    /// number).
-    #[serde(
-        rename = "HostInstanceID",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub host_instance_id: Option<String>,
-    /// CRC-64 of the file (`Checksum`), as the service writes it; see [`RdsBackup::crc64`].
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub checksum: Option<String>,
-    /// The point in time the data is consistent at (`ConsistentTime`, unix seconds; `0`,
-    /// meaning none, is `None`).
-    #[serde(
-        default,
-        deserialize_with = "opt_epoch_time",
-        serialize_with = "unix_seconds",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub consistent_time: Option<OffsetDateTime>,
-    /// Whether the set is usable (`IsAvail`, `1` or `0`).
-    #[serde(
-        default,
-        deserialize_with = "opt_flag",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_avail: Option<bool>,
-    /// Whether the set can be deleted (`StoreStatus`: `Enabled`, `Disabled`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub store_status: Option<String>,
-    /// Whether single databases or tables can be restored from it (`MetaStatus`: `OK`,
-    /// `LARGE`, `EMPTY`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub meta_status: Option<String>,
-    /// Regular (`0`) or archive (`1`) storage (`StorageClass`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storage_class: Option<String>,
-    /// SQL Server: standard (`0`) or copy-only (`1`) backup (`CopyOnlyBackup`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub copy_only_backup: Option<String>,
-    /// The engine (`Engine`: `MySQL`, `SQLServer`, `PostgreSQL`, `MariaDB`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engine: Option<String>,
-    /// The engine's version (`EngineVersion`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engine_version: Option<String>,
-    /// Who started it (`BackupInitiator`: `System`, `User`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_initiator: Option<String>,
-    /// The set's encryption (`Encryption`: JSON text, sometimes sent as an object).
-    #[serde(
-        default,
-        deserialize_with = "opt_json_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption: Option<String>,
-    /// When the set is expected to expire (`ExpectExpireTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_expire_time: Option<OffsetDateTime>,
+optional_fields! {
+    /// The answer to `DescribeBackups`: one page of backup sets (or every page, from
+    /// [`Rds::describe_backups_all`]).
+    ///
+    /// Serializes in RDS's shape and field names (`Items.Backup`, `PageNumber`, ...), counts and
+    /// sizes as numbers, times as `yyyy-MM-ddTHH:mm:ssZ`, absent fields left out. **Links serialize
+    /// in full**, signature included: serialize this only where the links are wanted.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct RdsDescribeBackupsResponse {
+        /// The backup sets (`Items.Backup`).
+        #[serde(rename = "Items", default, with = "backup_list")]
+        pub items: Vec<RdsBackup>,
+        /// This page's number (`PageNumber`; none for every page at once).
+        #[serde(deserialize_with = "opt_int")]
+        pub page_number: Option<u64>,
+        /// Sets on this page (`PageRecordCount`).
+        #[serde(deserialize_with = "opt_int")]
+        pub page_record_count: Option<u64>,
+        /// Sets on all pages (`TotalRecordCount`).
+        #[serde(deserialize_with = "opt_int")]
+        pub total_record_count: Option<u64>,
+        /// Bytes in the instance's snapshot chain (`TotalEcsSnapshotSize`).
+        #[serde(deserialize_with = "opt_int")]
+        pub total_ecs_snapshot_size: Option<u64>,
+        /// The request id (`RequestId`; the `x-acs-request-id` header when the body has none).
+        #[serde(deserialize_with = "opt_string")]
+        pub request_id: Option<String>,
+    }
+}
+
+paged!(RdsDescribeBackupsResponse {
+    items: RdsBackup,
+    total: total_record_count,
+    count: page_record_count
+});
+answers!(
+    RdsDescribeBackupsResponse,
+    RdsDescribeDbInstanceAttributeResponse
+);
+
+optional_fields! {
+    /// An RDS backup set.
+    ///
+    /// Every field but the id is optional: the service leaves out what does not apply.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct RdsBackup {
+        /// The backup set (`BackupId`, a number sent as a string or a number): DBS
+        /// `CreateDownload`'s `BakSetId`.
+        #[serde(deserialize_with = "req_string")]
+        pub backup_id: String,
+        /// The instance (`DBInstanceId`).
+        #[serde(rename = "DBInstanceId", deserialize_with = "opt_string")]
+        pub db_instance_id: Option<String>,
+        /// The state (`BackupStatus`): only `Success` sets can be used.
+        pub backup_status: Option<BackupSetStatus>,
+        /// When the backup started (`BackupStartTime`).
+        #[serde(with = "api_time")]
+        pub backup_start_time: Option<OffsetDateTime>,
+        /// When it ended (`BackupEndTime`).
+        #[serde(with = "api_time")]
+        pub backup_end_time: Option<OffsetDateTime>,
+        /// Full or incremental (`BackupType`).
+        pub backup_type: Option<BackupType>,
+        /// Automated or manual (`BackupMode`).
+        pub backup_mode: Option<BackupMode>,
+        /// Logical, physical or snapshot (`BackupMethod`).
+        pub backup_method: Option<BackupMethod>,
+        /// Size in bytes (`BackupSize`).
+        #[serde(deserialize_with = "opt_int")]
+        pub backup_size: Option<u64>,
+        /// The Internet download link (`BackupDownloadURL`); none when the set cannot be
+        /// downloaded (snapshots). A credential: `Debug` cuts its query string, `Serialize` writes
+        /// it whole.
+        #[serde(rename = "BackupDownloadURL", deserialize_with = "opt_link")]
+        pub backup_download_url: Option<DownloadUrl>,
+        /// The link that works only from the region's VPC, with no traffic charge
+        /// (`BackupIntranetDownloadURL`). A credential, like `backup_download_url`.
+        #[serde(rename = "BackupIntranetDownloadURL", deserialize_with = "opt_link")]
+        pub backup_intranet_download_url: Option<DownloadUrl>,
+        /// Links to single databases' backups (`BackupDownloadLinkByDB.BackupDownloadLinkByDB`).
+        #[serde(
+            rename = "BackupDownloadLinkByDB",
+            default,
+            with = "link_by_db_list",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        pub backup_download_link_by_db: Vec<RdsDatabaseLink>,
+        /// The instance (primary or secondary) that made the set (`HostInstanceID`, a string or a
+        /// number).
+        #[serde(rename = "HostInstanceID", deserialize_with = "opt_string")]
+        pub host_instance_id: Option<String>,
+        /// CRC-64 of the file (`Checksum`), as the service writes it; see [`RdsBackup::crc64`].
+        #[serde(deserialize_with = "opt_string")]
+        pub checksum: Option<String>,
+        /// The point in time the data is consistent at (`ConsistentTime`, unix seconds; `0`,
+        /// meaning none, is `None`).
+        #[serde(with = "epoch_seconds")]
+        pub consistent_time: Option<OffsetDateTime>,
+        /// Whether the set is usable (`IsAvail`, `1` or `0`).
+        #[serde(deserialize_with = "opt_flag")]
+        pub is_avail: Option<bool>,
+        /// Whether the set can be deleted (`StoreStatus`: `Enabled`, `Disabled`).
+        #[serde(deserialize_with = "opt_string")]
+        pub store_status: Option<String>,
+        /// Whether single databases or tables can be restored from it (`MetaStatus`: `OK`,
+        /// `LARGE`, `EMPTY`).
+        #[serde(deserialize_with = "opt_string")]
+        pub meta_status: Option<String>,
+        /// Regular (`0`) or archive (`1`) storage (`StorageClass`).
+        #[serde(deserialize_with = "opt_string")]
+        pub storage_class: Option<String>,
+        /// SQL Server: standard (`0`) or copy-only (`1`) backup (`CopyOnlyBackup`).
+        #[serde(deserialize_with = "opt_string")]
+        pub copy_only_backup: Option<String>,
+        /// The engine (`Engine`: `MySQL`, `SQLServer`, `PostgreSQL`, `MariaDB`).
+        #[serde(deserialize_with = "opt_string")]
+        pub engine: Option<String>,
+        /// The engine's version (`EngineVersion`).
+        #[serde(deserialize_with = "opt_string")]
+        pub engine_version: Option<String>,
+        /// Who started it (`BackupInitiator`: `System`, `User`).
+        #[serde(deserialize_with = "opt_string")]
+        pub backup_initiator: Option<String>,
+        /// The set's encryption (`Encryption`: JSON text, sometimes sent as an object).
+        #[serde(deserialize_with = "opt_json_text")]
+        pub encryption: Option<String>,
+        /// When the set is expected to expire (`ExpectExpireTime`).
+        #[serde(with = "api_time")]
+        pub expect_expire_time: Option<OffsetDateTime>,
+    }
 }
 
 impl RdsBackup {
@@ -437,32 +287,22 @@ impl RdsBackup {
     }
 }
 
-/// The backup of one database of a set (an item of `BackupDownloadLinkByDB`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct RdsDatabaseLink {
-    /// The database (`DataBase`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_base: Option<String>,
-    /// Its Internet link (`DownloadLink`). A credential.
-    #[serde(
-        default,
-        deserialize_with = "opt_link",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub download_link: Option<DownloadUrl>,
-    /// Its link from the region's VPC (`IntranetDownloadLink`). A credential.
-    #[serde(
-        default,
-        deserialize_with = "opt_link",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub intranet_download_link: Option<DownloadUrl>,
+optional_fields! {
+    /// The backup of one database of a set (an item of `BackupDownloadLinkByDB`).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct RdsDatabaseLink {
+        /// The database (`DataBase`).
+        #[serde(deserialize_with = "opt_string")]
+        pub data_base: Option<String>,
+        /// Its Internet link (`DownloadLink`). A credential.
+        #[serde(deserialize_with = "opt_link")]
+        pub download_link: Option<DownloadUrl>,
+        /// Its link from the region's VPC (`IntranetDownloadLink`). A credential.
+        #[serde(deserialize_with = "opt_link")]
+        pub intranet_download_link: Option<DownloadUrl>,
+    }
 }
 
 wrapped_list!(link_by_db_list, "BackupDownloadLinkByDB");
@@ -488,22 +328,30 @@ impl RdsDescribeDbInstanceAttributeRequest {
     }
 }
 
-/// The answer to `DescribeDBInstanceAttribute`. Serializes in RDS's shape
-/// (`Items.DBInstanceAttribute`, `RequestId`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct RdsDescribeDbInstanceAttributeResponse {
-    /// The instance (`Items.DBInstanceAttribute`: one item).
-    #[serde(rename = "Items", default, with = "attribute_list")]
-    pub items: Vec<RdsDbInstanceAttribute>,
-    /// The request id.
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_id: Option<String>,
+impl ProductRequest for RdsDescribeDbInstanceAttributeRequest {
+    const PRODUCT: Product = Product::Rds;
+    const ACTION: Action = Action::read("DescribeDBInstanceAttribute", VERSION);
+    type Answer = RdsDescribeDbInstanceAttributeResponse;
+
+    fn to_query(&self) -> Result<Query, Error> {
+        Ok(ProductQuery::new("DBInstanceId", &self.db_instance_id)?.into_query())
+    }
+}
+
+optional_fields! {
+    /// The answer to `DescribeDBInstanceAttribute`. Serializes in RDS's shape
+    /// (`Items.DBInstanceAttribute`, `RequestId`).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct RdsDescribeDbInstanceAttributeResponse {
+        /// The instance (`Items.DBInstanceAttribute`: one item).
+        #[serde(rename = "Items", default, with = "attribute_list")]
+        pub items: Vec<RdsDbInstanceAttribute>,
+        /// The request id.
+        #[serde(deserialize_with = "opt_string")]
+        pub request_id: Option<String>,
+    }
 }
 
 open_enum! {
@@ -538,147 +386,71 @@ impl RdsStorageType {
     }
 }
 
-/// An RDS instance's attributes (the fields that decide how its backups are had; the
-/// service sends many more).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct RdsDbInstanceAttribute {
-    /// The instance (`DBInstanceId`).
-    #[serde(rename = "DBInstanceId", deserialize_with = "req_string")]
-    pub db_instance_id: String,
-    /// Its description (`DBInstanceDescription`).
-    #[serde(
-        rename = "DBInstanceDescription",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_instance_description: Option<String>,
-    /// Its state (`DBInstanceStatus`: `Running`, ...).
-    #[serde(
-        rename = "DBInstanceStatus",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_instance_status: Option<String>,
-    /// `Primary`, `Readonly`, `Guard` or `Temp` (`DBInstanceType`).
-    #[serde(
-        rename = "DBInstanceType",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_instance_type: Option<String>,
-    /// The edition (`Category`: `Basic`, `HighAvailability`, `cluster`, ...).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category: Option<String>,
-    /// The engine (`Engine`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engine: Option<String>,
-    /// The engine's version (`EngineVersion`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub engine_version: Option<String>,
-    /// The region (`RegionId`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub region_id: Option<String>,
-    /// The zone (`ZoneId`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub zone_id: Option<String>,
-    /// Local disks or cloud disks (`DBInstanceStorageType`).
-    #[serde(
-        rename = "DBInstanceStorageType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storage_type: Option<RdsStorageType>,
-    /// Storage in GB (`DBInstanceStorage`).
-    #[serde(
-        rename = "DBInstanceStorage",
-        default,
-        deserialize_with = "opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_instance_storage: Option<u64>,
-    /// The instance type (`DBInstanceClass`).
-    #[serde(
-        rename = "DBInstanceClass",
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub db_instance_class: Option<String>,
-    /// `Classic` or `VPC` (`InstanceNetworkType`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_network_type: Option<String>,
-    /// The VPC (`VpcId`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vpc_id: Option<String>,
-    /// The billing method (`PayType`: `Postpaid`, `Prepaid`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pay_type: Option<String>,
-    /// Whether and why the instance is locked (`LockMode`: `Unlock`, ...).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lock_mode: Option<String>,
-    /// The primary instance of a read-only or disaster-recovery one (`MasterInstanceId`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub master_instance_id: Option<String>,
-    /// The resource group (`ResourceGroupId`).
-    #[serde(
-        default,
-        deserialize_with = "opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_group_id: Option<String>,
-    /// When it was created (`CreationTime`).
-    #[serde(
-        default,
-        deserialize_with = "opt_api_time",
-        serialize_with = "api_second",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<OffsetDateTime>,
+optional_fields! {
+    /// An RDS instance's attributes (the fields that decide how its backups are had; the
+    /// service sends many more).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct RdsDbInstanceAttribute {
+        /// The instance (`DBInstanceId`).
+        #[serde(rename = "DBInstanceId", deserialize_with = "req_string")]
+        pub db_instance_id: String,
+        /// Its description (`DBInstanceDescription`).
+        #[serde(rename = "DBInstanceDescription", deserialize_with = "opt_string")]
+        pub db_instance_description: Option<String>,
+        /// Its state (`DBInstanceStatus`: `Running`, ...).
+        #[serde(rename = "DBInstanceStatus", deserialize_with = "opt_string")]
+        pub db_instance_status: Option<String>,
+        /// `Primary`, `Readonly`, `Guard` or `Temp` (`DBInstanceType`).
+        #[serde(rename = "DBInstanceType", deserialize_with = "opt_string")]
+        pub db_instance_type: Option<String>,
+        /// The edition (`Category`: `Basic`, `HighAvailability`, `cluster`, ...).
+        #[serde(deserialize_with = "opt_string")]
+        pub category: Option<String>,
+        /// The engine (`Engine`).
+        #[serde(deserialize_with = "opt_string")]
+        pub engine: Option<String>,
+        /// The engine's version (`EngineVersion`).
+        #[serde(deserialize_with = "opt_string")]
+        pub engine_version: Option<String>,
+        /// The region (`RegionId`).
+        #[serde(deserialize_with = "opt_string")]
+        pub region_id: Option<String>,
+        /// The zone (`ZoneId`).
+        #[serde(deserialize_with = "opt_string")]
+        pub zone_id: Option<String>,
+        /// Local disks or cloud disks (`DBInstanceStorageType`).
+        #[serde(rename = "DBInstanceStorageType")]
+        pub storage_type: Option<RdsStorageType>,
+        /// Storage in GB (`DBInstanceStorage`).
+        #[serde(rename = "DBInstanceStorage", deserialize_with = "opt_int")]
+        pub db_instance_storage: Option<u64>,
+        /// The instance type (`DBInstanceClass`).
+        #[serde(rename = "DBInstanceClass", deserialize_with = "opt_string")]
+        pub db_instance_class: Option<String>,
+        /// `Classic` or `VPC` (`InstanceNetworkType`).
+        #[serde(deserialize_with = "opt_string")]
+        pub instance_network_type: Option<String>,
+        /// The VPC (`VpcId`).
+        #[serde(deserialize_with = "opt_string")]
+        pub vpc_id: Option<String>,
+        /// The billing method (`PayType`: `Postpaid`, `Prepaid`).
+        #[serde(deserialize_with = "opt_string")]
+        pub pay_type: Option<String>,
+        /// Whether and why the instance is locked (`LockMode`: `Unlock`, ...).
+        #[serde(deserialize_with = "opt_string")]
+        pub lock_mode: Option<String>,
+        /// The primary instance of a read-only or disaster-recovery one (`MasterInstanceId`).
+        #[serde(deserialize_with = "opt_string")]
+        pub master_instance_id: Option<String>,
+        /// The resource group (`ResourceGroupId`).
+        #[serde(deserialize_with = "opt_string")]
+        pub resource_group_id: Option<String>,
+        /// When it was created (`CreationTime`).
+        #[serde(with = "api_time")]
+        pub creation_time: Option<OffsetDateTime>,
+    }
 }
 
 impl RdsDbInstanceAttribute {

@@ -12,51 +12,12 @@
 mod common;
 
 use cloud_http::testing::{MockResponse, MockServer, Recorder};
-use common::{SECRET, against, fixture, offline, offline_in, query_param};
+use common::{
+    against, answered, assert_debug_hides_links, assert_round_trips, fixture, offline, offline_in,
+    query_param, redacted_json, sent, url_param,
+};
 use dbs_aliyun::*;
 use time::macros::datetime;
-
-/// Runs `call` against a recorder answering `response`, returns the one request it sent.
-async fn sent<F, Fut, T>(response: &str, call: F) -> String
-where
-    F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-    T: std::fmt::Debug,
-{
-    let recorder = Recorder::new();
-    recorder.push(200, &[], response);
-    let f = offline(&recorder);
-    call(f.client).await.expect("the call succeeds");
-    let requests = recorder.requests();
-    assert_eq!(requests.len(), 1);
-    let r = &requests[0];
-    assert_eq!(r.method, "POST");
-    assert!(r.body.is_empty(), "every parameter is in the query");
-    let snapshot = r.to_snapshot();
-    assert!(!snapshot.contains(SECRET));
-    snapshot
-}
-
-/// A client whose next answer is `body`, with a request id header.
-fn answering(body: &str) -> (Client, Recorder) {
-    let recorder = Recorder::new();
-    recorder.push(200, &[("x-acs-request-id", "HEADER-ID")], body);
-    (offline(&recorder).client, recorder)
-}
-
-/// A type read from the service's JSON parses back from its own serialization.
-fn assert_round_trips<T>(value: &T)
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-{
-    let again: T = serde_json::from_value(serde_json::to_value(value).unwrap()).unwrap();
-    assert_eq!(&again, value);
-}
-
-/// `value` as pretty JSON with every link's query string cut, for snapshots.
-fn redacted_json<T: serde::Serialize>(value: &T) -> String {
-    cloud_http::redact_urls(&serde_json::to_string_pretty(value).unwrap())
-}
 
 // ------------------------------------------------------------------------------------------
 // Requests
@@ -165,6 +126,15 @@ async fn mongodb_describe_cluster_backups() {
     insta::assert_snapshot!(s);
 }
 
+/// PolarDB's backups of `pc-1` on 2026-01-01 (UTC): PolarDB requires the window.
+fn polardb_day() -> PolarDbDescribeBackupsRequest {
+    PolarDbDescribeBackupsRequest::new(
+        "pc-1",
+        datetime!(2026-01-01 0:00 UTC),
+        datetime!(2026-01-02 0:00 UTC),
+    )
+}
+
 #[tokio::test]
 async fn each_product_goes_to_its_own_host_for_the_region() {
     let recorder = Recorder::new();
@@ -172,24 +142,12 @@ async fn each_product_goes_to_its_own_host_for_the_region() {
         recorder.push(200, &[], r#"{"RequestId":"R"}"#);
     }
     let client = offline_in("eu-central-1", &recorder).client;
-    client
-        .rds()
-        .describe_backups(&RdsDescribeBackupsRequest::new("rm-1"))
+    let (rds, polardb, mongodb) = (client.rds(), client.polardb(), client.mongodb());
+    rds.describe_backups(&RdsDescribeBackupsRequest::new("rm-1"))
         .await
         .unwrap();
-    let window = (
-        datetime!(2026-01-01 0:00 UTC),
-        datetime!(2026-01-02 0:00 UTC),
-    );
-    client
-        .polardb()
-        .describe_backups(&PolarDbDescribeBackupsRequest::new(
-            "pc-1", window.0, window.1,
-        ))
-        .await
-        .unwrap();
-    client
-        .mongodb()
+    polardb.describe_backups(&polardb_day()).await.unwrap();
+    mongodb
         .describe_backups(&MongoDbDescribeBackupsRequest::new("dds-1"))
         .await
         .unwrap();
@@ -228,25 +186,14 @@ async fn an_explicit_endpoint_takes_every_product() {
         server.push(MockResponse::json(200, &body));
     }
     let client = against(&server).client;
-    let rds = client
-        .rds()
+    let (rds, polardb, mongodb) = (client.rds(), client.polardb(), client.mongodb());
+    let page = rds
         .describe_backups(&RdsDescribeBackupsRequest::new("rm-bp1local0001"))
         .await
         .unwrap();
-    assert_eq!(rds.items.len(), 3);
-    let window = (
-        datetime!(2026-01-01 0:00 UTC),
-        datetime!(2026-01-02 0:00 UTC),
-    );
-    client
-        .polardb()
-        .describe_backups(&PolarDbDescribeBackupsRequest::new(
-            "pc-1", window.0, window.1,
-        ))
-        .await
-        .unwrap();
-    client
-        .mongodb()
+    assert_eq!(page.items.len(), 3);
+    polardb.describe_backups(&polardb_day()).await.unwrap();
+    mongodb
         .describe_cluster_backups(&MongoDbDescribeClusterBackupsRequest::new("dds-1"))
         .await
         .unwrap();
@@ -280,12 +227,11 @@ async fn an_explicit_endpoint_takes_every_product() {
 
 #[tokio::test]
 async fn rds_describe_backups_reference_example() {
-    let (c, _) = answering(&fixture("rds_describe_backups.example.json"));
-    let page = c
-        .rds()
-        .describe_backups(&RdsDescribeBackupsRequest::new("rm-uf6wjk5xxxxxxx"))
-        .await
-        .unwrap();
+    let page = answered("rds_describe_backups.example.json", |c| async move {
+        let req = RdsDescribeBackupsRequest::new("rm-uf6wjk5xxxxxxx");
+        c.rds().describe_backups(&req).await
+    })
+    .await;
     assert_eq!(
         (
             page.page_number,
@@ -327,12 +273,11 @@ async fn rds_describe_backups_reference_example() {
 
 #[tokio::test]
 async fn rds_describe_backups_local_and_snapshot_sets() {
-    let (c, _) = answering(&fixture("rds_describe_backups.json"));
-    let page = c
-        .rds()
-        .describe_backups(&RdsDescribeBackupsRequest::new("rm-bp1local0001"))
-        .await
-        .unwrap();
+    let page = answered("rds_describe_backups.json", |c| async move {
+        let req = RdsDescribeBackupsRequest::new("rm-bp1local0001");
+        c.rds().describe_backups(&req).await
+    })
+    .await;
     assert_eq!(page.total_record_count, Some(3), "a count sent as a string");
     let [physical, failed, snapshot] = &page.items[..] else {
         panic!("three sets: {page:?}");
@@ -357,11 +302,7 @@ async fn rds_describe_backups_local_and_snapshot_sets() {
     assert_eq!(snapshot.backup_size, Some(10_737_418_240));
 
     // The links are credentials: Debug cuts them, the JSON a caller asks for has them whole.
-    let debug = format!("{page:?} {page:#?}");
-    assert!(
-        !debug.contains("Signature") && !debug.contains("OSSAccessKeyId"),
-        "{debug}"
-    );
+    assert_debug_hides_links(&page);
     let json = serde_json::to_string(&page).unwrap();
     assert!(json.contains("Signature=c2lnbmF0dXJl%3D"), "{json}");
     assert!(json.contains(r#""TotalRecordCount":3"#), "{json}");
@@ -379,14 +320,11 @@ async fn rds_describe_backups_local_and_snapshot_sets() {
 
 #[tokio::test]
 async fn rds_describe_db_instance_attribute_answer() {
-    let (c, _) = answering(&fixture("rds_describe_db_instance_attribute.json"));
-    let answer = c
-        .rds()
-        .describe_db_instance_attribute(&RdsDescribeDbInstanceAttributeRequest::new(
-            "rm-uf6wjk5xxxxxxx",
-        ))
-        .await
-        .unwrap();
+    let answer = answered("rds_describe_db_instance_attribute.json", |c| async move {
+        let req = RdsDescribeDbInstanceAttributeRequest::new("rm-uf6wjk5xxxxxxx");
+        c.rds().describe_db_instance_attribute(&req).await
+    })
+    .await;
     let a = &answer.items[0];
     assert_eq!(a.storage_type, Some(RdsStorageType::CloudEssd));
     assert_eq!(a.is_cloud_disk(), Some(true));
@@ -401,18 +339,15 @@ async fn rds_describe_db_instance_attribute_answer() {
 
 #[tokio::test]
 async fn polardb_describe_backups_listing() {
-    let (c, _) = answering(&fixture("polardb_describe_backups.json"));
-    let window = (
-        datetime!(2020-11-15 0:00 UTC),
-        datetime!(2020-11-17 0:00 UTC),
-    );
-    let page = c
-        .polardb()
-        .describe_backups(&PolarDbDescribeBackupsRequest::new(
-            "pc-1", window.0, window.1,
-        ))
-        .await
-        .unwrap();
+    let page = answered("polardb_describe_backups.json", |c| async move {
+        let (start, end) = (
+            datetime!(2020-11-15 0:00 UTC),
+            datetime!(2020-11-17 0:00 UTC),
+        );
+        let req = PolarDbDescribeBackupsRequest::new("pc-1", start, end);
+        c.polardb().describe_backups(&req).await
+    })
+    .await;
     assert_eq!(page.total_level2_backup_size, Some(4_639_948_800));
     let ok = &page.items[0];
     assert_eq!(
@@ -443,12 +378,11 @@ async fn polardb_describe_backups_listing() {
 
 #[tokio::test]
 async fn mongodb_describe_backups_listing() {
-    let (c, _) = answering(&fixture("mongodb_describe_backups.json"));
-    let page = c
-        .mongodb()
-        .describe_backups(&MongoDbDescribeBackupsRequest::new("dds-bp1replica01"))
-        .await
-        .unwrap();
+    let page = answered("mongodb_describe_backups.json", |c| async move {
+        let req = MongoDbDescribeBackupsRequest::new("dds-bp1replica01");
+        c.mongodb().describe_backups(&req).await
+    })
+    .await;
     assert_eq!(
         (page.page_number, page.page_size, page.total_count),
         (Some(1), Some(30), Some(2))
@@ -468,11 +402,7 @@ async fn mongodb_describe_backups_listing() {
     let snapshot = &page.backups[1];
     assert_eq!(snapshot.backup_download_url, None);
     assert_eq!(snapshot.is_avail, Some(true), "\"true\" is true");
-    let debug = format!("{page:?}");
-    assert!(
-        !debug.contains("Signature") && !debug.contains("OSSAccessKeyId"),
-        "{debug}"
-    );
+    assert_debug_hides_links(&page);
     insta::assert_debug_snapshot!(page);
     insta::assert_snapshot!(
         "mongodb_describe_backups_listing_json",
@@ -483,14 +413,11 @@ async fn mongodb_describe_backups_listing() {
 
 #[tokio::test]
 async fn mongodb_describe_cluster_backups_listing() {
-    let (c, _) = answering(&fixture("mongodb_describe_cluster_backups.json"));
-    let page = c
-        .mongodb()
-        .describe_cluster_backups(&MongoDbDescribeClusterBackupsRequest::new(
-            "dds-bp1cluster01",
-        ))
-        .await
-        .unwrap();
+    let page = answered("mongodb_describe_cluster_backups.json", |c| async move {
+        let req = MongoDbDescribeClusterBackupsRequest::new("dds-bp1cluster01");
+        c.mongodb().describe_cluster_backups(&req).await
+    })
+    .await;
     assert_eq!(page.max_results, Some(10));
     let done = &page.cluster_backups[0];
     assert!(done.succeeded());
@@ -562,8 +489,10 @@ async fn rds_describe_backups_all_follows_page_numbers_to_the_total() {
         .requests()
         .iter()
         .map(|r| {
-            let q = r.url.split_once('?').unwrap().1;
-            (query_param(q, "PageNumber"), query_param(q, "PageSize"))
+            (
+                url_param(&r.url, "PageNumber"),
+                url_param(&r.url, "PageSize"),
+            )
         })
         .collect();
     let expected: Vec<(Option<String>, Option<String>)> = ["1", "2", "3"]
@@ -616,11 +545,8 @@ async fn the_all_listings_default_to_pages_of_100_and_stop_at_a_short_page() {
         .requests()
         .iter()
         .map(|r| {
-            let q = r.url.split_once('?').unwrap().1;
-            (
-                query_param(q, "PageNumber").or(query_param(q, "PageNo")),
-                query_param(q, "PageSize"),
-            )
+            let number = url_param(&r.url, "PageNumber").or(url_param(&r.url, "PageNo"));
+            (number, url_param(&r.url, "PageSize"))
         })
         .collect();
     let want = |n: &str, s: &str| (Some(n.to_owned()), Some(s.to_owned()));
@@ -728,56 +654,43 @@ async fn malformed_answers_are_errors_with_the_request_id_and_an_excerpt() {
     }
 }
 
+/// The error `call` fails with, before anything is sent.
+async fn refused<T: std::fmt::Debug>(call: impl Future<Output = Result<T, Error>>) -> String {
+    let err = call.await.unwrap_err();
+    assert!(!err.may_have_reached_server(), "{err}");
+    err.to_string()
+}
+
 #[tokio::test]
 async fn invalid_requests_are_refused_before_sending() {
     let recorder = Recorder::new();
     let client = offline(&recorder).client;
-    let err = client
-        .rds()
-        .describe_backups(&RdsDescribeBackupsRequest {
-            page_size: Some(20),
-            ..RdsDescribeBackupsRequest::new("rm-1")
-        })
-        .await
-        .unwrap_err();
+    let (rds, polardb, mongodb) = (client.rds(), client.polardb(), client.mongodb());
+    let err = refused(rds.describe_backups(&RdsDescribeBackupsRequest {
+        page_size: Some(20),
+        ..RdsDescribeBackupsRequest::new("rm-1")
+    }))
+    .await;
     assert_eq!(
-        err.to_string(),
+        err,
         "invalid input: PageSize: must be 30, 50 or 100 (got 20)"
     );
-    assert!(!err.may_have_reached_server());
-    let err = client
-        .polardb()
-        .describe_backups(&PolarDbDescribeBackupsRequest::new(
-            "pc-1",
-            datetime!(2026-01-02 0:00 UTC),
-            datetime!(2026-01-01 0:00 UTC),
-        ))
-        .await
-        .unwrap_err();
-    assert!(
-        err.to_string().starts_with("invalid input: EndTime:"),
-        "{err}"
-    );
-    let err = client
-        .rds()
-        .describe_db_instance_attribute(&RdsDescribeDbInstanceAttributeRequest::new(""))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "invalid input: DBInstanceId: must not be empty"
-    );
-    let err = client
-        .mongodb()
-        .describe_cluster_backups(&MongoDbDescribeClusterBackupsRequest {
+    let mut backwards = polardb_day();
+    (backwards.start_time, backwards.end_time) = (backwards.end_time, backwards.start_time);
+    let err = refused(polardb.describe_backups(&backwards)).await;
+    assert!(err.starts_with("invalid input: EndTime:"), "{err}");
+    let err = refused(
+        rds.describe_db_instance_attribute(&RdsDescribeDbInstanceAttributeRequest::new("")),
+    )
+    .await;
+    assert_eq!(err, "invalid input: DBInstanceId: must not be empty");
+    let err = refused(
+        mongodb.describe_cluster_backups(&MongoDbDescribeClusterBackupsRequest {
             page_no: Some(0),
             ..MongoDbDescribeClusterBackupsRequest::new("dds-1")
-        })
-        .await
-        .unwrap_err();
-    assert!(
-        err.to_string().starts_with("invalid input: PageNo:"),
-        "{err}"
-    );
+        }),
+    )
+    .await;
+    assert!(err.starts_with("invalid input: PageNo:"), "{err}");
     assert!(recorder.requests().is_empty());
 }

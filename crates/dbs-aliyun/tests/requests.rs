@@ -5,30 +5,9 @@ mod common;
 use std::time::Duration;
 
 use cloud_http::testing::Recorder;
-use common::{SECRET, fixture, offline, restore_to_rds};
+use common::{fixture, offline, restore_to_rds, sent};
 use dbs_aliyun::*;
 use time::macros::datetime;
-
-/// Runs `call` against a recorder answering `response`, returns the one request it sent.
-async fn sent<F, Fut, T>(response: &str, call: F) -> String
-where
-    F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-    T: std::fmt::Debug,
-{
-    let recorder = Recorder::new();
-    recorder.push(200, &[], response);
-    let f = offline(&recorder);
-    call(f.client).await.expect("the call succeeds");
-    let requests = recorder.requests();
-    assert_eq!(requests.len(), 1);
-    let r = &requests[0];
-    assert_eq!(r.method, "POST");
-    assert!(r.body.is_empty(), "every parameter is in the query");
-    let snapshot = r.to_snapshot();
-    assert!(!snapshot.contains(SECRET));
-    snapshot
-}
 
 #[tokio::test]
 async fn create_download_full_backup_set_to_url() {

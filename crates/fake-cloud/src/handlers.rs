@@ -181,10 +181,12 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
         }
         Response::json(200, &v).with_header("x-acs-request-id", rid.clone())
     };
+    // DBS exports the catalogue's Aliyun backups and the database products' backup sets.
     let find_instance = |st: &State, name: &str| {
         st.backups
             .iter()
             .any(|b| b.route == Route::Aliyun && b.instance_id == name)
+            || st.aliyun_instances.iter().any(|i| i.instance_id == name)
     };
     match action {
         "CreateDownload" => {
@@ -209,9 +211,7 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     let Some(id) = q("BakSetId") else {
                         return missing("BakSetId");
                     };
-                    if !st.backups.iter().any(|b| {
-                        b.route == Route::Aliyun && b.instance_id == instance && b.backup_id == id
-                    }) {
+                    if dbs_set_size(st, &instance, &id).is_none() {
                         // CreateDownload documents no "not found" code for a backup set;
                         // this is its code for a backup set it cannot use.
                         return aliyun_business_error(
@@ -393,12 +393,7 @@ fn aliyun(st: &mut State, port: u16, action: &str, req: &Request) -> Response {
                     false,
                 );
             }
-            let size = st
-                .backups
-                .iter()
-                .find(|b| b.route == Route::Aliyun && b.backup_id == task.bak_set_id)
-                .map(|b| b.size_bytes)
-                .unwrap_or(0);
+            let size = dbs_set_size(st, &task.instance, &task.bak_set_id).unwrap_or(0);
             let key = format!(
                 "aliyun/{}/{}.{}",
                 task.task_id,
@@ -1194,4 +1189,21 @@ fn huawei(st: &mut State, port: u16, route: Route, req: &Request) -> Response {
         })
         .collect();
     ok(json!({"backups": list, "total_count": total}))
+}
+
+/// The size of a backup set DBS can export: one of the catalogue's Aliyun backups, or a
+/// successful backup set of a database product's instance (RDS, PolarDB, MongoDB).
+fn dbs_set_size(st: &State, instance: &str, id: &str) -> Option<u64> {
+    st.backups
+        .iter()
+        .find(|b| b.route == Route::Aliyun && b.instance_id == instance && b.backup_id == id)
+        .map(|b| b.size_bytes)
+        .or_else(|| {
+            st.aliyun_instances
+                .iter()
+                .filter(|i| i.instance_id == instance)
+                .flat_map(|i| &i.backups)
+                .find(|b| b.backup_id == id && b.status == "Success")
+                .map(|b| b.size_bytes)
+        })
 }

@@ -540,3 +540,125 @@ fn export_tencent_latest_takes_every_shard_of_the_newest_backup() {
     );
     assert_eq!(creates(), 1, "no new task");
 }
+
+/// Aliyun with nothing but the instance: an RDS local-disk instance's newest backup comes
+/// straight from its link (no DBS task), checked against the listing's CRC-64; a cloud-disk
+/// instance's and a PolarDB cluster's go through DBS CreateDownload with the chosen set's id and
+/// size; a MongoDB replica set's from its link.
+#[test]
+fn export_aliyun_latest_takes_the_link_or_dbs_as_the_backup_allows() {
+    let cloud = Cloud::start();
+    let listed = cloud.json(
+        "cn-hangzhou",
+        &["backups", "aliyun", "--instance", "rm-bp1local0001"],
+    );
+    // The newest set failed: --latest takes the newest successful one.
+    assert_eq!(listed["backups"][0]["state"], "failed", "{listed}");
+    assert_eq!(listed["backups"][0]["availability"], "none");
+    let newest = &listed["backups"][1];
+    assert_eq!(newest["state"], "succeeded", "{listed}");
+    assert_eq!(newest["availability"], "links");
+    let (out, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &["aliyun", "--instance", "rm-bp1local0001", "--latest"],
+    );
+    let described = cloud.requests(fake_cloud::Route::Aliyun, "DescribeBackups");
+    assert!(
+        described
+            .iter()
+            .any(|r| crate::common::query(r, "BackupId").as_deref() == newest["id"].as_str()),
+        "the chosen set's links"
+    );
+    assert_files_match(&cloud, &out, 1);
+    let verified = out["files"][0]["verified"].as_array().unwrap();
+    assert!(verified.contains(&Value::from("crc64ecma")), "{out}");
+    assert!(
+        cloud
+            .requests(fake_cloud::Route::Aliyun, "CreateDownload")
+            .is_empty(),
+        "no DBS task"
+    );
+
+    // Cloud disk: snapshots, exported by DBS with the chosen set.
+    let listed = cloud.json(
+        "cn-hangzhou",
+        &["backups", "aliyun", "--instance", "rm-bp1cloud0001"],
+    );
+    assert_eq!(listed["backups"][0]["availability"], "export", "{listed}");
+    let chosen = listed["backups"][0]["id"].as_str().unwrap().to_owned();
+    let (out, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &["aliyun", "--instance", "rm-bp1cloud0001", "--latest"],
+    );
+    assert_eq!(out["files"].as_array().unwrap().len(), 1, "{out}");
+    let create = cloud.request(fake_cloud::Route::Aliyun, "CreateDownload");
+    assert_eq!(
+        crate::common::query(&create, "BakSetId").as_deref(),
+        Some(chosen.as_str())
+    );
+    assert!(crate::common::query(&create, "BakSetSize").is_some());
+
+    // PolarDB: DBS as well.
+    let (out, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &[
+            "aliyun",
+            "--product",
+            "polardb",
+            "--instance",
+            "pc-bp1polar0001",
+            "--latest",
+        ],
+    );
+    assert_eq!(out["files"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(
+        cloud
+            .requests(fake_cloud::Route::Aliyun, "CreateDownload")
+            .len(),
+        2
+    );
+
+    // MongoDB replica set: its link.
+    let (out, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &[
+            "aliyun",
+            "--product",
+            "mongodb",
+            "--instance",
+            "dds-bp1replica01",
+            "--latest",
+        ],
+    );
+    assert_files_match(&cloud, &out, 1);
+
+    // A sharded MongoDB cluster: its cluster backups, one file per shard, no DBS task.
+    let cluster = ["--product", "mongodb", "--instance", "dds-bp1cluster01"];
+    let listed = cloud.json(
+        "cn-hangzhou",
+        &[&["backups", "aliyun"][..], &cluster].concat(),
+    );
+    assert!(
+        listed["backups"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("cb-"),
+        "{listed}"
+    );
+    let (out, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &[&["aliyun"][..], &cluster, &["--latest"]].concat(),
+    );
+    assert_files_match(&cloud, &out, 2);
+    assert_eq!(
+        cloud
+            .requests(fake_cloud::Route::Aliyun, "CreateDownload")
+            .len(),
+        2
+    );
+}

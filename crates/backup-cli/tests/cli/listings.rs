@@ -4,6 +4,8 @@
 //! `mongodb-describe-cluster-backups` — the API's field names, links in full (and working),
 //! every page with `--all`, the flags reaching the query, and usage errors naming the flag.
 
+use std::path::PathBuf;
+
 use fake_cloud::Route;
 use serde_json::Value;
 
@@ -18,6 +20,23 @@ fn sent(cloud: &Cloud, action: &str, version: &str) -> Vec<fake_cloud::LoggedReq
         .collect()
 }
 
+/// `cloud-backup download URL -o <home>/<name>`, which must succeed; the file written.
+fn download(cloud: &Cloud, url: &str, name: &str) -> PathBuf {
+    let file = cloud.home.path().join(name);
+    bare(cloud.home.path())
+        .args(["download", url, "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    file
+}
+
+/// The usage error (exit 2) of `cloud-backup aliyun <args>`.
+fn usage_error(cloud: &Cloud, args: &[&str]) -> String {
+    failure(cloud.cmd().arg("aliyun").args(args).assert(), 2)
+}
+
+/// The list at `path` in `v`.
 fn array<'a>(v: &'a Value, path: &[&str]) -> &'a Vec<Value> {
     let mut at = v;
     for p in path {
@@ -65,12 +84,7 @@ fn rds_describe_backups_prints_working_links_in_full_with_their_checksum() {
     );
 
     // It downloads, verified against the storage's CRC-64, which is the listing's Checksum.
-    let file = cloud.home.path().join("backup.xb");
-    bare(cloud.home.path())
-        .args(["download", url, "-o"])
-        .arg(&file)
-        .assert()
-        .success();
+    let file = download(&cloud, url, "backup.xb");
     let key = url
         .split("/objects/")
         .nth(1)
@@ -127,24 +141,18 @@ fn rds_filters_and_times_reach_the_query_in_utc_minutes() {
 #[test]
 fn rds_all_gathers_every_page_of_a_cloud_disk_instance() {
     let cloud = Cloud::start();
-    let one = cloud.aliyun(&[
+    let listing = [
         "rds-describe-backups",
         "--db-instance-id",
         "rm-bp1cloud0001",
         "--page-size",
         "30",
-    ]);
+    ];
+    let one = cloud.aliyun(&listing);
     assert_eq!(array(&one, &["Items", "Backup"]).len(), 30);
     assert_eq!(one["TotalRecordCount"], 35);
     cloud.cloud.clear_requests();
-    let all = cloud.aliyun(&[
-        "rds-describe-backups",
-        "--db-instance-id",
-        "rm-bp1cloud0001",
-        "--page-size",
-        "30",
-        "--all",
-    ]);
+    let all = cloud.aliyun(&[&listing[..], &["--all"]].concat());
     let backups = array(&all, &["Items", "Backup"]);
     let mut ids: Vec<&str> = backups
         .iter()
@@ -170,13 +178,16 @@ fn rds_all_gathers_every_page_of_a_cloud_disk_instance() {
         .collect();
     assert_eq!(pages, ["1", "2"]);
 
-    let err = failure(
-        cloud
-            .cmd()
-            .args(["aliyun", "rds-describe-backups", "--db-instance-id", "rm-1"])
-            .args(["--page-number", "2", "--all"])
-            .assert(),
-        2,
+    let err = usage_error(
+        &cloud,
+        &[
+            "rds-describe-backups",
+            "--db-instance-id",
+            "rm-1",
+            "--page-number",
+            "2",
+            "--all",
+        ],
     );
     assert!(
         err.contains("--page-number") && err.contains("--all"),
@@ -207,7 +218,7 @@ fn rds_describe_db_instance_attribute_tells_local_from_cloud_disks() {
 #[test]
 fn polardb_describe_backups_takes_its_required_window() {
     let cloud = Cloud::start();
-    let out = cloud.aliyun(&[
+    let listing = [
         "polardb-describe-backups",
         "--db-cluster-id",
         "pc-bp1polar0001",
@@ -215,7 +226,8 @@ fn polardb_describe_backups_takes_its_required_window() {
         "2026-01-01T00:00:00Z",
         "--end-time",
         "2026-02-01T00:00:00Z",
-    ]);
+    ];
+    let out = cloud.aliyun(&listing);
     let backups = array(&out, &["Items", "Backup"]);
     assert_eq!(backups.len(), 3, "{out}");
     assert!(
@@ -233,30 +245,18 @@ fn polardb_describe_backups_takes_its_required_window() {
         Some("pc-bp1polar0001")
     );
 
-    let all = cloud.aliyun(&[
-        "polardb-describe-backups",
-        "--db-cluster-id",
-        "pc-bp1polar0001",
-        "--start-time",
-        "2026-01-01T00:00:00Z",
-        "--end-time",
-        "2026-02-01T00:00:00Z",
-        "--all",
-    ]);
+    let all = cloud.aliyun(&[&listing[..], &["--all"]].concat());
     assert_eq!(array(&all, &["Items", "Backup"]).len(), 3);
 
-    let err = failure(
-        cloud
-            .cmd()
-            .args([
-                "aliyun",
-                "polardb-describe-backups",
-                "--db-cluster-id",
-                "pc-1",
-            ])
-            .args(["--end-time", "2026-02-01T00:00:00Z"])
-            .assert(),
-        2,
+    let err = usage_error(
+        &cloud,
+        &[
+            "polardb-describe-backups",
+            "--db-cluster-id",
+            "pc-1",
+            "--end-time",
+            "2026-02-01T00:00:00Z",
+        ],
     );
     assert!(err.contains("--start-time"), "{err}");
 }
@@ -334,15 +334,8 @@ fn mongodb_describe_cluster_backups_lists_each_shards_links() {
     for s in shards {
         let url = s["BackupDownloadURL"].as_str().unwrap();
         assert!(url.contains("Signature="), "{url}");
-        let file = cloud
-            .home
-            .path()
-            .join(format!("{}.tar.gz", s["BackupId"].as_str().unwrap()));
-        bare(cloud.home.path())
-            .args(["download", url, "-o"])
-            .arg(&file)
-            .assert()
-            .success();
+        let name = format!("{}.tar.gz", s["BackupId"].as_str().unwrap());
+        let file = download(&cloud, url, &name);
         assert_eq!(std::fs::metadata(&file).unwrap().len(), 1 << 20);
     }
 
@@ -368,18 +361,16 @@ fn mongodb_describe_cluster_backups_lists_each_shards_links() {
         Some("true")
     );
 
-    let err = failure(
-        cloud
-            .cmd()
-            .args([
-                "aliyun",
-                "mongodb-describe-cluster-backups",
-                "--db-instance-id",
-                "d",
-            ])
-            .args(["--page-no", "1", "--all"])
-            .assert(),
-        2,
+    let err = usage_error(
+        &cloud,
+        &[
+            "mongodb-describe-cluster-backups",
+            "--db-instance-id",
+            "d",
+            "--page-no",
+            "1",
+            "--all",
+        ],
     );
     assert!(err.contains("--page-no") && err.contains("--all"), "{err}");
 }

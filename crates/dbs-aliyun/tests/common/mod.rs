@@ -1,5 +1,5 @@
 //! Shared test fixtures: a client on a fixed clock and counting nonces, answering from a
-//! `Recorder` or a local `MockServer`.
+//! `Recorder` or a local `MockServer`; the request a call sends, the answer it parses.
 
 #![allow(dead_code)]
 
@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use cloud_http::testing::{InstantSleep, ManualClock, MockServer, Recorder, SequenceRandom};
 use cloud_http::{HttpClient, HttpConfig};
 use dbs_aliyun::{
-    Client, CreateRestoreTaskRequest, Credentials, Endpoint, RestoreDestination, RestoreObject,
-    RestoreSource,
+    Client, CreateRestoreTaskRequest, Credentials, Endpoint, Error, RestoreDestination,
+    RestoreObject, RestoreSource,
 };
 
 /// 2026-01-01T00:00:00Z.
@@ -122,4 +122,71 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
         let (k, v) = pair.split_once('=')?;
         (k == name).then(|| v.to_owned())
     })
+}
+
+/// The value of query parameter `name` in a recorded request's URL.
+pub fn url_param(url: &str, name: &str) -> Option<String> {
+    query_param(url.split_once('?')?.1, name)
+}
+
+/// Runs `call` against a recorder answering `response`, returns the one request it sent.
+pub async fn sent<F, Fut, T>(response: &str, call: F) -> String
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+    T: std::fmt::Debug,
+{
+    let recorder = Recorder::new();
+    recorder.push(200, &[], response);
+    let f = offline(&recorder);
+    call(f.client).await.expect("the call succeeds");
+    let requests = recorder.requests();
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!(r.method, "POST");
+    assert!(r.body.is_empty(), "every parameter is in the query");
+    let snapshot = r.to_snapshot();
+    assert!(!snapshot.contains(SECRET));
+    snapshot
+}
+
+/// A client whose next answer is `body`, with a request id header (which the body wins over).
+pub fn answering(body: &str) -> (Client, Recorder) {
+    let recorder = Recorder::new();
+    recorder.push(200, &[("x-acs-request-id", "HEADER-ID")], body);
+    (offline(&recorder).client, recorder)
+}
+
+/// What `call` returns when the service answers with the fixture `name` ([`answering`]).
+pub async fn answered<F, Fut, T>(name: &str, call: F) -> T
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+    T: std::fmt::Debug,
+{
+    let (client, _) = answering(&fixture(name));
+    call(client).await.expect("the call succeeds")
+}
+
+/// A type read from the service's JSON parses back from its own serialization.
+pub fn assert_round_trips<T>(value: &T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let again: T = serde_json::from_value(serde_json::to_value(value).unwrap()).unwrap();
+    assert_eq!(&again, value);
+}
+
+/// `value` as pretty JSON with every link's query string cut, for snapshots.
+pub fn redacted_json<T: serde::Serialize>(value: &T) -> String {
+    cloud_http::redact_urls(&serde_json::to_string_pretty(value).unwrap())
+}
+
+/// `value`'s `Debug`, plain and pretty, shows no link's signature or access key id.
+pub fn assert_debug_hides_links<T: std::fmt::Debug>(value: &T) {
+    let debug = format!("{value:?} {value:#?}");
+    assert!(
+        !debug.contains("Signature") && !debug.contains("OSSAccessKeyId"),
+        "{debug}"
+    );
 }
