@@ -290,6 +290,52 @@ fn has_link(url: Option<&dbs_aliyun::DownloadUrl>) -> bool {
     url.is_some_and(|u| !u.expose().trim().is_empty())
 }
 
+/// An Aliyun product's backup set in the common shape; `usable` is how a successful one's files
+/// are had (a failed or running one's are not).
+#[cfg(feature = "aliyun")]
+struct AliyunSet<'a> {
+    id: &'a str,
+    start: Option<OffsetDateTime>,
+    end: Option<OffsetDateTime>,
+    size: Option<u64>,
+    status: Option<&'a dbs_aliyun::BackupSetStatus>,
+    method: Option<&'a dbs_aliyun::BackupMethod>,
+    kind: Option<&'a dbs_aliyun::BackupType>,
+    usable: Availability,
+}
+
+#[cfg(feature = "aliyun")]
+impl AliyunSet<'_> {
+    fn backup(self) -> Backup {
+        let state = aliyun_state(self.status);
+        let availability = if state == BackupState::Succeeded {
+            self.usable
+        } else {
+            Availability::None
+        };
+        Backup {
+            id: self.id.to_owned(),
+            start: self.start,
+            end: self.end,
+            size_bytes: self.size,
+            state,
+            method: self.method.map(ToString::to_string),
+            kind: self.kind.map(ToString::to_string),
+            availability,
+        }
+    }
+}
+
+/// Links when there is one, else `otherwise`.
+#[cfg(feature = "aliyun")]
+fn linked_or(url: Option<&dbs_aliyun::DownloadUrl>, otherwise: Availability) -> Availability {
+    if has_link(url) {
+        Availability::Links
+    } else {
+        otherwise
+    }
+}
+
 /// Every backup set of an Aliyun RDS instance (every page of `DescribeBackups`), newest first:
 /// [`Availability::Links`] when the set has a download link (local-disk instances), else
 /// [`Availability::Export`] (cloud-disk snapshots, through DBS `CreateDownload`).
@@ -304,22 +350,17 @@ pub async fn aliyun_rds(
         .items
         .iter()
         .map(|b| {
-            let state = aliyun_state(b.backup_status.as_ref());
-            let availability = match (&state, has_link(b.backup_download_url.as_ref())) {
-                (BackupState::Succeeded, true) => Availability::Links,
-                (BackupState::Succeeded, false) => Availability::Export,
-                _ => Availability::None,
-            };
-            Backup {
-                id: b.backup_id.clone(),
+            AliyunSet {
+                id: &b.backup_id,
                 start: b.backup_start_time,
                 end: b.backup_end_time,
-                size_bytes: b.backup_size,
-                state,
-                method: b.backup_method.as_ref().map(ToString::to_string),
-                kind: b.backup_type.as_ref().map(ToString::to_string),
-                availability,
+                size: b.backup_size,
+                status: b.backup_status.as_ref(),
+                method: b.backup_method.as_ref(),
+                kind: b.backup_type.as_ref(),
+                usable: linked_or(b.backup_download_url.as_ref(), Availability::Export),
             }
+            .backup()
         })
         .collect();
     newest_first(&mut backups);
@@ -341,22 +382,17 @@ pub async fn aliyun_polardb(
         .items
         .iter()
         .map(|b| {
-            let state = aliyun_state(b.backup_status.as_ref());
-            let availability = if state == BackupState::Succeeded {
-                Availability::Export
-            } else {
-                Availability::None
-            };
-            Backup {
-                id: b.backup_id.clone(),
+            AliyunSet {
+                id: &b.backup_id,
                 start: b.backup_start_time,
                 end: b.backup_end_time,
-                size_bytes: b.backup_set_size,
-                state,
-                method: b.backup_method.as_ref().map(ToString::to_string),
-                kind: b.backup_type.as_ref().map(ToString::to_string),
-                availability,
+                size: b.backup_set_size,
+                status: b.backup_status.as_ref(),
+                method: b.backup_method.as_ref(),
+                kind: b.backup_type.as_ref(),
+                usable: Availability::Export,
             }
+            .backup()
         })
         .collect();
     newest_first(&mut backups);
@@ -386,21 +422,17 @@ pub async fn aliyun_mongodb(
         .backups
         .iter()
         .map(|b| {
-            let state = aliyun_state(b.backup_status.as_ref());
-            let availability = match (&state, has_link(b.backup_download_url.as_ref())) {
-                (BackupState::Succeeded, true) => Availability::Links,
-                _ => Availability::None,
-            };
-            Backup {
-                id: b.backup_id.clone(),
+            AliyunSet {
+                id: &b.backup_id,
                 start: b.backup_start_time,
                 end: b.backup_end_time,
-                size_bytes: b.backup_size,
-                state,
-                method: b.backup_method.as_ref().map(ToString::to_string),
-                kind: b.backup_type.as_ref().map(ToString::to_string),
-                availability,
+                size: b.backup_size,
+                status: b.backup_status.as_ref(),
+                method: b.backup_method.as_ref(),
+                kind: b.backup_type.as_ref(),
+                usable: linked_or(b.backup_download_url.as_ref(), Availability::None),
             }
+            .backup()
         })
         .collect();
     newest_first(&mut backups);
