@@ -90,6 +90,9 @@ pub struct HuaweiArgs {
 #[derive(Debug, Args, Clone)]
 #[group(multiple = false)]
 pub struct Choice {
+    /// The backup of this id among the instance's (as `backups` lists it; Tencent: its name)
+    #[arg(long, value_name = "ID")]
+    pub backup: Option<String>,
     /// The newest successful backup of the instance
     #[arg(long)]
     pub latest: bool,
@@ -105,6 +108,9 @@ pub struct Choice {
 impl Choice {
     /// The selection these flags make, when they make one.
     pub fn selection(&self) -> Option<Selection> {
+        if let Some(id) = &self.backup {
+            return Some(Selection::Id(id.clone()));
+        }
         match (self.latest, self.before, self.after) {
             (true, _, _) => Some(Selection::Latest),
             (_, Some(t), _) => Some(Selection::Before(t)),

@@ -22,8 +22,8 @@ use crate::cli::api_http;
 use crate::error::Failure;
 
 /// The example ids of the emulator's default catalogue.
-const ALIYUN_INSTANCE: &str = "rm-bp1example";
-const ALIYUN_BACKUP_SET: &str = "1234567890";
+/// A cloud-disk RDS instance: its backups are snapshots, exported through DBS.
+const ALIYUN_INSTANCE: &str = "rm-bp1cloud0001";
 const TENCENT_INSTANCE: &str = "cmgo-p8vnipr5";
 const HUAWEI_INSTANCE: &str = "befb1cfe1f96403780396b0c54f85d11in02";
 
@@ -102,11 +102,12 @@ impl Demo {
         Ok(1)
     }
 
-    /// Aliyun DBS: CreateDownload to URL, wait, DescribeDownloadBackupSetStorageInfo, download.
+    /// Aliyun: RDS DescribeBackups (the newest successful set), DBS CreateDownload to URL,
+    /// wait, DescribeDownloadBackupSetStorageInfo, download.
     async fn aliyun(&self, cloud: &FakeCloud) -> Result<usize, Failure> {
         println!(
-            "\nAlibaba Cloud DBS: advanced download of backup set {ALIYUN_BACKUP_SET} of \
-             {ALIYUN_INSTANCE} to a URL"
+            "\nAlibaba Cloud RDS + DBS: the newest backup set of {ALIYUN_INSTANCE} (a cloud-disk \
+             instance), exported by DBS advanced download to a URL"
         );
         let client = aliyun::Client::builder()
             .region("cn-hangzhou")
@@ -114,9 +115,20 @@ impl Demo {
             .endpoint(self.endpoint.clone())
             .http_client(self.http.clone())
             .build()?;
+        let sets = backup_core::backups::aliyun_rds(&client, ALIYUN_INSTANCE).await?;
+        let newest = backup_core::backups::select(&sets, &backup_core::backups::Selection::Latest)
+            .ok_or_else(|| Failure::service("RDS DescribeBackups listed no successful set"))?
+            .clone();
+        step(
+            "DescribeBackups (RDS)",
+            format!("{} sets; the newest successful: {}", sets.len(), newest.id),
+        );
         let request = CreateDownloadRequest::new(
             ALIYUN_INSTANCE,
-            DownloadSource::backup_set(ALIYUN_BACKUP_SET),
+            DownloadSource::BackupSet {
+                id: newest.id.clone(),
+                size: newest.size_bytes,
+            },
             Export::Logical(LogicalFormat::Csv),
             DownloadTarget::Url,
         );
@@ -140,7 +152,7 @@ impl Demo {
             "DescribeDownloadBackupSetStorageInfo",
             display_url(url.expose()),
         );
-        let name = format!("{ALIYUN_BACKUP_SET}.csv");
+        let name = format!("{}.csv", newest.id);
         self.download(url.expose(), &name, None).await
     }
 

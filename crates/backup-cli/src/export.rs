@@ -72,8 +72,12 @@ struct AliyunArgs {
     product: String,
     /// The full backup set to export with DBS (BakSetId), as `backups aliyun` lists it; or
     /// choose one with --latest, --before or --after
-    #[arg(long, value_name = "ID", conflicts_with_all = ["latest", "before", "after"])]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["backup", "latest", "before", "after"])]
     bak_set_id: Option<String>,
+    /// Attach to this existing DBS download task of the instance (dt-..., as an earlier export
+    /// told it) instead of creating one: wait for it and download its file
+    #[arg(long, value_name = "ID", conflicts_with_all = ["bak_set_id", "backup", "latest", "before", "after"])]
+    task_id: Option<String>,
     #[command(flatten)]
     choice: crate::backups::Choice,
     /// Export with DBS in this format (FormatType): csv, csv-with-header, sql, parquet, or
@@ -102,7 +106,7 @@ struct TencentArgs {
     instance_id: String,
     /// The backup file (BackupName), as `backups tencent` lists it; or choose one with
     /// --latest, --before or --after
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["latest", "before", "after"])]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["backup", "latest", "before", "after"])]
     backup_name: Option<String>,
     #[command(flatten)]
     choice: crate::backups::Choice,
@@ -126,7 +130,7 @@ struct HuaweiArgs {
     instance_id: Option<String>,
     /// The backup (backup_id), as `backups huawei` lists it; or choose one with --latest,
     /// --before or --after
-    #[arg(long, value_name = "ID", conflicts_with_all = ["latest", "before", "after"])]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["backup", "latest", "before", "after"])]
     backup_id: Option<String>,
     #[command(flatten)]
     choice: crate::backups::Choice,
@@ -146,6 +150,8 @@ impl Export {
                 let client = aliyun::client(ctx)?;
                 let source = match (a.bak_set_id, a.choice.selection()) {
                     (Some(id), _) => dbs::DownloadSource::backup_set(id),
+                    // Never sent: the task exists.
+                    (None, None) if a.task_id.is_some() => dbs::DownloadSource::backup_set(""),
                     (None, Some(selection)) => {
                         let list =
                             crate::backups::aliyun_list(&client, &a.product, &a.instance_name)
@@ -183,7 +189,7 @@ impl Export {
                     }
                     (None, None) => {
                         return Err(Failure::usage(
-                            "give --bak-set-id, or choose with --latest, --before or --after",
+                            "give --bak-set-id, or choose with --backup, --latest, --before or --after",
                         ));
                     }
                 };
@@ -194,12 +200,15 @@ impl Export {
                     crate::aliyun::format_export(format)?,
                     dbs::DownloadTarget::Url,
                 );
-                let export = AliyunExport::new(
+                let mut export = AliyunExport::new(
                     client,
                     request,
                     ctx.waiter(),
                     Duration::from_secs(a.duration),
                 );
+                if let Some(task_id) = a.task_id {
+                    export = export.attach(task_id);
+                }
                 (Box::new(export), a.destination)
             }
             Vendor::Tencent(a) => {
@@ -214,7 +223,7 @@ impl Export {
                     }
                     (None, None) => {
                         return Err(Failure::usage(
-                            "give --backup-name, or choose with --latest, --before or --after",
+                            "give --backup-name, or choose with --backup, --latest, --before or --after",
                         ));
                     }
                 };
@@ -241,12 +250,12 @@ impl Export {
                     }
                     (None, Some(_), None) => {
                         return Err(Failure::usage(
-                            "--latest, --before and --after need --instance-id",
+                            "--backup, --latest, --before and --after need --instance-id",
                         ));
                     }
                     (None, None, _) => {
                         return Err(Failure::usage(
-                            "give --backup-id, or choose with --latest, --before or --after",
+                            "give --backup-id, or choose with --backup, --latest, --before or --after",
                         ));
                     }
                 };
@@ -283,11 +292,25 @@ async fn run_export(
         destination.pace.apply(&mut options);
         destination.connections.apply(&mut options);
         let display = ExportDisplay::new();
+        // The task's id as soon as it exists: an interrupted export can be inspected (and the
+        // same command reuses the task).
+        let announced = std::sync::Mutex::new(None::<String>);
         let result = export_each(
             export.as_ref(),
             &destination.to,
             &options,
             &|p| {
+                if let Some(id) = &p.task_id {
+                    let mut seen = announced.lock().unwrap_or_else(|e| e.into_inner());
+                    if seen.as_deref() != Some(id.as_str()) {
+                        display.note(&format!(
+                            "cloud-backup: {} task {id} ({}); the same command again reuses it",
+                            export.vendor(),
+                            p.state
+                        ));
+                        *seen = Some(id.clone());
+                    }
+                }
                 let part = if p.part.is_empty() {
                     String::new()
                 } else {
@@ -305,6 +328,7 @@ async fn run_export(
         let files: Vec<Json> = outcomes.iter().map(outcome).collect();
         let report = Object::new()
             .field("vendor", export.vendor())
+            .field("task_id", export.task_id())
             .field("directory", destination.to.display().to_string())
             .field("files", files)
             .build();

@@ -114,6 +114,17 @@ impl ExportDisplay {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A line that stays above the live lines on a terminal; elsewhere a log line (`-v`), so
+    /// that scripts get nothing on stderr but errors.
+    pub fn note(&self, line: &str) {
+        let line = backup_core::terminal::escape(line);
+        if self.multi.is_hidden() {
+            tracing::info!("{line}");
+        } else {
+            let _ = self.multi.println(line);
+        }
+    }
+
     /// The task's state (escaped: it comes from the API).
     pub fn task(&self, message: &str) {
         let message = backup_core::terminal::escape(message);

@@ -111,6 +111,9 @@ pub struct ExportProgress {
     pub state: String,
     /// 0–100, when the vendor reports it.
     pub percent: Option<u8>,
+    /// The server-side task's id, as soon as it exists (Aliyun DBS `dt-...`); `None` where
+    /// the vendor's tasks have none.
+    pub task_id: Option<String>,
 }
 
 /// A callback receiving export progress.
@@ -127,6 +130,15 @@ pub trait BackupExport: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>>;
     /// A fresh link for a file of a finished export.
     fn refresh<'a>(&'a self, file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>>;
+    /// The server-side task the export created or reused, once it has one.
+    fn task_id(&self) -> Option<String> {
+        None
+    }
+    /// The bytes the export will bring, when known before it starts (a backup set's size):
+    /// checked against the destination's free space before anything slow.
+    fn declared_bytes(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The last segment of a link's path (raw data, see [`crate::names::url_file_name`]), or
@@ -146,6 +158,7 @@ pub struct AliyunExport {
     waiter: cloud_http::WaiterConfig,
     link_validity: std::time::Duration,
     task_id: std::sync::Mutex<Option<String>>,
+    attach: Option<String>,
 }
 
 #[cfg(feature = "aliyun")]
@@ -164,7 +177,16 @@ impl AliyunExport {
             waiter,
             link_validity,
             task_id: std::sync::Mutex::new(None),
+            attach: None,
         }
+    }
+
+    /// Attaches to the existing DBS task `task_id` of the request's instance instead of
+    /// creating or looking for one (`--task-id`: an export interrupted earlier, or a task made
+    /// elsewhere).
+    pub fn attach(mut self, task_id: impl Into<String>) -> Self {
+        self.attach = Some(task_id.into());
+        self
     }
 
     /// A task of the same backup set, format and target (download links) that is running or
@@ -239,17 +261,35 @@ impl BackupExport for AliyunExport {
         progress: ExportProgressFn<'a>,
     ) -> BoxFuture<'a, Result<Vec<ExportedFile>, Error>> {
         Box::pin(async move {
-            let key = match self.reusable_task().await? {
-                Some(key) => {
-                    tracing::info!(task = %crate::terminal::escape(&key.task_id), "reusing the DBS download task of this backup set and format");
-                    key
+            let attached = self.attach.as_ref().map(|id| dbs_aliyun::DownloadTaskKey {
+                region_code: self.request.region_code.clone(),
+                instance_name: self.request.instance_name.clone(),
+                task_id: id.clone(),
+                created: None,
+                cluster_name: None,
+            });
+            let found = match attached {
+                Some(key) => Some((key, "attached")),
+                None => self.reusable_task().await?.map(|key| (key, "reused")),
+            };
+            let (key, state) = match found {
+                Some((key, how)) => {
+                    tracing::info!(task = %crate::terminal::escape(&key.task_id), how, "using an existing DBS download task");
+                    (key, how)
                 }
                 None => {
                     let created = self.client.create_download(&self.request).await?;
                     tracing::info!("DBS download task created; waiting for it");
-                    created.key
+                    (created.key, "created")
                 }
             };
+            *self.task_id.lock().unwrap_or_else(|e| e.into_inner()) = Some(key.task_id.clone());
+            progress(&ExportProgress {
+                part: String::new(),
+                state: state.into(),
+                percent: None,
+                task_id: Some(key.task_id.clone()),
+            });
             let task = self
                 .client
                 .wait_for_download(&key, &self.waiter, |t| {
@@ -257,6 +297,7 @@ impl BackupExport for AliyunExport {
                         part: String::new(),
                         state: t.status.to_string(),
                         percent: t.progress.as_deref().and_then(fraction_percent),
+                        task_id: Some(t.task_id.clone()),
                     })
                 })
                 .await?;
@@ -272,6 +313,20 @@ impl BackupExport for AliyunExport {
             file.key = task.task_id.clone();
             Ok(vec![file])
         })
+    }
+
+    fn task_id(&self) -> Option<String> {
+        self.task_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn declared_bytes(&self) -> Option<u64> {
+        match &self.request.source {
+            dbs_aliyun::DownloadSource::BackupSet { size, .. } => *size,
+            _ => None,
+        }
     }
 
     fn refresh<'a>(&'a self, _file: &'a ExportedFile) -> BoxFuture<'a, Result<String, Error>> {
@@ -532,6 +587,7 @@ impl BackupExport for AliyunLinksExport {
                 part: String::new(),
                 state: "listing the backup's links".into(),
                 percent: None,
+                task_id: None,
             });
             let files = self.files().await?;
             tracing::info!(
@@ -608,6 +664,7 @@ impl TencentExport {
                         part: t.replica_set_id.clone(),
                         state: t.status.to_string(),
                         percent: u8::try_from(t.percent.clamp(0, 100)).ok(),
+                        task_id: None,
                     });
                 }
             })
@@ -770,6 +827,7 @@ impl BackupExport for HuaweiExport {
                 part: String::new(),
                 state: "links ready".into(),
                 percent: Some(100),
+                task_id: None,
             });
             Ok(files)
         })
@@ -1094,8 +1152,18 @@ pub async fn export_each(
     on_download: FileProgressFn<'_>,
 ) -> Result<Vec<FileOutcome>, WorkflowError> {
     // Before anything slow (a server-side export can take hours): the directory must exist
-    // or be creatable, and take a new file.
+    // or be creatable, take a new file, and have room for what the export declares.
     check_writable(dir)?;
+    if let Some(needed) = export.declared_bytes()
+        && let Some(available) = crate::local::available_space(dir)
+        && available < needed
+    {
+        return Err(WorkflowError::NoSpace {
+            path: dir.to_owned(),
+            needed,
+            available,
+        });
+    }
     let files = export.export(on_export).await?;
     let downloader = Downloader::new().map_err(|source| WorkflowError::Download {
         file: String::new(),

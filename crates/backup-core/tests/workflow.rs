@@ -352,3 +352,36 @@ async fn too_little_free_space_is_refused_before_downloading() {
         "not a byte asked for"
     );
 }
+
+/// A backup set whose declared size the destination cannot hold is refused before the DBS
+/// task is created (it could run for hours).
+#[tokio::test]
+async fn a_set_larger_than_the_free_space_is_refused_before_the_export() {
+    let cloud = FakeCloud::start().await;
+    let client = dbs::Client::builder()
+        .region("cn-hangzhou")
+        .credentials(cloud.aliyun_credentials())
+        .endpoint(endpoint(&cloud))
+        .http_client(http())
+        .build()
+        .unwrap();
+    let request = dbs::CreateDownloadRequest::new(
+        "rm-bp1example",
+        dbs::DownloadSource::BackupSet {
+            id: "1234567890".into(),
+            size: Some(1 << 60),
+        },
+        dbs::Export::Logical(dbs::LogicalFormat::Csv),
+        dbs::DownloadTarget::Url,
+    );
+    let export = AliyunExport::new(client, request, fast_waiter(), Duration::from_secs(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let err = backup_core::export::export_each(&export, dir.path(), &options(), &|_| {}, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, backup_core::export::WorkflowError::NoSpace { .. }),
+        "{err}"
+    );
+    assert!(cloud.requests().is_empty(), "nothing was asked of the API");
+}

@@ -228,9 +228,10 @@ fn demo_runs_every_flow_with_nothing_configured() {
         .clone();
     let text = String::from_utf8(output.stdout).unwrap();
     for expected in [
+        "DescribeBackups (RDS)",
         "CreateDownload",
         "DescribeDownloadBackupSetStorageInfo",
-        "1234567890.csv: 1048576 bytes, verified size, crc64ecma",
+        ".csv: 1048576 bytes, verified size, crc64ecma",
         "DescribeDBBackups",
         "cmgo-p8vnipr5_0.tar: 1048576 bytes, verified size, crc64ecma",
         "KeystoneListProjects (IAM)",

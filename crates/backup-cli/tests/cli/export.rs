@@ -97,7 +97,13 @@ fn the_same_export_again_skips_the_files_already_there() {
         to,
     ];
     let first = cloud.json("cn-hangzhou", &aliyun);
+    let task = first["task_id"]
+        .as_str()
+        .expect("the report names the task")
+        .to_owned();
+    assert!(task.starts_with("dt-"), "{first}");
     let again = cloud.json("cn-hangzhou", &aliyun);
+    assert_eq!(again["task_id"], task.as_str(), "the same task, reused");
     assert_eq!(again["files"][0]["skipped"], true, "{again}");
     assert_eq!(again["files"][0]["path"], first["files"][0]["path"]);
     let creates = cloud
@@ -661,4 +667,179 @@ fn export_aliyun_latest_takes_the_link_or_dbs_as_the_backup_allows() {
             .len(),
         2
     );
+}
+
+/// The DBS task's id is told as soon as the task exists (a log line off a terminal, `-v`), and
+/// is in the report.
+#[test]
+fn the_task_id_is_told_as_soon_as_it_exists() {
+    let cloud = Cloud::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = cloud
+        .cmd()
+        .args(["--region", "cn-hangzhou", "-v", "export", "aliyun"])
+        .args([
+            "--instance-name",
+            "rm-bp1example",
+            "--bak-set-id",
+            "1234567890",
+            "--to",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("aliyun task dt-"))
+        .unwrap_or_else(|| panic!("no task line in {stderr}"));
+    assert!(
+        line.contains("created") && line.contains("reuses it"),
+        "{line}"
+    );
+    let told = stderr.find("aliyun task dt-").unwrap();
+    let downloaded = stderr.find("file downloaded and verified").unwrap();
+    assert!(told < downloaded, "told before the download: {stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        line.contains(report["task_id"].as_str().unwrap()),
+        "{report}"
+    );
+}
+
+/// `--task-id` attaches to an existing DBS task: no CreateDownload, the task's file downloaded;
+/// an unknown task is an error.
+#[test]
+fn export_aliyun_attaches_to_a_task_by_id() {
+    let cloud = Cloud::start();
+    let (first, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &[
+            "aliyun",
+            "--instance-name",
+            "rm-bp1example",
+            "--bak-set-id",
+            "1234567890",
+        ],
+    );
+    let task = first["task_id"].as_str().unwrap().to_owned();
+    let (attached, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &[
+            "aliyun",
+            "--instance-name",
+            "rm-bp1example",
+            "--task-id",
+            &task,
+        ],
+    );
+    assert_files_match(&cloud, &attached, 1);
+    assert_eq!(attached["task_id"], task.as_str());
+    assert_eq!(attached["files"][0]["status"], "downloaded");
+    assert_eq!(
+        cloud
+            .requests(fake_cloud::Route::Aliyun, "CreateDownload")
+            .len(),
+        1,
+        "only the first export created a task"
+    );
+    let to = cloud.home.path().join("none");
+    cloud
+        .cmd()
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "export",
+            "aliyun",
+            "--instance-name",
+        ])
+        .args([
+            "rm-bp1example",
+            "--task-id",
+            "dt-nosuchtask",
+            "--wait-timeout",
+            "5",
+            "--to",
+        ])
+        .arg(&to)
+        .assert()
+        .failure();
+    // And with a backup set too: contradictory, refused before sending.
+    let before = cloud.cloud.requests().len();
+    cloud
+        .cmd()
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "export",
+            "aliyun",
+            "--instance-name",
+        ])
+        .args([
+            "rm-bp1example",
+            "--task-id",
+            &task,
+            "--bak-set-id",
+            "1",
+            "--to",
+        ])
+        .arg(&to)
+        .assert()
+        .code(2);
+    assert_eq!(cloud.cloud.requests().len(), before);
+}
+
+/// `--backup ID` chooses among the instance's backups by id: on Aliyun RDS a set with a link
+/// comes from it (no DBS task), as with --latest.
+#[test]
+fn export_backup_by_id_among_the_instances() {
+    let cloud = Cloud::start();
+    let listed = cloud.json(
+        "cn-hangzhou",
+        &["backups", "aliyun", "--instance", "rm-bp1local0001"],
+    );
+    let oldest = listed["backups"].as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (out, _dir) = export(
+        &cloud,
+        "cn-hangzhou",
+        &[
+            "aliyun",
+            "--instance",
+            "rm-bp1local0001",
+            "--backup",
+            &oldest,
+        ],
+    );
+    assert_files_match(&cloud, &out, 1);
+    assert!(
+        cloud
+            .requests(fake_cloud::Route::Aliyun, "CreateDownload")
+            .is_empty()
+    );
+    // An id the instance does not have: a clear error.
+    let to = cloud.home.path().join("x");
+    let out = cloud
+        .cmd()
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "export",
+            "aliyun",
+            "--instance",
+            "rm-bp1local0001",
+        ])
+        .args(["--backup", "nope", "--to"])
+        .arg(&to)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no successful backup nope"));
 }
