@@ -106,6 +106,11 @@ async fn run(
 
 /// A DBS export of the emulator's example backup set, as CSV.
 fn aliyun_export(cloud: &FakeCloud) -> AliyunExport {
+    aliyun_export_of(cloud, dbs::DownloadSource::backup_set("1234567890"))
+}
+
+/// A DBS export of `source` of the catalogue's Aliyun instance.
+fn aliyun_export_of(cloud: &FakeCloud, source: dbs::DownloadSource) -> AliyunExport {
     let client = dbs::Client::builder()
         .region("cn-hangzhou")
         .credentials(cloud.aliyun_credentials())
@@ -115,7 +120,7 @@ fn aliyun_export(cloud: &FakeCloud) -> AliyunExport {
         .unwrap();
     let request = dbs::CreateDownloadRequest::new(
         "rm-bp1example",
-        dbs::DownloadSource::backup_set("1234567890"),
+        source,
         dbs::Export::Logical(dbs::LogicalFormat::Csv),
         dbs::DownloadTarget::Url,
     );
@@ -358,23 +363,13 @@ async fn too_little_free_space_is_refused_before_downloading() {
 #[tokio::test]
 async fn a_set_larger_than_the_free_space_is_refused_before_the_export() {
     let cloud = FakeCloud::start().await;
-    let client = dbs::Client::builder()
-        .region("cn-hangzhou")
-        .credentials(cloud.aliyun_credentials())
-        .endpoint(endpoint(&cloud))
-        .http_client(http())
-        .build()
-        .unwrap();
-    let request = dbs::CreateDownloadRequest::new(
-        "rm-bp1example",
+    let export = aliyun_export_of(
+        &cloud,
         dbs::DownloadSource::BackupSet {
             id: "1234567890".into(),
             size: Some(1 << 60),
         },
-        dbs::Export::Logical(dbs::LogicalFormat::Csv),
-        dbs::DownloadTarget::Url,
     );
-    let export = AliyunExport::new(client, request, fast_waiter(), Duration::from_secs(3600));
     let dir = tempfile::tempdir().unwrap();
     let err = backup_core::export::export_each(&export, dir.path(), &options(), &|_| {}, &|_| {})
         .await

@@ -35,20 +35,19 @@ fn assert_files_match(cloud: &Cloud, out: &Value, count: usize) {
     }
 }
 
+/// `export aliyun` of the catalogue's DBS backup set.
+const ALIYUN_SET: [&str; 5] = [
+    "aliyun",
+    "--instance-name",
+    "rm-bp1example",
+    "--bak-set-id",
+    "1234567890",
+];
+
 #[test]
 fn export_aliyun_downloads_the_backup_set() {
     let cloud = Cloud::start();
-    let (out, _dir) = export(
-        &cloud,
-        "cn-hangzhou",
-        &[
-            "aliyun",
-            "--instance-name",
-            "rm-bp1example",
-            "--bak-set-id",
-            "1234567890",
-        ],
-    );
+    let (out, _dir) = export(&cloud, "cn-hangzhou", &ALIYUN_SET);
     assert_eq!(out["vendor"], "aliyun");
     assert_files_match(&cloud, &out, 1);
     assert_eq!(out["files"][0]["verified"][1], "crc64ecma");
@@ -714,17 +713,7 @@ fn the_task_id_is_told_as_soon_as_it_exists() {
 #[test]
 fn export_aliyun_attaches_to_a_task_by_id() {
     let cloud = Cloud::start();
-    let (first, _dir) = export(
-        &cloud,
-        "cn-hangzhou",
-        &[
-            "aliyun",
-            "--instance-name",
-            "rm-bp1example",
-            "--bak-set-id",
-            "1234567890",
-        ],
-    );
+    let (first, _dir) = export(&cloud, "cn-hangzhou", &ALIYUN_SET);
     let task = first["task_id"].as_str().unwrap().to_owned();
     let (attached, _dir) = export(
         &cloud,
