@@ -130,6 +130,14 @@ pub fn select<'a>(backups: &'a [Backup], selection: &Selection) -> Option<&'a Ba
     best
 }
 
+/// A vendor's listing in the common shape, newest first.
+#[cfg(any(feature = "aliyun", feature = "tencent", feature = "huawei"))]
+fn newest(backups: impl IntoIterator<Item = Backup>) -> Vec<Backup> {
+    let mut backups: Vec<Backup> = backups.into_iter().collect();
+    newest_first(&mut backups);
+    backups
+}
+
 /// Newest first (backups without a time last), as a listing is shown.
 pub fn newest_first(backups: &mut [Backup]) {
     backups.sort_by_key(|b| std::cmp::Reverse(b.time()));
@@ -169,6 +177,21 @@ fn huawei(
     }
 }
 
+/// A DDS or RDS `ListBackups` item (two types with the same fields) in the common shape.
+#[cfg(feature = "huawei")]
+macro_rules! huawei_backup {
+    ($b:expr) => {
+        huawei(
+            &$b.id,
+            $b.begin_time.as_ref(),
+            $b.end_time.as_ref(),
+            $b.status.as_ref(),
+            $b.size_bytes(),
+            $b.backup_type.as_ref().map(ToString::to_string),
+        )
+    };
+}
+
 /// Every backup of a Huawei DDS instance (every page of `ListBackups`), newest first.
 #[cfg(feature = "huawei")]
 pub async fn huawei_dds(
@@ -180,22 +203,7 @@ pub async fn huawei_dds(
         ..Default::default()
     };
     let list = client.dds().list_backups_all(&request).await?;
-    let mut backups: Vec<Backup> = list
-        .backups
-        .iter()
-        .map(|b| {
-            huawei(
-                &b.id,
-                b.begin_time.as_ref(),
-                b.end_time.as_ref(),
-                b.status.as_ref(),
-                b.size_bytes(),
-                b.backup_type.as_ref().map(ToString::to_string),
-            )
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(list.backups.iter().map(|b| huawei_backup!(b))))
 }
 
 /// Every backup of a Huawei RDS instance (every page of `ListBackups`), newest first.
@@ -206,22 +214,7 @@ pub async fn huawei_rds(
 ) -> Result<Vec<Backup>, cloud_http::Error> {
     let request = rds_huawei::rds::ListBackupsRequest::new(instance_id);
     let list = client.rds().list_backups_all(&request).await?;
-    let mut backups: Vec<Backup> = list
-        .backups
-        .iter()
-        .map(|b| {
-            huawei(
-                &b.id,
-                b.begin_time.as_ref(),
-                b.end_time.as_ref(),
-                b.status.as_ref(),
-                b.size_bytes(),
-                b.backup_type.as_ref().map(ToString::to_string),
-            )
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(list.backups.iter().map(|b| huawei_backup!(b))))
 }
 
 /// Tencent writes times as `YYYY-MM-DD hh:mm:ss` without a zone; they are read as China
@@ -243,34 +236,28 @@ pub async fn tencent(
 ) -> Result<Vec<Backup>, cloud_http::Error> {
     let request = mongodb_tencent::DescribeDbBackupsRequest::new(instance_id);
     let list = client.describe_db_backups_all(&request).await?;
-    let mut backups: Vec<Backup> = list
-        .backup_list
-        .iter()
-        .map(|b| {
-            let state = match b.status {
-                mongodb_tencent::BackupStatus::Succeeded => BackupState::Succeeded,
-                mongodb_tencent::BackupStatus::Running => BackupState::Running,
-                other => BackupState::Other(other.to_string()),
-            };
-            let availability = if state == BackupState::Succeeded {
-                Availability::Export
-            } else {
-                Availability::None
-            };
-            Backup {
-                id: b.backup_name.clone(),
-                start: tencent_time(&b.start_time),
-                end: tencent_time(&b.end_time),
-                size_bytes: Some(b.backup_size_bytes()),
-                state,
-                method: b.backup_method.map(|m| m.to_string()),
-                kind: b.backup_type.map(|t| t.to_string()),
-                availability,
-            }
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(list.backup_list.iter().map(|b| {
+        let state = match b.status {
+            mongodb_tencent::BackupStatus::Succeeded => BackupState::Succeeded,
+            mongodb_tencent::BackupStatus::Running => BackupState::Running,
+            other => BackupState::Other(other.to_string()),
+        };
+        let availability = if state == BackupState::Succeeded {
+            Availability::Export
+        } else {
+            Availability::None
+        };
+        Backup {
+            id: b.backup_name.clone(),
+            start: tencent_time(&b.start_time),
+            end: tencent_time(&b.end_time),
+            size_bytes: Some(b.backup_size_bytes()),
+            state,
+            method: b.backup_method.map(|m| m.to_string()),
+            kind: b.backup_type.map(|t| t.to_string()),
+            availability,
+        }
+    })))
 }
 
 /// The common state of an Aliyun backup set.
@@ -346,25 +333,19 @@ pub async fn aliyun_rds(
 ) -> Result<Vec<Backup>, cloud_http::Error> {
     let request = dbs_aliyun::RdsDescribeBackupsRequest::new(instance_id);
     let answer = client.rds().describe_backups_all(&request).await?;
-    let mut backups: Vec<Backup> = answer
-        .items
-        .iter()
-        .map(|b| {
-            AliyunSet {
-                id: &b.backup_id,
-                start: b.backup_start_time,
-                end: b.backup_end_time,
-                size: b.backup_size,
-                status: b.backup_status.as_ref(),
-                method: b.backup_method.as_ref(),
-                kind: b.backup_type.as_ref(),
-                usable: linked_or(b.backup_download_url.as_ref(), Availability::Export),
-            }
-            .backup()
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(answer.items.iter().map(|b| {
+        AliyunSet {
+            id: &b.backup_id,
+            start: b.backup_start_time,
+            end: b.backup_end_time,
+            size: b.backup_size,
+            status: b.backup_status.as_ref(),
+            method: b.backup_method.as_ref(),
+            kind: b.backup_type.as_ref(),
+            usable: linked_or(b.backup_download_url.as_ref(), Availability::Export),
+        }
+        .backup()
+    })))
 }
 
 /// Every backup set of an Aliyun PolarDB cluster that started between `since` and `until`
@@ -378,25 +359,19 @@ pub async fn aliyun_polardb(
 ) -> Result<Vec<Backup>, cloud_http::Error> {
     let request = dbs_aliyun::PolarDbDescribeBackupsRequest::new(cluster_id, since, until);
     let answer = client.polardb().describe_backups_all(&request).await?;
-    let mut backups: Vec<Backup> = answer
-        .items
-        .iter()
-        .map(|b| {
-            AliyunSet {
-                id: &b.backup_id,
-                start: b.backup_start_time,
-                end: b.backup_end_time,
-                size: b.backup_set_size,
-                status: b.backup_status.as_ref(),
-                method: b.backup_method.as_ref(),
-                kind: b.backup_type.as_ref(),
-                usable: Availability::Export,
-            }
-            .backup()
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(answer.items.iter().map(|b| {
+        AliyunSet {
+            id: &b.backup_id,
+            start: b.backup_start_time,
+            end: b.backup_end_time,
+            size: b.backup_set_size,
+            status: b.backup_status.as_ref(),
+            method: b.backup_method.as_ref(),
+            kind: b.backup_type.as_ref(),
+            usable: Availability::Export,
+        }
+        .backup()
+    })))
 }
 
 /// Every backup of an ApsaraDB for MongoDB instance, newest first: a replica set's through
@@ -418,25 +393,19 @@ pub async fn aliyun_mongodb(
         }
         Err(e) => return Err(e),
     };
-    let mut backups: Vec<Backup> = answer
-        .backups
-        .iter()
-        .map(|b| {
-            AliyunSet {
-                id: &b.backup_id,
-                start: b.backup_start_time,
-                end: b.backup_end_time,
-                size: b.backup_size,
-                status: b.backup_status.as_ref(),
-                method: b.backup_method.as_ref(),
-                kind: b.backup_type.as_ref(),
-                usable: linked_or(b.backup_download_url.as_ref(), Availability::None),
-            }
-            .backup()
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(answer.backups.iter().map(|b| {
+        AliyunSet {
+            id: &b.backup_id,
+            start: b.backup_start_time,
+            end: b.backup_end_time,
+            size: b.backup_size,
+            status: b.backup_status.as_ref(),
+            method: b.backup_method.as_ref(),
+            kind: b.backup_type.as_ref(),
+            usable: linked_or(b.backup_download_url.as_ref(), Availability::None),
+        }
+        .backup()
+    })))
 }
 
 /// A sharded MongoDB cluster's backups (`DescribeClusterBackups`, every page), newest first;
@@ -451,39 +420,33 @@ async fn aliyun_mongodb_cluster(
         .mongodb()
         .describe_cluster_backups_all(&request)
         .await?;
-    let mut backups: Vec<Backup> = answer
-        .cluster_backups
-        .iter()
-        .map(|c| {
-            let state = match c.cluster_backup_status.as_deref() {
-                Some("OK" | "Success") => BackupState::Succeeded,
-                Some("Failed") => BackupState::Failed,
-                Some("Running" | "Backing") => BackupState::Running,
-                other => BackupState::Other(other.unwrap_or_default().to_owned()),
-            };
-            let linked = !c.backups.is_empty()
-                && c.backups
-                    .iter()
-                    .all(|s| has_link(s.backup_download_url.as_ref()));
-            let availability = if state == BackupState::Succeeded && linked {
-                Availability::Links
-            } else {
-                Availability::None
-            };
-            Backup {
-                id: c.cluster_backup_id.clone(),
-                start: c.cluster_backup_start_time,
-                end: c.cluster_backup_end_time,
-                size_bytes: c.cluster_backup_size,
-                state,
-                method: None,
-                kind: c.cluster_backup_mode.as_ref().map(ToString::to_string),
-                availability,
-            }
-        })
-        .collect();
-    newest_first(&mut backups);
-    Ok(backups)
+    Ok(newest(answer.cluster_backups.iter().map(|c| {
+        let state = match c.cluster_backup_status.as_deref() {
+            Some("OK" | "Success") => BackupState::Succeeded,
+            Some("Failed") => BackupState::Failed,
+            Some("Running" | "Backing") => BackupState::Running,
+            other => BackupState::Other(other.unwrap_or_default().to_owned()),
+        };
+        let linked = !c.backups.is_empty()
+            && c.backups
+                .iter()
+                .all(|s| has_link(s.backup_download_url.as_ref()));
+        let availability = if state == BackupState::Succeeded && linked {
+            Availability::Links
+        } else {
+            Availability::None
+        };
+        Backup {
+            id: c.cluster_backup_id.clone(),
+            start: c.cluster_backup_start_time,
+            end: c.cluster_backup_end_time,
+            size_bytes: c.cluster_backup_size,
+            state,
+            method: None,
+            kind: c.cluster_backup_mode.as_ref().map(ToString::to_string),
+            availability,
+        }
+    })))
 }
 
 #[cfg(test)]

@@ -737,48 +737,19 @@ fn export_aliyun_attaches_to_a_task_by_id() {
         "only the first export created a task"
     );
     let to = cloud.home.path().join("none");
-    cloud
-        .cmd()
-        .args([
-            "--region",
-            "cn-hangzhou",
-            "export",
-            "aliyun",
-            "--instance-name",
-        ])
-        .args([
-            "rm-bp1example",
-            "--task-id",
-            "dt-nosuchtask",
-            "--wait-timeout",
-            "5",
-            "--to",
-        ])
-        .arg(&to)
-        .assert()
-        .failure();
+    let attach = |flags: &[&str]| {
+        let mut cmd = cloud.cmd();
+        cmd.args(["--region", "cn-hangzhou", "export", "aliyun"])
+            .args(["--instance-name", "rm-bp1example", "--task-id"])
+            .args(flags)
+            .arg("--to")
+            .arg(&to);
+        cmd.assert()
+    };
+    attach(&["dt-nosuchtask", "--wait-timeout", "5"]).failure();
     // And with a backup set too: contradictory, refused before sending.
     let before = cloud.cloud.requests().len();
-    cloud
-        .cmd()
-        .args([
-            "--region",
-            "cn-hangzhou",
-            "export",
-            "aliyun",
-            "--instance-name",
-        ])
-        .args([
-            "rm-bp1example",
-            "--task-id",
-            &task,
-            "--bak-set-id",
-            "1",
-            "--to",
-        ])
-        .arg(&to)
-        .assert()
-        .code(2);
+    attach(&[&task, "--bak-set-id", "1"]).code(2);
     assert_eq!(cloud.cloud.requests().len(), before);
 }
 
