@@ -10,7 +10,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
-use crate::{aliyun, backups, configure, demo, emulator, export, huawei, tencent, transfer};
+use crate::{aliyun, archive, backups, configure, demo, emulator, export, huawei, tencent, transfer};
 
 /// `--version`: the crate version, the commit and the build date (see `build.rs`).
 const VERSION: &str = concat!(
@@ -46,7 +46,7 @@ pub struct Cli {
 }
 
 /// Flags accepted before or after any command.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The region (cn-hangzhou, ap-guangzhou, cn-north-4, ...) [default: ALIBABA_CLOUD_REGION_ID,
@@ -127,6 +127,10 @@ pub enum Command {
     /// into a directory, verified and resumable, refreshing expired links through the API
     #[command(after_help = EXIT_CODES)]
     Export(export::Export),
+    /// Every database of a plan, on every cloud, into a local directory or an S3 bucket:
+    /// verified, resumable, safe to re-run and to overlap, with retention (docs/archive.md)
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Archive(archive::Archive),
     /// An instance's backups on any cloud in one shape (id, times, size, state, how its files
     /// can be had), newest first: what `export --latest` chooses from
     #[command(after_help = EXIT_CODES)]
@@ -166,6 +170,7 @@ impl Command {
             Command::Tencent(c) => c.waits(),
             Command::Huawei(_)
             | Command::Export(_)
+            | Command::Archive(_)
             | Command::Backups(_)
             | Command::Download(_)
             | Command::Demo
@@ -183,6 +188,7 @@ impl Command {
             Command::Tencent(_) => "tencent",
             Command::Huawei(_) => "huawei",
             Command::Export(_) => "export",
+            Command::Archive(_) => "archive",
             Command::Backups(_) => "backups",
             Command::Download(_) => "download",
             Command::Demo => "demo",
@@ -223,7 +229,10 @@ const API_FLAGS: [&str; 7] = [
 /// "create-download"]`).
 fn applies(id: &str, path: &[&str]) -> bool {
     let top = path.first().copied().unwrap_or_default();
-    let api = matches!(top, "aliyun" | "tencent" | "huawei" | "export" | "backups");
+    let api = matches!(
+        top,
+        "aliyun" | "tencent" | "huawei" | "export" | "backups" | "archive"
+    );
     let waits = matches!(
         path,
         ["aliyun", "create-download" | "start-restore-task"]
@@ -231,7 +240,7 @@ fn applies(id: &str, path: &[&str]) -> bool {
     );
     match id {
         "wait" => waits,
-        "wait_timeout" => waits || top == "export",
+        "wait_timeout" => waits || top == "export" || top == "archive",
         "region" | "profile" => api || top == "configure",
         id if API_FLAGS.contains(&id) => api,
         "output" | "query" | "local_time" => {
@@ -279,7 +288,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     // `export` always waits for its task; elsewhere a timeout needs --wait.
     if ctx.global.wait_timeout.is_some()
         && !ctx.global.wait
-        && !matches!(command, Command::Export(_))
+        && !matches!(command, Command::Export(_) | Command::Archive(_))
     {
         return Err(Failure::usage(
             "--wait-timeout applies only with --wait, or to export",
@@ -290,6 +299,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tencent(c) => c.run(&ctx).await?,
         Command::Huawei(c) => c.run(&ctx).await?,
         Command::Export(c) => c.run(&ctx).await?,
+        Command::Archive(c) => c.run(&ctx).await?,
         Command::Backups(c) => c.run(&ctx).await?,
         Command::Configure(c) => c.run(&ctx)?,
         Command::Download(c) => {
@@ -329,7 +339,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 /// What every API command shares, from the global flags.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Context {
     global: Global,
     endpoint: Option<Endpoint>,
@@ -372,6 +382,14 @@ impl Context {
             ))),
             None => Ok(()),
         }
+    }
+
+    /// The same context in `region` (as if `--region` said it): an archive plan's sources
+    /// each name theirs.
+    pub fn in_region(&self, region: &str) -> Context {
+        let mut ctx = self.clone();
+        ctx.global.region = Some(region.to_owned());
+        ctx
     }
 
     /// `--region`, when given.

@@ -31,6 +31,7 @@
 //! with `--output json`).
 
 mod aliyun;
+mod archive;
 mod args;
 mod backups;
 mod cli;

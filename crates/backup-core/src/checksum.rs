@@ -211,6 +211,13 @@ impl Checksums {
         }
     }
 
+    /// The SHA-256 of what was fed (lowercase hex), when it is computed.
+    pub fn sha256_hex(&self) -> Option<String> {
+        self.sha256
+            .as_ref()
+            .map(|s| hex(&sha2::Digest::finalize(s.clone())))
+    }
+
     /// Compares with the expectations; returns what was verified.
     pub fn verify(
         self,

@@ -216,6 +216,16 @@ pub struct DownloadOptions {
     /// such a file is kept and the download fails with [`DownloadError::Exists`]). A file that
     /// matches the object's size and checksums is kept either way (the report says `skipped`).
     pub overwrite: bool,
+    /// Compute the file's SHA-256 and report it ([`DownloadReport::sha256`]) even when none is
+    /// expected (default false): hashed as the bytes arrive where they arrive in order.
+    pub report_sha256: bool,
+}
+
+impl DownloadOptions {
+    /// Whether the SHA-256 is computed: expected or asked for.
+    fn wants_sha256(&self) -> bool {
+        self.sha256.is_some() || self.report_sha256
+    }
 }
 
 impl Default for DownloadOptions {
@@ -234,6 +244,7 @@ impl Default for DownloadOptions {
             speed_window: Duration::from_secs(30),
             direct_io: true,
             overwrite: false,
+            report_sha256: false,
         }
     }
 }
@@ -285,12 +296,15 @@ pub struct DownloadReport {
     /// Bytes read back from the file to verify it: those that did not arrive in order
     /// (parallel ranges, a resumed run). A single fresh stream hashes as it receives: 0.
     pub reread_bytes: u64,
+    /// The file's SHA-256 (lowercase hex), when it was computed ([`DownloadOptions::sha256`]
+    /// or [`DownloadOptions::report_sha256`]).
+    pub sha256: Option<String>,
 }
 
 /// What identifies one version of the object: a later response that carries a different value
 /// of any of these is of another version.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-struct Validators {
+pub(crate) struct Validators {
     etag: Option<String>,
     last_modified: Option<String>,
     crc64: Option<u64>,
@@ -306,7 +320,7 @@ impl Validators {
     }
 
     /// Whether `later` shows another version: a validator both carry differs.
-    fn differs(&self, later: &Validators) -> bool {
+    pub(crate) fn differs(&self, later: &Validators) -> bool {
         fn both<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
             matches!((a, b), (Some(a), Some(b)) if a != b)
         }
@@ -1051,8 +1065,8 @@ impl Downloader {
                 let file = local::create_fresh(&part).map_err(io_err(&part))?;
                 file.sync_all().map_err(io_err(&part))?;
                 drop(file);
-                let checks = Checksums::new(&expected, options.sha256.is_some());
-                let verified = finish(&part, dest, 0, options, &expected, checks, Some(0)).await?;
+                let checks = Checksums::new(&expected, options.wants_sha256());
+                let (verified, sha256) = finish(&part, dest, 0, options, &expected, checks, Some(0)).await?;
                 Ok(DownloadReport {
                     path: dest.to_owned(),
                     bytes: 0,
@@ -1066,6 +1080,7 @@ impl Downloader {
                     connections: 0,
                     splits: 0,
                     reread_bytes: 0,
+                    sha256,
                 })
             }
             Probe::Whole { response, expected } => {
@@ -1079,7 +1094,7 @@ impl Downloader {
                     // Without ranges nothing can be resumed: leave nothing behind.
                     let _ = local::remove_ours(&part);
                 }
-                let (bytes, verified, direct_io) = result?;
+                let (bytes, verified, direct_io, sha256) = result?;
                 Ok(DownloadReport {
                     path: dest.to_owned(),
                     bytes,
@@ -1093,6 +1108,7 @@ impl Downloader {
                     connections: 1,
                     splits: 0,
                     reread_bytes: 0,
+                    sha256,
                 })
             }
             Probe::Ranged {
@@ -1123,13 +1139,13 @@ impl Downloader {
         link: &Link<'_>,
         options: &DownloadOptions,
         progress: &(dyn Fn(Progress) + Send + Sync),
-    ) -> Result<(u64, Vec<&'static str>, bool), DownloadError> {
+    ) -> Result<(u64, Vec<&'static str>, bool, Option<String>), DownloadError> {
         let limit = [total, options.expected_size, options.max_size]
             .into_iter()
             .flatten()
             .min();
         let shared = Shared::new(total, 0);
-        let mut checks = Checksums::new(&expected, options.sha256.is_some());
+        let mut checks = Checksums::new(&expected, options.wants_sha256());
         local::remove_ours(meta_path).map_err(io_err(meta_path))?;
         let handle = match total {
             Some(size) => allocate(part, meta_path, dest, size).await?,
@@ -1189,8 +1205,9 @@ impl Downloader {
         file.sync().await.map_err(io_err(part))?;
         let direct_io = file.direct();
         drop(file);
-        let verified = finish(part, dest, written, options, &expected, checks, total).await?;
-        Ok((written, verified, direct_io))
+        let (verified, sha256) =
+            finish(part, dest, written, options, &expected, checks, total).await?;
+        Ok((written, verified, direct_io, sha256))
     }
 
     /// A download in ranges, resumed from a trusted resume state when there is one.
@@ -1257,11 +1274,11 @@ impl Downloader {
         // A CRC-64 alone (the usual case on OSS and COS) is combined from the requests' CRCs:
         // nothing read back. Anything else is hashed in order.
         let combine =
-            expected.crc64.is_some() && expected.md5.is_none() && options.sha256.is_none();
+            expected.crc64.is_some() && expected.md5.is_none() && !options.wants_sha256();
         let in_order = if combine {
             Checksums::new(&Expected::default(), false)
         } else {
-            Checksums::new(&expected, options.sha256.is_some())
+            Checksums::new(&expected, options.wants_sha256())
         };
         let frontier = parallel::Frontier::new(in_order);
         let segments = Mutex::new(Vec::new());
@@ -1297,7 +1314,7 @@ impl Downloader {
             Some(c) => c,
             // Not every byte went through the hasher (cannot happen when every range was
             // written; kept as the safe way out): hash the file as it is on disk.
-            None => hash_file(part, &expected, options.sha256.is_some()).await?,
+            None => hash_file(part, &expected, options.wants_sha256()).await?,
         };
         tracing::debug!(
             connections = stats.peak,
@@ -1305,7 +1322,8 @@ impl Downloader {
             reread_bytes = reread,
             "ranges done"
         );
-        let verified = finish(part, dest, size, options, &expected, checks, Some(size)).await?;
+        let (verified, sha256) =
+            finish(part, dest, size, options, &expected, checks, Some(size)).await?;
         let _ = local::remove_ours(meta_path);
         shared.report(progress);
         Ok(DownloadReport {
@@ -1321,6 +1339,7 @@ impl Downloader {
             connections: stats.peak,
             splits: stats.splits,
             reread_bytes: reread,
+            sha256,
         })
     }
 }
@@ -1444,8 +1463,12 @@ async fn keep_existing(
         };
     }
     let size = probe.size().or(options.expected_size);
-    let mut checks = Checksums::new(probe.expected(), options.sha256.is_some());
-    let reason = if !checks.any() {
+    let mut checks = Checksums::new(probe.expected(), options.wants_sha256());
+    // A SHA-256 computed only to be reported shows nothing about the file: an expectation must.
+    let expects = probe.expected().crc64.is_some()
+        || probe.expected().md5.is_some()
+        || options.sha256.is_some();
+    let reason = if !expects {
         "there is no checksum (from the storage or --sha256) to show it holds this object"
     } else if size.is_some_and(|s| s != meta.len())
         || options.expected_size.is_some_and(|s| s != meta.len())
@@ -1468,6 +1491,7 @@ async fn keep_existing(
         .await
         .map_err(|e| io_err(&path)(std::io::Error::other(e)))?
         .map_err(io_err(dest))?;
+        let sha256 = checks.sha256_hex();
         match checks.verify(probe.expected(), options.sha256.as_deref()) {
             Ok(kinds) => {
                 tracing::info!(file = %dest.display(), "already there and verified; skipped");
@@ -1486,6 +1510,7 @@ async fn keep_existing(
                     connections: 0,
                     splits: 0,
                     reread_bytes: 0,
+                    sha256,
                 }));
             }
             Err(_) => "its content differs from the object's checksum",
@@ -1696,7 +1721,7 @@ async fn finish(
     expected: &Expected,
     checks: Checksums,
     server_size: Option<u64>,
-) -> Result<Vec<&'static str>, DownloadError> {
+) -> Result<(Vec<&'static str>, Option<String>), DownloadError> {
     let fail = |e: DownloadError| async {
         let _ = local::remove_ours(part);
         let (_, meta) = part_paths(dest);
@@ -1731,6 +1756,7 @@ async fn finish(
         .await;
     }
     verified.push("size");
+    let sha256 = checks.sha256_hex();
     match checks.verify(expected, options.sha256.as_deref()) {
         Ok(kinds) => verified.extend(kinds),
         Err(e) => return fail(e).await,
@@ -1746,7 +1772,128 @@ async fn finish(
         Err(e) => return Err(io_err(dest)(e)),
     }
     local::sync_dir(dest.parent().unwrap_or(Path::new("")));
-    Ok(verified)
+    Ok((verified, sha256))
+}
+
+/// A link read as a stream of bytes from an offset, for transfers that end somewhere other than a
+/// local file (the archive's uploads to object stores). As [`Downloader::download`]: 403
+/// refreshes the link, 5xx and network errors before a response are retried, redirects follow
+/// the downloader's rule; a read resumed from an offset must be of the same object version.
+pub(crate) struct LinkReader<'a> {
+    downloader: &'a Downloader,
+    link: Link<'a>,
+}
+
+/// An open body of a [`LinkReader`].
+pub(crate) struct LinkBody {
+    resp: Resp,
+    /// The object's whole size, when the response says.
+    pub(crate) total: Option<u64>,
+    /// Which object version this is.
+    pub(crate) version: Validators,
+    /// The checksums its headers declare.
+    pub(crate) expected: Expected,
+    url: String,
+}
+
+impl<'a> LinkReader<'a> {
+    /// Reads `url`, refreshing it through `refresher` when it expires.
+    pub(crate) fn new(
+        downloader: &'a Downloader,
+        url: &str,
+        refresher: Option<&'a dyn RefreshLink>,
+    ) -> Self {
+        LinkReader {
+            downloader,
+            link: Link {
+                url: Mutex::new(url.to_owned()),
+                refresher,
+                refreshes: AtomicU64::new(0),
+                in_a_row: AtomicU32::new(0),
+                refreshing: tokio::sync::Mutex::new(()),
+            },
+        }
+    }
+
+    /// The body from `offset` (asked as a range, so that the answer says whether a later read
+    /// can resume). From a non-zero offset, `version` must be given and still hold: another
+    /// version is [`DownloadError::ObjectChanged`], a server that ignores the range
+    /// [`DownloadError::Refused`].
+    pub(crate) async fn open(
+        &self,
+        offset: u64,
+        version: Option<&Validators>,
+    ) -> Result<LinkBody, DownloadError> {
+        let resp = self
+            .downloader
+            .get(&self.link, Some((offset, None)), version)
+            .await?;
+        let url = display_url(&self.link.current());
+        let (expected, _) = Expected::from_headers_checked(resp.headers());
+        let now = Validators::of(&resp);
+        if version.is_some_and(|v| v.differs(&now)) {
+            return Err(DownloadError::ObjectChanged(1));
+        }
+        let range = header(&resp, "content-range");
+        match resp.status() {
+            206 => match content_range(range.as_deref()) {
+                Some((first, _, total)) if first == offset => Ok(LinkBody {
+                    resp,
+                    total,
+                    version: now,
+                    expected,
+                    url,
+                }),
+                _ => Err(DownloadError::Refused(format!(
+                    "asked for bytes from {offset}, the server sent {}",
+                    range.as_deref().unwrap_or("no Content-Range")
+                ))),
+            },
+            200 if offset == 0 => Ok(LinkBody {
+                total: resp.content_length(),
+                resp,
+                version: now,
+                expected,
+                url,
+            }),
+            416 if offset == 0 => Ok(LinkBody {
+                // An empty object: nothing to read.
+                total: Some(0),
+                resp,
+                version: now,
+                expected,
+                url,
+            }),
+            status => Err(DownloadError::Refused(format!(
+                "HTTP {status} to a read from byte {offset} (the server does not resume)"
+            ))),
+        }
+    }
+}
+
+impl LinkBody {
+    /// The next piece of the body (`None` at its end); no data for `idle` is a stall.
+    pub(crate) async fn chunk(
+        &mut self,
+        idle: Duration,
+    ) -> Result<Option<bytes::Bytes>, DownloadError> {
+        if self.resp.status() == 416 {
+            return Ok(None);
+        }
+        match tokio::time::timeout(idle, self.resp.chunk()).await {
+            Err(_) => Err(DownloadError::Stalled {
+                url: self.url.clone(),
+                why: format!("no data for {}s", idle.as_secs()),
+            }),
+            Ok(Err(source)) => Err(DownloadError::Network {
+                url: self.url.clone(),
+                attempts: 1,
+                cause: cloud_http::network_cause(&*source),
+                source,
+            }),
+            Ok(Ok(chunk)) => Ok(chunk),
+        }
+    }
 }
 
 /// Validators read from a header map (for the fuzz targets).

@@ -907,9 +907,16 @@ pub enum WorkflowError {
     },
 }
 
-struct FileRefresher<'a> {
+/// Refreshes one file's link through its export.
+pub(crate) struct FileRefresher<'a> {
     export: &'a dyn BackupExport,
     file: &'a ExportedFile,
+}
+
+impl<'a> FileRefresher<'a> {
+    pub(crate) fn new(export: &'a dyn BackupExport, file: &'a ExportedFile) -> Self {
+        FileRefresher { export, file }
+    }
 }
 
 impl RefreshLink for FileRefresher<'_> {
@@ -1126,6 +1133,39 @@ async fn download_one(
         }
         Ok(report)
     }
+}
+
+/// One file of an export to `dest` in `dir` (created if missing), verified against what the
+/// API declared, its link refreshed through `export` (the archive's local transfers).
+#[cfg_attr(
+    not(all(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
+pub(crate) async fn download_named(
+    export: &dyn BackupExport,
+    file: &ExportedFile,
+    dest: &Path,
+    dir: &Path,
+    downloader: &Downloader,
+    options: &DownloadOptions,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<DownloadReport, WorkflowError> {
+    check_writable(dir)?;
+    let name = SafeName::sanitize_or(
+        &dest.file_name().unwrap_or_default().to_string_lossy(),
+        "file",
+    );
+    download_one(
+        export,
+        file,
+        &name,
+        dest,
+        (0, 1),
+        downloader,
+        options,
+        &|f| progress(f.progress),
+    )
+    .await
 }
 
 /// Creates `dir` (mode `0700`) if missing and checks that a file can be created in it.

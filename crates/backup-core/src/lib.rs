@@ -26,6 +26,9 @@
 //! # Ok(()) }
 //! ```
 
+/// The archive: plans, destinations, manifests, retention (every vendor needed).
+#[cfg(all(feature = "aliyun", feature = "tencent", feature = "huawei"))]
+pub mod archive;
 pub mod backups;
 pub mod checksum;
 mod direct;
