@@ -2,6 +2,7 @@
 //! (one test binary, so it links once).
 
 mod aliyun;
+mod archive;
 mod common;
 mod download;
 mod errors;

@@ -535,7 +535,7 @@ select = "2026-01-01-backup"
                 "huawei/dds/cn-north-4/befb1cfe1f96403780396b0c54f85d11in02"
             ]
         );
-        assert_eq!(plan.sources[0].line, 14);
+        assert_eq!(plan.sources[0].line, 13);
         assert_eq!(
             plan.sources[1].select,
             Select::AllSince(Duration::from_secs(14 * 86_400))
@@ -552,7 +552,7 @@ select = "2026-01-01-backup"
         let e = refused("[destination]\nurl = \"/x\"\n\n[run]\nconcurency = 2\n");
         assert!(e.contains("concurency") && e.contains("line 5"), "{e}");
         let e = refused(&GOOD.replace("select = \"latest\"", "selct = \"latest\""));
-        assert!(e.contains("selct") && e.contains("line 19"), "{e}");
+        assert!(e.contains("selct") && e.contains("line 18"), "{e}");
         let e = refused("[destinaton]\nurl = \"/x\"\n");
         assert!(e.contains("destinaton") && e.contains("line 1"), "{e}");
     }
