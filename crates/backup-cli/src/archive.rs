@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use backup_core::archive::{self, Archive as Runner, ConnectError, Event, Outcome, Plan, RunOptions};
+use backup_core::archive::{
+    self, Archive as Runner, ConnectError, Event, Outcome, Plan, RunOptions,
+};
 use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -76,7 +78,11 @@ pub struct PruneArgs {
 }
 
 /// `I/N` (or `N` with `index` from `JOB_COMPLETION_INDEX`), checked.
-fn shard(text: Option<&str>, shards: Option<u32>, index: Option<String>) -> Result<Option<(u32, u32)>, Failure> {
+fn shard(
+    text: Option<&str>,
+    shards: Option<u32>,
+    index: Option<String>,
+) -> Result<Option<(u32, u32)>, Failure> {
     let (i, n) = match (text, shards) {
         (None, None) => return Ok(None),
         (Some(t), _) => {
@@ -93,7 +99,8 @@ fn shard(text: Option<&str>, shards: Option<u32>, index: Option<String>) -> Resu
         }
     };
     let parse = |what: &str, v: &str| {
-        v.parse::<u32>().map_err(|_| Failure::usage(format!("--shard: {what} `{v}` is not a whole number")))
+        v.parse::<u32>()
+            .map_err(|_| Failure::usage(format!("--shard: {what} `{v}` is not a whole number")))
     };
     let (i, n) = (parse("index", &i)?, parse("count", &n)?);
     if n == 0 || i >= n {
@@ -159,7 +166,8 @@ impl Archive {
         let connect = Connect(ctx);
         let display = Display::new();
         let events = |e: Event<'_>| display.event(e);
-        let runner = Runner::new(&plan, &connect, &events).map_err(|e| Failure::usage(e.to_string()))?;
+        let runner =
+            Runner::new(&plan, &connect, &events).map_err(|e| Failure::usage(e.to_string()))?;
         match self {
             Archive::Run(a) => {
                 let options = RunOptions::new().dry_run(a.dry_run).shard(shard(
@@ -180,13 +188,21 @@ impl Archive {
                         .sources
                         .iter()
                         .find_map(|s| {
-                            s.error.clone().map(|e| format!("{}: {e}", s.source)).or_else(|| {
-                                s.backups.iter().find_map(|b| {
-                                    (b.status == archive::BackupStatus::Failed).then(|| {
-                                        format!("{} {}: {}", s.source, b.backup, b.error.clone().unwrap_or_default())
+                            s.error
+                                .clone()
+                                .map(|e| format!("{}: {e}", s.source))
+                                .or_else(|| {
+                                    s.backups.iter().find_map(|b| {
+                                        (b.status == archive::BackupStatus::Failed).then(|| {
+                                            format!(
+                                                "{} {}: {}",
+                                                s.source,
+                                                b.backup,
+                                                b.error.clone().unwrap_or_default()
+                                            )
+                                        })
                                     })
                                 })
-                            })
                         })
                         .or_else(|| report.prune_errors.first().cloned())
                         .unwrap_or_default();
@@ -302,15 +318,28 @@ impl Display {
     fn event(&self, event: Event<'_>) {
         let escape = backup_core::terminal::escape;
         match event {
-            Event::Task { source, backup, state } => {
+            Event::Task {
+                source,
+                backup,
+                state,
+            } => {
                 tracing::debug!(source, backup, state, "export task");
                 if self.multi.is_hidden() {
                     return;
                 }
                 let bar = self.bar(format!("task {source} {backup}"), false);
-                bar.set_message(format!("{source} {}: waiting for the export: {}", escape(backup), escape(state)));
+                bar.set_message(format!(
+                    "{source} {}: waiting for the export: {}",
+                    escape(backup),
+                    escape(state)
+                ));
             }
-            Event::Transfer { source, file, done, total } => {
+            Event::Transfer {
+                source,
+                file,
+                done,
+                total,
+            } => {
                 if self.multi.is_hidden() {
                     return;
                 }
@@ -364,7 +393,10 @@ mod tests {
     fn shards_are_checked() {
         assert_eq!(shard(None, None, None).unwrap(), None);
         assert_eq!(shard(Some("1/3"), None, None).unwrap(), Some((1, 3)));
-        assert_eq!(shard(None, Some(4), Some("2".into())).unwrap(), Some((2, 4)));
+        assert_eq!(
+            shard(None, Some(4), Some("2".into())).unwrap(),
+            Some((2, 4))
+        );
         for (text, shards, index) in [
             (Some("3/3"), None, None),
             (Some("0/0"), None, None),

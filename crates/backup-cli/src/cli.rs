@@ -10,7 +10,9 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 
 use crate::error::{EXIT_CODES, Failure};
 use crate::output::{self, Format, Json};
-use crate::{aliyun, archive, backups, configure, demo, emulator, export, huawei, tencent, transfer};
+use crate::{
+    aliyun, archive, backups, configure, demo, emulator, export, huawei, tencent, transfer,
+};
 
 /// `--version`: the crate version, the commit and the build date (see `build.rs`).
 const VERSION: &str = concat!(

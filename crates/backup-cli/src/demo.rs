@@ -12,7 +12,9 @@ use backup_core::aliyun::{
     self, CreateDownloadRequest, DownloadSource, DownloadTarget, Export, LogicalFormat,
     StorageInfoRequest,
 };
+use backup_core::archive;
 use backup_core::cloud_http::{Endpoint, HttpClient, WaiterConfig};
+use backup_core::cloud_sign::Credentials;
 use backup_core::download::{DownloadOptions, Downloader, display_url};
 use backup_core::huawei::{self, BackupStatus, dds};
 use backup_core::tencent::{self, CreateBackupDownloadTaskRequest, DescribeDbBackupsRequest};
@@ -43,10 +45,94 @@ fn step(what: &str, result: impl AsRef<str>) {
 
 /// What the flows share.
 struct Demo {
-    endpoint: Endpoint,
-    http: HttpClient,
+    clients: Clients,
     downloader: Downloader,
     dir: PathBuf,
+}
+
+/// Clients of the emulator, with its own credentials, in any region.
+struct Clients {
+    endpoint: Endpoint,
+    http: HttpClient,
+    keys: [Credentials; 3],
+}
+
+impl Clients {
+    fn aliyun(&self, region: &str) -> Result<aliyun::Client, backup_core::cloud_http::Error> {
+        aliyun::Client::builder()
+            .region(region)
+            .credentials(self.keys[0].clone())
+            .endpoint(self.endpoint.clone())
+            .http_client(self.http.clone())
+            .build()
+    }
+
+    fn tencent(&self, region: &str) -> Result<tencent::Client, backup_core::cloud_http::Error> {
+        tencent::Client::builder()
+            .region(region)
+            .credentials(self.keys[1].clone())
+            .endpoint(self.endpoint.clone())
+            .http_client(self.http.clone())
+            .build()
+    }
+
+    fn huawei(&self, region: &str) -> Result<huawei::Client, backup_core::cloud_http::Error> {
+        huawei::Client::builder()
+            .region(region)
+            .credentials(self.keys[2].clone())
+            .endpoint(self.endpoint.clone())
+            .iam_endpoint(self.endpoint.clone())
+            .http_client(self.http.clone())
+            .build()
+    }
+}
+
+impl archive::Connect for Clients {
+    fn aliyun(&self, region: &str) -> Result<aliyun::Client, archive::ConnectError> {
+        Ok(Clients::aliyun(self, region)?)
+    }
+    fn tencent(&self, region: &str) -> Result<tencent::Client, archive::ConnectError> {
+        Ok(Clients::tencent(self, region)?)
+    }
+    fn huawei(
+        &self,
+        region: &str,
+        _project_id: Option<&str>,
+    ) -> Result<huawei::Client, archive::ConnectError> {
+        Ok(Clients::huawei(self, region)?)
+    }
+    fn waiter(&self) -> WaiterConfig {
+        waiter()
+    }
+    fn allow_http(&self) -> bool {
+        true
+    }
+}
+
+/// The demo's archive plan: one source per cloud into `dest`.
+fn demo_plan(dest: &std::path::Path) -> String {
+    format!(
+        r#"[destination]
+url = "{}"
+[retention]
+keep_last = 3
+[[source]]
+cloud = "aliyun"
+product = "rds"
+instance = "rm-bp1local0001"
+region = "cn-hangzhou"
+[[source]]
+cloud = "tencent"
+instance = "{TENCENT_INSTANCE}"
+region = "ap-guangzhou"
+[[source]]
+cloud = "huawei"
+service = "dds"
+instance = "{HUAWEI_INSTANCE}"
+region = "cn-north-4"
+"#,
+        dest.display()
+    )
 }
 
 /// Runs the three flows and prints what each step did.
@@ -56,8 +142,15 @@ pub async fn run() -> Result<(), Failure> {
     let dir = tempfile::tempdir()
         .map_err(|e| Failure::service(format!("cannot create a temporary directory: {e}")))?;
     let demo = Demo {
-        endpoint: Endpoint::parse(&cloud.endpoint())?,
-        http: api_http(true)?,
+        clients: Clients {
+            endpoint: Endpoint::parse(&cloud.endpoint())?,
+            http: api_http(true)?,
+            keys: [
+                cloud.aliyun_credentials(),
+                cloud.tencent_credentials(),
+                cloud.huawei_credentials(),
+            ],
+        },
         downloader: Downloader::new()?,
         dir: dir.path().to_owned(),
     };
@@ -69,8 +162,8 @@ pub async fn run() -> Result<(), Failure> {
         "(in this process, with the emulator's own credentials: nothing to configure, nothing \
          leaves this machine)"
     );
-    let files =
-        demo.aliyun(&cloud).await? + demo.tencent(&cloud).await? + demo.huawei(&cloud).await?;
+    let files = demo.aliyun().await? + demo.tencent().await? + demo.huawei().await?;
+    demo.archive().await?;
     println!(
         "\nDone in {:.1} s: {files} backup files exported, downloaded and verified through the \
          same code paths as against the real clouds.",
@@ -78,6 +171,23 @@ pub async fn run() -> Result<(), Failure> {
     );
     println!("Next: `cloud-backup --help`, then `cloud-backup aliyun create-download --help`.");
     Ok(())
+}
+
+/// `statuses` of a run report: `archived 3`, `skipped 3`.
+fn tally(report: &archive::RunReport) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for b in report.sources.iter().flat_map(|s| &s.backups) {
+        let status = serde_json::to_value(b.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        *counts.entry(status).or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Demo {
@@ -104,17 +214,49 @@ impl Demo {
 
     /// Aliyun: RDS DescribeBackups (the newest successful set), DBS CreateDownload to URL,
     /// wait, DescribeDownloadBackupSetStorageInfo, download.
-    async fn aliyun(&self, cloud: &FakeCloud) -> Result<usize, Failure> {
+    /// The archive: a plan of one database per cloud into a temporary directory, run twice
+    /// (the second skips everything), then verified.
+    async fn archive(&self) -> Result<(), Failure> {
+        println!(
+            "\nThe archive (`cloud-backup archive`): the newest backup of one database per cloud, \
+             into a local destination"
+        );
+        let dest = self.dir.join("archive");
+        let plan =
+            archive::plan::parse(&demo_plan(&dest)).map_err(|e| Failure::service(e.to_string()))?;
+        let runner = archive::Archive::new(&plan, &self.clients, &|_| {})
+            .map_err(|e| Failure::service(e.to_string()))?;
+        let options = archive::RunOptions::new();
+        for what in ["archive run", "archive run again"] {
+            let report = runner.run(&options).await;
+            if report.outcome() != archive::Outcome::Ok {
+                return Err(Failure::service(format!(
+                    "{what} failed: {}",
+                    serde_json::to_string(&report).unwrap_or_default()
+                )));
+            }
+            step(what, tally(&report));
+        }
+        let verified = runner.verify(&options).await;
+        if !verified.ok() {
+            return Err(Failure::service("archive verify found a mismatch"));
+        }
+        step(
+            "archive verify",
+            format!(
+                "{} file(s) re-read from the destination, SHA-256 as in their manifests",
+                verified.files.len()
+            ),
+        );
+        Ok(())
+    }
+
+    async fn aliyun(&self) -> Result<usize, Failure> {
         println!(
             "\nAlibaba Cloud RDS + DBS: the newest backup set of {ALIYUN_INSTANCE} (a cloud-disk \
              instance), exported by DBS advanced download to a URL"
         );
-        let client = aliyun::Client::builder()
-            .region("cn-hangzhou")
-            .credentials(cloud.aliyun_credentials())
-            .endpoint(self.endpoint.clone())
-            .http_client(self.http.clone())
-            .build()?;
+        let client = self.clients.aliyun("cn-hangzhou")?;
         let sets = backup_core::backups::aliyun_rds(&client, ALIYUN_INSTANCE).await?;
         let newest = backup_core::backups::select(&sets, &backup_core::backups::Selection::Latest)
             .ok_or_else(|| Failure::service("RDS DescribeBackups listed no successful set"))?
@@ -158,16 +300,11 @@ impl Demo {
 
     /// Tencent MongoDB: DescribeDBBackups, CreateBackupDownloadTask for the replica set, wait,
     /// download each task's Url.
-    async fn tencent(&self, cloud: &FakeCloud) -> Result<usize, Failure> {
+    async fn tencent(&self) -> Result<usize, Failure> {
         println!(
             "\nTencent Cloud MongoDB: the newest backup of {TENCENT_INSTANCE}, every replica set"
         );
-        let client = tencent::Client::builder()
-            .region("ap-guangzhou")
-            .credentials(cloud.tencent_credentials())
-            .endpoint(self.endpoint.clone())
-            .http_client(self.http.clone())
-            .build()?;
+        let client = self.clients.tencent("ap-guangzhou")?;
         let backups = client
             .describe_db_backups(&DescribeDbBackupsRequest::new(TENCENT_INSTANCE))
             .await?;
@@ -215,15 +352,9 @@ impl Demo {
 
     /// Huawei DDS: project id through IAM, ListBackups, ShowBackupDownloadLink, download each
     /// shard's file.
-    async fn huawei(&self, cloud: &FakeCloud) -> Result<usize, Failure> {
+    async fn huawei(&self) -> Result<usize, Failure> {
         println!("\nHuawei Cloud DDS: the newest backup of {HUAWEI_INSTANCE}, one file per shard");
-        let client = huawei::Client::builder()
-            .region("cn-north-4")
-            .credentials(cloud.huawei_credentials())
-            .endpoint(self.endpoint.clone())
-            .iam_endpoint(self.endpoint.clone())
-            .http_client(self.http.clone())
-            .build()?;
+        let client = self.clients.huawei("cn-north-4")?;
         let project = client.project_id().await?;
         step(
             "KeystoneListProjects (IAM)",

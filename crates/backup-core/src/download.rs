@@ -1066,7 +1066,8 @@ impl Downloader {
                 file.sync_all().map_err(io_err(&part))?;
                 drop(file);
                 let checks = Checksums::new(&expected, options.wants_sha256());
-                let (verified, sha256) = finish(&part, dest, 0, options, &expected, checks, Some(0)).await?;
+                let (verified, sha256) =
+                    finish(&part, dest, 0, options, &expected, checks, Some(0)).await?;
                 Ok(DownloadReport {
                     path: dest.to_owned(),
                     bytes: 0,
@@ -1273,8 +1274,7 @@ impl Downloader {
             parallel::setup(&state.lock().unwrap_or_else(|e| e.into_inner()), options);
         // A CRC-64 alone (the usual case on OSS and COS) is combined from the requests' CRCs:
         // nothing read back. Anything else is hashed in order.
-        let combine =
-            expected.crc64.is_some() && expected.md5.is_none() && !options.wants_sha256();
+        let combine = expected.crc64.is_some() && expected.md5.is_none() && !options.wants_sha256();
         let in_order = if combine {
             Checksums::new(&Expected::default(), false)
         } else {

@@ -129,7 +129,10 @@ fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_ea
     // Dry run: the plan's actions, and nothing created or written.
     let (code, report, _) = archive(&cloud, &[], &["run", plan, "--dry-run"]);
     assert_eq!(code, 0, "{report}");
-    assert!(statuses(&report).iter().all(|s| s.ends_with(" planned")), "{report}");
+    assert!(
+        statuses(&report).iter().all(|s| s.ends_with(" planned")),
+        "{report}"
+    );
     assert_eq!(create_calls(&cloud), 0);
     assert!(manifests(&dest).is_empty());
 
@@ -161,18 +164,35 @@ fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_ea
         }
     }
     assert_eq!(files, 6, "1 + 1 + 2 replica sets + 2 shards");
-    let tencent = &found.iter().find(|(d, _)| d.to_string_lossy().contains("tencent")).unwrap().1;
-    assert_eq!(tencent["backup"]["id"], "cmgo-dygv1rnp_2021-03-26 10:44", "the id as sent");
-    assert!(found.iter().all(|(d, _)| !d.join("lease.json").exists()), "leases released");
+    let tencent = &found
+        .iter()
+        .find(|(d, _)| d.to_string_lossy().contains("tencent"))
+        .unwrap()
+        .1;
+    assert_eq!(
+        tencent["backup"]["id"], "cmgo-dygv1rnp_2021-03-26 10:44",
+        "the id as sent"
+    );
+    assert!(
+        found.iter().all(|(d, _)| !d.join("lease.json").exists()),
+        "leases released"
+    );
 
     // Again: everything skipped, no export created, no byte downloaded.
     cloud.cloud.clear_requests();
     let (code, report, _) = archive(&cloud, &[], &["run", plan]);
     assert_eq!(code, 0);
-    assert!(statuses(&report).iter().all(|s| s.ends_with(" skipped")), "{report}");
+    assert!(
+        statuses(&report).iter().all(|s| s.ends_with(" skipped")),
+        "{report}"
+    );
     assert_eq!(create_calls(&cloud), 0);
     assert!(
-        cloud.cloud.requests().iter().all(|r| r.action != "GetObject"),
+        cloud
+            .cloud
+            .requests()
+            .iter()
+            .all(|r| r.action != "GetObject"),
         "nothing downloaded"
     );
 
@@ -181,7 +201,10 @@ fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_ea
     assert_eq!(report["files"].as_array().unwrap().len(), 6);
 
     // A flipped byte and a missing file are caught, each by name.
-    let (tdir, tm) = found.iter().find(|(d, _)| d.to_string_lossy().contains("tencent")).unwrap();
+    let (tdir, tm) = found
+        .iter()
+        .find(|(d, _)| d.to_string_lossy().contains("tencent"))
+        .unwrap();
     let first = tdir.join(tm["files"][0]["name"].as_str().unwrap());
     let mut bytes = std::fs::read(&first).unwrap();
     bytes[1000] ^= 0x01;
@@ -194,7 +217,12 @@ fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_ea
         .unwrap()
         .iter()
         .filter(|f| f["status"] != "ok")
-        .map(|f| (f["status"].as_str().unwrap().to_owned(), f["error"].as_str().unwrap().to_owned()))
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap().to_owned(),
+                f["error"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(bad.len(), 2, "{report}");
     assert_eq!(bad[0].0, "mismatch");
@@ -202,7 +230,11 @@ fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_ea
     assert_eq!(bad[1].0, "missing");
     assert!(stderr.contains("2 of 6 file(s)"), "{stderr}");
     // --source narrows it to the sources that are fine.
-    let (code, _, _) = archive(&cloud, &[], &["verify", plan, "--source", "rm-bp1local0001"]);
+    let (code, _, _) = archive(
+        &cloud,
+        &[],
+        &["verify", plan, "--source", "rm-bp1local0001"],
+    );
     assert_eq!(code, 0);
 
     // list: every backup committed.
@@ -250,16 +282,19 @@ select = "no-such-backup"
 fn plans_are_checked_before_anything_is_sent() {
     let cloud = Cloud::start();
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan(
-        dir.path(),
-        "url = \"/tmp/x\"\nbucket = \"y\"",
-        SOURCES,
-    );
+    let plan = plan(dir.path(), "url = \"/tmp/x\"\nbucket = \"y\"", SOURCES);
     let (code, _, stderr) = archive(&cloud, &[], &["run", plan.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("bucket") && stderr.contains("line 3"), "{stderr}");
+    assert!(
+        stderr.contains("bucket") && stderr.contains("line 3"),
+        "{stderr}"
+    );
     assert!(cloud.cloud.requests().is_empty());
-    let (code, _, stderr) = archive(&cloud, &[], &["run", plan.to_str().unwrap(), "--shard", "3/3"]);
+    let (code, _, stderr) = archive(
+        &cloud,
+        &[],
+        &["run", plan.to_str().unwrap(), "--shard", "3/3"],
+    );
     assert_eq!(code, 2, "{stderr}");
 }
 
@@ -295,13 +330,23 @@ select = "all-since:3650d"
     let (code, report, stderr) = archive(&cloud, &[], &["run", plan.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     let archived = statuses(&report);
-    assert!(archived.len() >= 2, "every successful set since then: {archived:?}");
+    assert!(
+        archived.len() >= 2,
+        "every successful set since then: {archived:?}"
+    );
     let pruned = report["pruned"].as_array().unwrap();
     let committed: Vec<&Value> = pruned.iter().filter(|p| p["committed"] == true).collect();
     assert_eq!(committed.len(), archived.len() - 1, "{report}");
-    assert!(pruned.iter().any(|p| p["backup"] == "stale" && p["committed"] == false));
+    assert!(
+        pruned
+            .iter()
+            .any(|p| p["backup"] == "stale" && p["committed"] == false)
+    );
     assert!(!instance.join("stale").exists());
-    assert!(instance.join("working/lease.json").exists(), "a working run's backup stays");
+    assert!(
+        instance.join("working/lease.json").exists(),
+        "a working run's backup stays"
+    );
     // What stays is the newest.
     let left = manifests(&dest);
     assert_eq!(left.len(), 1);
@@ -339,7 +384,13 @@ fn spawn(cloud: &Cloud, env: &[(&str, &str)], args: &[&str]) -> std::process::Ch
         .env("HUAWEICLOUD_SDK_SK", h.secret().expose())
         .env("HUAWEICLOUD_SDK_PROJECT_ID", HUAWEI_PROJECT_ID)
         .envs(env.iter().copied())
-        .args(["--endpoint", &cloud.cloud.endpoint(), "--allow-http", "--output", "json"])
+        .args([
+            "--endpoint",
+            &cloud.cloud.endpoint(),
+            "--allow-http",
+            "--output",
+            "json",
+        ])
         .args(["archive"])
         .args(args)
         .stdout(std::process::Stdio::piped())
@@ -438,7 +489,10 @@ fn a_killed_run_resumes(
     assert_eq!(code, 0, "{report}");
     let backup = &report["sources"][0]["backups"][0];
     assert_eq!(backup["status"], "archived", "{report}");
-    assert!(backup["resumed_bytes"].as_u64().unwrap() > 0, "resumed: {report}");
+    assert!(
+        backup["resumed_bytes"].as_u64().unwrap() > 0,
+        "resumed: {report}"
+    );
     let (code, report, _) = archive(cloud, env, &["verify", plan]);
     assert_eq!(code, 0, "byte-identical: {report}");
 }
@@ -451,7 +505,9 @@ fn a_run_killed_mid_transfer_resumes_into_a_local_directory() {
     let root = dir.path().to_owned();
     let started = || {
         // The download's `.part` file.
-        walk(&root).iter().any(|(p, _)| p.to_string_lossy().ends_with(".part"))
+        walk(&root)
+            .iter()
+            .any(|(p, _)| p.to_string_lossy().ends_with(".part"))
     };
     let expire = |lease: &[u8]| {
         let (path, _) = walk(&root)
@@ -473,7 +529,9 @@ fn walk(root: &Path) -> Vec<(std::path::PathBuf, u64)> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             match entry.metadata() {
@@ -519,9 +577,16 @@ fn s3_request(endpoint: &str, method: &str, path: &str, body: &[u8]) -> (u16, Ve
     stream.write_all(body).unwrap();
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).unwrap();
-    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(answer.len());
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(answer.len());
     let head = String::from_utf8_lossy(&answer[..end]);
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     (status, answer.get(end + 4..).unwrap_or_default().to_vec())
 }
 
@@ -532,7 +597,10 @@ fn bucket(endpoint: &str, name: &str) -> (String, Vec<(&'static str, &'static st
     let destination = format!(
         "url = \"s3://{name}/nightly\"\nendpoint = \"{endpoint}\"\nregion = \"us-east-1\"\nallow_http = true"
     );
-    let env = vec![("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")];
+    let env = vec![
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ];
     (destination, env)
 }
 
@@ -547,18 +615,25 @@ fn s3_a_run_archives_a_second_skips_and_verify_catches_changes() {
     let plan = plan.to_str().unwrap();
     let (code, report, stderr) = archive(&cloud, &env, &["run", plan]);
     assert_eq!(code, 0, "{report} {stderr}");
-    assert!(statuses(&report).iter().all(|s| s.ends_with(" archived")), "{report}");
+    assert!(
+        statuses(&report).iter().all(|s| s.ends_with(" archived")),
+        "{report}"
+    );
     cloud.cloud.clear_requests();
     let (code, report, _) = archive(&cloud, &env, &["run", plan]);
     assert_eq!(code, 0);
-    assert!(statuses(&report).iter().all(|s| s.ends_with(" skipped")), "{report}");
+    assert!(
+        statuses(&report).iter().all(|s| s.ends_with(" skipped")),
+        "{report}"
+    );
     assert_eq!(create_calls(&cloud), 0);
     let (code, report, _) = archive(&cloud, &env, &["verify", plan]);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["files"].as_array().unwrap().len(), 6);
     // The archived object is the emulator's, byte for byte.
     let huawei = "huawei/befb1cfe1f96403780396b0c54f85d11in02/bd062e1af2d248b3bb4cd3dbb4183888br02";
-    let key = format!("/{name}/nightly/{huawei}/bd062e1af2d248b3bb4cd3dbb4183888br02_shard_1.tar.gz");
+    let key =
+        format!("/{name}/nightly/{huawei}/bd062e1af2d248b3bb4cd3dbb4183888br02_shard_1.tar.gz");
     let (status, bytes) = s3_request(&endpoint, "GET", &key, b"");
     assert_eq!(status, 200);
     let objects: Vec<Vec<u8>> = cloud.cloud.objects().iter().map(|o| o.content()).collect();
@@ -567,7 +642,8 @@ fn s3_a_run_archives_a_second_skips_and_verify_catches_changes() {
     let mut flipped = bytes.clone();
     flipped[10] ^= 1;
     assert_eq!(s3_request(&endpoint, "PUT", &key, &flipped).0, 200);
-    let other = format!("/{name}/nightly/{huawei}/bd062e1af2d248b3bb4cd3dbb4183888br02_shard_2.tar.gz");
+    let other =
+        format!("/{name}/nightly/{huawei}/bd062e1af2d248b3bb4cd3dbb4183888br02_shard_2.tar.gz");
     assert_eq!(s3_request(&endpoint, "DELETE", &other, b"").0, 204);
     let (code, report, _) = archive(&cloud, &env, &["verify", plan]);
     assert_eq!(code, 1);

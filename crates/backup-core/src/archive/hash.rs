@@ -44,7 +44,7 @@ impl Sha256 {
 
     /// Goes on from a saved state.
     pub(crate) fn resume(saved: &Saved) -> Option<Self> {
-        (saved.bytes % 64 == 0).then(|| Sha256 {
+        saved.bytes.is_multiple_of(64).then(|| Sha256 {
             state: saved.state,
             bytes: saved.bytes,
             pending: Vec::with_capacity(64),
@@ -60,7 +60,7 @@ impl Sha256 {
     }
 
     fn compress(&mut self, blocks: &[u8]) {
-        debug_assert!(blocks.len() % 64 == 0);
+        debug_assert!(blocks.len().is_multiple_of(64));
         for block in blocks.chunks_exact(64) {
             sha2::compress256(
                 &mut self.state,

@@ -421,7 +421,11 @@ pub struct Archive<'a> {
 
 impl<'a> Archive<'a> {
     /// Opens the plan's destination; vendor clients are made when a source needs them.
-    pub fn new(plan: &'a Plan, connect: &'a dyn Connect, events: EventFn<'a>) -> Result<Self, ArchiveError> {
+    pub fn new(
+        plan: &'a Plan,
+        connect: &'a dyn Connect,
+        events: EventFn<'a>,
+    ) -> Result<Self, ArchiveError> {
         let dest = Destination::open(&plan.destination)?;
         let downloader = Downloader::new().map_err(|source| ArchiveError::Transfer {
             file: String::new(),
@@ -450,7 +454,10 @@ impl<'a> Archive<'a> {
             .filter(|s| options.shard.is_none_or(|(i, n)| s.in_shard(i, n)))
             .filter(|s| {
                 options.only.is_empty()
-                    || options.only.iter().any(|o| *o == s.id() || *o == s.instance)
+                    || options
+                        .only
+                        .iter()
+                        .any(|o| *o == s.id() || *o == s.instance)
             })
             .collect()
     }
@@ -459,13 +466,12 @@ impl<'a> Archive<'a> {
     /// then applies retention to the sources that did not fail.
     pub async fn run(&self, options: &RunOptions) -> RunReport {
         let sources = self.sources(options);
-        let mut reports: Vec<(usize, SourceReport)> = futures_util::stream::iter(
-            sources.iter().enumerate(),
-        )
-        .map(|(i, s)| async move { (i, self.run_source(s, options).await) })
-        .buffer_unordered(self.plan.run.concurrency)
-        .collect()
-        .await;
+        let mut reports: Vec<(usize, SourceReport)> =
+            futures_util::stream::iter(sources.iter().enumerate())
+                .map(|(i, s)| async move { (i, self.run_source(s, options).await) })
+                .buffer_unordered(self.plan.run.concurrency)
+                .collect()
+                .await;
         reports.sort_by_key(|(i, _)| *i);
         let reports: Vec<SourceReport> = reports.into_iter().map(|(_, r)| r).collect();
         let mut pruned = Vec::new();
@@ -556,7 +562,11 @@ impl<'a> Archive<'a> {
             r.duration_ms = started.elapsed().as_millis() as u64;
             r
         };
-        match self.dest.read_json::<Manifest>(&dir.clone().join(MANIFEST)).await {
+        match self
+            .dest
+            .read_json::<Manifest>(&dir.clone().join(MANIFEST))
+            .await
+        {
             Ok(Some(m)) if m.backup.id == backup.id => {
                 report.status = BackupStatus::Skipped;
                 report.files = m.files.len();
@@ -593,7 +603,10 @@ impl<'a> Archive<'a> {
                         .format(&time::format_description::well_known::Rfc3339)
                         .unwrap_or_default()
                 );
-                (self.events)(Event::Note(&format!("{source_id} {}: {text}; skipped", backup.id)));
+                (self.events)(Event::Note(&format!(
+                    "{source_id} {}: {text}; skipped",
+                    backup.id
+                )));
                 report.status = BackupStatus::Busy;
                 report.error = Some(text);
                 return done(report);
@@ -741,11 +754,16 @@ impl<'a> Archive<'a> {
                 ..DownloadOptions::default()
             };
             let dir_path: PathBuf = path.parent().map(ToOwned::to_owned).unwrap_or_default();
-            let report =
-                crate::export::download_named(export, file, &path, &dir_path, &self.downloader, &options, &|p| {
-                    progress(p.bytes_done, p.total)
-                })
-                .await?;
+            let report = crate::export::download_named(
+                export,
+                file,
+                &path,
+                &dir_path,
+                &self.downloader,
+                &options,
+                &|p| progress(p.bytes_done, p.total),
+            )
+            .await?;
             let sha256 = report.sha256.clone().ok_or_else(|| ArchiveError::Corrupt {
                 path: location.to_string(),
                 why: "no SHA-256 was computed".into(),
@@ -787,8 +805,14 @@ impl<'a> Archive<'a> {
     ) -> Result<Vec<(Path, Option<Manifest>, Option<Lease>)>, ArchiveError> {
         let mut out = Vec::new();
         for dir in self.dest.backup_dirs(source).await? {
-            let manifest = self.dest.read_json::<Manifest>(&dir.clone().join(MANIFEST)).await?;
-            let lease = self.dest.read_json::<Lease>(&dir.clone().join(LEASE)).await?;
+            let manifest = self
+                .dest
+                .read_json::<Manifest>(&dir.clone().join(MANIFEST))
+                .await?;
+            let lease = self
+                .dest
+                .read_json::<Lease>(&dir.clone().join(LEASE))
+                .await?;
             out.push((dir, manifest, lease));
         }
         Ok(out)
@@ -815,7 +839,11 @@ impl<'a> Archive<'a> {
                             .list(&dir)
                             .await?
                             .into_iter()
-                            .filter(|o| o.location.filename().is_some_and(|n| !n.starts_with('.') && n != LEASE))
+                            .filter(|o| {
+                                o.location
+                                    .filename()
+                                    .is_some_and(|n| !n.starts_with('.') && n != LEASE)
+                            })
                             .collect();
                         Stored {
                             source: source.id(),
@@ -850,10 +878,11 @@ impl<'a> Archive<'a> {
             for (dir, manifest, _) in stored {
                 let Some(m) = manifest else { continue };
                 for f in &m.files {
-                    let (status, error) = match self.check(&dir.clone().join(f.name.as_str()), f).await {
-                        Ok(()) => ("ok", None),
-                        Err((status, why)) => (status, Some(why)),
-                    };
+                    let (status, error) =
+                        match self.check(&dir.clone().join(f.name.as_str()), f).await {
+                            Ok(()) => ("ok", None),
+                            Err((status, why)) => (status, Some(why)),
+                        };
                     files.push(Checked {
                         source: source.id(),
                         backup: m.backup.id.clone(),
@@ -871,7 +900,11 @@ impl<'a> Archive<'a> {
         }
     }
 
-    async fn check(&self, location: &Path, want: &ManifestFile) -> Result<(), (&'static str, String)> {
+    async fn check(
+        &self,
+        location: &Path,
+        want: &ManifestFile,
+    ) -> Result<(), (&'static str, String)> {
         let got = match self.dest.store.get(location).await {
             Ok(g) => g,
             Err(object_store::Error::NotFound { .. }) => {
@@ -891,11 +924,17 @@ impl<'a> Archive<'a> {
             sha.update(&chunk);
         }
         if bytes != want.bytes {
-            return Err(("mismatch", format!("{bytes} bytes, the manifest says {}", want.bytes)));
+            return Err((
+                "mismatch",
+                format!("{bytes} bytes, the manifest says {}", want.bytes),
+            ));
         }
         let sha = sha.finish_hex();
         if sha != want.sha256 {
-            return Err(("mismatch", format!("SHA-256 {sha}, the manifest says {}", want.sha256)));
+            return Err((
+                "mismatch",
+                format!("SHA-256 {sha}, the manifest says {}", want.sha256),
+            ));
         }
         Ok(())
     }
@@ -920,7 +959,11 @@ impl<'a> Archive<'a> {
 
     /// Retention of one source: committed backups it does not keep, and partial backups whose
     /// lease is gone or expired (no run is working on them). Nothing without a rule.
-    async fn prune_source(&self, source: &Source, dry_run: bool) -> Result<Vec<Pruned>, ArchiveError> {
+    async fn prune_source(
+        &self,
+        source: &Source,
+        dry_run: bool,
+    ) -> Result<Vec<Pruned>, ArchiveError> {
         if !self.plan.retention.is_set() {
             return Ok(Vec::new());
         }
@@ -932,18 +975,24 @@ impl<'a> Archive<'a> {
             .iter()
             .map(|s| s.1.as_ref().and_then(|m| m.backup.time()))
             .collect();
-        let mut doomed: Vec<(Path, String, bool, &'static str)> = not_kept(&times, &self.plan.retention, now)
-            .into_iter()
-            .map(|i| {
-                let (dir, m, _) = committed[i];
-                let id = m.as_ref().map(|m| m.backup.id.clone()).unwrap_or_default();
-                (dir.clone(), id, true, "not kept by the retention rules")
-            })
-            .collect();
+        let mut doomed: Vec<(Path, String, bool, &'static str)> =
+            not_kept(&times, &self.plan.retention, now)
+                .into_iter()
+                .map(|i| {
+                    let (dir, m, _) = committed[i];
+                    let id = m.as_ref().map(|m| m.backup.id.clone()).unwrap_or_default();
+                    (dir.clone(), id, true, "not kept by the retention rules")
+                })
+                .collect();
         for (dir, manifest, lease) in &stored {
             if manifest.is_none() && lease.as_ref().is_none_or(|l| l.expires <= now) {
                 let id = dir.filename().unwrap_or_default().to_owned();
-                doomed.push((dir.clone(), id, false, "partial, and no run is working on it"));
+                doomed.push((
+                    dir.clone(),
+                    id,
+                    false,
+                    "partial, and no run is working on it",
+                ));
             }
         }
         let mut out = Vec::new();
@@ -967,7 +1016,10 @@ impl<'a> Archive<'a> {
         self.dest.delete(&dir.clone().join(MANIFEST)).await?;
         let objects = self.dest.list(dir).await?;
         for o in &objects {
-            if o.location.filename().is_some_and(|n| n.starts_with(".upload-")) {
+            if o.location
+                .filename()
+                .is_some_and(|n| n.starts_with(".upload-"))
+            {
                 upload::abort_saved(&self.dest, &o.location).await;
             }
         }
@@ -1013,12 +1065,18 @@ mod tests {
             keep_last: last,
             keep_within: within.map(|d| Duration::from_secs(d * 86_400)),
         };
-        assert_eq!(not_kept(&times, &keep(None, None), now), Vec::<usize>::new());
+        assert_eq!(
+            not_kept(&times, &keep(None, None), now),
+            Vec::<usize>::new()
+        );
         assert_eq!(not_kept(&times, &keep(Some(2), None), now), [1, 3, 4]);
         assert_eq!(not_kept(&times, &keep(None, Some(15)), now), [3, 4]);
         assert_eq!(not_kept(&times, &keep(Some(4), Some(5)), now), [3]);
         // Nothing within the window: the newest stays all the same.
         assert_eq!(not_kept(&times, &keep(None, Some(0)), now), [1, 2, 3, 4]);
-        assert_eq!(not_kept(&times[3..4], &keep(Some(1), Some(1)), now), Vec::<usize>::new());
+        assert_eq!(
+            not_kept(&times[3..4], &keep(Some(1), Some(1)), now),
+            Vec::<usize>::new()
+        );
     }
 }

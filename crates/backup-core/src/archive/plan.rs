@@ -462,9 +462,13 @@ fn source(raw: &RawSource, line: usize) -> Result<Source, String> {
                 )
             })?)
         }
-        Some("") => return Err("select: must be latest, all-since:<duration> or a backup id".into()),
+        Some("") => {
+            return Err("select: must be latest, all-since:<duration> or a backup id".into());
+        }
         Some(id) if id.chars().any(char::is_control) || id.len() > 256 => {
-            return Err("select: a backup id has no control characters and at most 256 bytes".into());
+            return Err(
+                "select: a backup id has no control characters and at most 256 bytes".into(),
+            );
         }
         Some(id) => Select::Id(id.to_owned()),
     };
@@ -540,7 +544,10 @@ select = "2026-01-01-backup"
             plan.sources[1].select,
             Select::AllSince(Duration::from_secs(14 * 86_400))
         );
-        assert_eq!(plan.sources[2].select, Select::Id("2026-01-01-backup".into()));
+        assert_eq!(
+            plan.sources[2].select,
+            Select::Id("2026-01-01-backup".into())
+        );
     }
 
     fn refused(text: &str) -> String {
@@ -561,12 +568,18 @@ select = "2026-01-01-backup"
     fn values_are_checked_naming_the_field_and_the_source_line() {
         let base = "[destination]\nurl = \"/x\"\n[[source]]\n";
         let cases = [
-            ("cloud = \"aws\"\ninstance = \"i\"\nregion = \"r\"", "cloud: must be"),
+            (
+                "cloud = \"aws\"\ninstance = \"i\"\nregion = \"r\"",
+                "cloud: must be",
+            ),
             (
                 "cloud = \"aliyun\"\nproduct = \"redis\"\ninstance = \"i\"\nregion = \"r\"",
                 "product: must be rds, polardb or mongodb",
             ),
-            ("cloud = \"huawei\"\ninstance = \"i\"\nregion = \"r\"", "service: required"),
+            (
+                "cloud = \"huawei\"\ninstance = \"i\"\nregion = \"r\"",
+                "service: required",
+            ),
             (
                 "cloud = \"aliyun\"\ninstance = \"../../etc\"\nregion = \"r\"",
                 "instance: `../../etc` is not an id",
@@ -599,7 +612,10 @@ select = "2026-01-01-backup"
         let e = refused(&GOOD.replace("keep_last = 7", "keep_last = 0"));
         assert!(e.contains("keep_last: must be at least 1"), "{e}");
         let e = refused(&GOOD.replace("keep_within = \"30d\"", "keep_within = \"a month\""));
-        assert!(e.contains("keep_within: `a month` is not a duration"), "{e}");
+        assert!(
+            e.contains("keep_within: `a month` is not a duration"),
+            "{e}"
+        );
         let e = refused(&GOOD.replace("concurrency = 4", "concurrency = 0"));
         assert!(e.contains("concurrency: must be 1 to 64"), "{e}");
     }
@@ -609,7 +625,16 @@ select = "2026-01-01-backup"
         assert_eq!(parse_duration("45s"), Some(Duration::from_secs(45)));
         assert_eq!(parse_duration("90m"), Some(Duration::from_secs(5400)));
         assert_eq!(parse_duration("1w"), Some(Duration::from_secs(604_800)));
-        for bad in ["", "d", "0d", "-1d", "1.5d", "1y", "1 d", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "d",
+            "0d",
+            "-1d",
+            "1.5d",
+            "1y",
+            "1 d",
+            "99999999999999999999d",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -70,11 +70,15 @@ impl<'a> Clients<'a> {
     }
 
     fn aliyun(&self, region: &str) -> Result<dbs_aliyun::Client, ArchiveError> {
-        cached(&self.aliyun, region.to_owned(), || self.connect.aliyun(region))
+        cached(&self.aliyun, region.to_owned(), || {
+            self.connect.aliyun(region)
+        })
     }
 
     fn tencent(&self, region: &str) -> Result<mongodb_tencent::Client, ArchiveError> {
-        cached(&self.tencent, region.to_owned(), || self.connect.tencent(region))
+        cached(&self.tencent, region.to_owned(), || {
+            self.connect.tencent(region)
+        })
     }
 
     fn huawei(&self, source: &Source) -> Result<rds_huawei::Client, ArchiveError> {
@@ -89,11 +93,15 @@ impl<'a> Clients<'a> {
     pub(crate) async fn list(&self, source: &Source) -> Result<Vec<Backup>, ArchiveError> {
         let id = source.instance.as_str();
         Ok(match source.product {
-            Product::AliyunRds => crate::backups::aliyun_rds(&self.aliyun(&source.region)?, id).await?,
+            Product::AliyunRds => {
+                crate::backups::aliyun_rds(&self.aliyun(&source.region)?, id).await?
+            }
             Product::AliyunPolarDb => {
                 let until = OffsetDateTime::now_utc();
                 let window = match &source.select {
-                    Select::AllSince(d) => time::Duration::try_from(*d).unwrap_or(time::Duration::days(730)),
+                    Select::AllSince(d) => {
+                        time::Duration::try_from(*d).unwrap_or(time::Duration::days(730))
+                    }
                     _ => time::Duration::days(730),
                 };
                 crate::backups::aliyun_polardb(
@@ -218,9 +226,8 @@ impl<'a> Clients<'a> {
 /// The backups `select` takes from a listing (newest first): the newest successful one, every
 /// successful one since a time, or the one of an id. Only successful, downloadable backups.
 pub(crate) fn choose(list: &[Backup], select: &Select, now: OffsetDateTime) -> Vec<Backup> {
-    let usable = |b: &&Backup| {
-        b.state == BackupState::Succeeded && b.availability != Availability::None
-    };
+    let usable =
+        |b: &&Backup| b.state == BackupState::Succeeded && b.availability != Availability::None;
     match select {
         Select::Latest => {
             let usable: Vec<Backup> = list.iter().filter(usable).cloned().collect();

@@ -94,8 +94,8 @@ impl Destination {
         let path = PathBuf::from(url.strip_prefix("file://").unwrap_or(url));
         crate::local::create_dir_private(&path)
             .map_err(|e| bad(format!("{}: {e}", path.display())))?;
-        let root = std::fs::canonicalize(&path)
-            .map_err(|e| bad(format!("{}: {e}", path.display())))?;
+        let root =
+            std::fs::canonicalize(&path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
         let local = Arc::new(
             LocalFileSystem::new_with_prefix(&root)
                 .map_err(|e| bad(format!("{}: {e}", root.display())))?
@@ -132,7 +132,8 @@ impl Destination {
     /// A backup's directory: its id made a safe name (the manifest keeps the id as sent).
     pub(crate) fn backup_dir(&self, source: &Source, backup_id: &str) -> Path {
         self.source_dir(source)
-            .clone().join(PathPart::from(segment(backup_id).as_str()))
+            .clone()
+            .join(PathPart::from(segment(backup_id).as_str()))
     }
 
     /// Where `location` is on the local file system, for a local destination.
@@ -210,7 +211,10 @@ impl Destination {
     }
 
     /// Every object under `dir`.
-    pub(crate) async fn list(&self, dir: &Path) -> Result<Vec<object_store::ObjectMeta>, ArchiveError> {
+    pub(crate) async fn list(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<object_store::ObjectMeta>, ArchiveError> {
         use futures_util::TryStreamExt;
         self.store
             .list(Some(dir))
@@ -416,7 +420,8 @@ impl Destination {
             owner: owner.to_owned(),
             expires: OffsetDateTime::now_utc() + ttl,
         };
-        self.write_json(&dir.clone().join(LEASE), &lease, false).await?;
+        self.write_json(&dir.clone().join(LEASE), &lease, false)
+            .await?;
         Ok(())
     }
 

@@ -41,6 +41,14 @@ struct UploadState {
     total: Option<u64>,
 }
 
+/// The part being uploaded: its task, and the hash state, CRC and bytes after it.
+type Pending = Option<(
+    tokio::task::JoinHandle<Result<PartId, object_store::Error>>,
+    Saved,
+    u64,
+    u64,
+)>;
+
 /// What an uploaded file is.
 #[derive(Debug, Clone)]
 pub(crate) struct Uploaded {
@@ -54,7 +62,10 @@ pub(crate) struct Uploaded {
 /// The part size for a file of `total` bytes: 8 MiB, or larger so that 9,000 parts hold it.
 fn part_size(total: Option<u64>) -> u64 {
     match total {
-        Some(t) => t.div_ceil(MAX_PARTS).next_multiple_of(1 << 20).max(MIN_PART),
+        Some(t) => t
+            .div_ceil(MAX_PARTS)
+            .next_multiple_of(1 << 20)
+            .max(MIN_PART),
         None => 4 * MIN_PART,
     }
 }
@@ -82,7 +93,9 @@ pub(crate) async fn upload(
         .clone()
         .ok_or_else(|| ArchiveError::Plan("the destination takes no multipart uploads".into()))?;
     let name = location.filename().unwrap_or_default().to_owned();
-    let state_path = parent(location).clone().join(format!(".upload-{name}.json"));
+    let state_path = parent(location)
+        .clone()
+        .join(format!(".upload-{name}.json"));
     let fail = |source: DownloadError| ArchiveError::Transfer {
         file: name.clone(),
         source,
@@ -151,8 +164,7 @@ pub(crate) async fn upload(
     // The CRC of the bytes before this run's first (combined at the end).
     let crc_before = (state.crc64, state.done);
     let mut buffer: Vec<u8> = Vec::with_capacity(state.part_size as usize);
-    let mut pending: Option<(tokio::task::JoinHandle<Result<PartId, object_store::Error>>, Saved, u64, u64)> =
-        None;
+    let mut pending: Pending = None;
     let mut reopens = 0;
     let part_crc = |c: &crc64fast::Digest, read: u64| {
         crate::checksum::crc64_combine(crc_before.0, c.sum64(), read - crc_before.1)
@@ -244,7 +256,15 @@ pub(crate) async fn upload(
         );
         let part = handle
             .await
-            .map_err(|e| ArchiveError::store(location, object_store::Error::Generic { store: "join", source: e.into() }))?
+            .map_err(|e| {
+                ArchiveError::store(
+                    location,
+                    object_store::Error::Generic {
+                        store: "join",
+                        source: e.into(),
+                    },
+                )
+            })?
             .map_err(|e| ArchiveError::store(location, e))?;
         state.parts.push(part.content_id);
     }
@@ -321,12 +341,7 @@ async fn finish_pending(
     dest: &Destination,
     state_path: &Path,
     state: &mut UploadState,
-    pending: &mut Option<(
-        tokio::task::JoinHandle<Result<PartId, object_store::Error>>,
-        Saved,
-        u64,
-        u64,
-    )>,
+    pending: &mut Pending,
 ) -> Result<(), ArchiveError> {
     let Some((handle, sha, crc, done)) = pending.take() else {
         return Ok(());
@@ -378,7 +393,7 @@ mod tests {
         assert_eq!(part_size(Some(1 << 30)), MIN_PART);
         let huge = 5u64 << 40;
         let p = part_size(Some(huge));
-        assert!(huge.div_ceil(p) <= MAX_PARTS && p % 64 == 0, "{p}");
+        assert!(huge.div_ceil(p) <= MAX_PARTS && p.is_multiple_of(64), "{p}");
         assert_eq!(part_size(None) % 64, 0);
     }
 
