@@ -14,14 +14,20 @@ pub struct Emulator {
     /// The port on 127.0.0.1 to listen on [default: any free port]
     #[arg(long, value_name = "N", default_value_t = 0)]
     port: u16,
+    /// The size of every backup file, in bytes (for benchmarks) [default: 1 MiB]
+    #[arg(long, value_name = "BYTES")]
+    backup_size: Option<u64>,
 }
 
 impl Emulator {
     /// Starts the emulator, prints one JSON line (endpoint, credentials as the vendors'
     /// variables, regions, the catalogue's ids), and serves until interrupted.
     pub async fn run(self) -> Result<(), Failure> {
-        let cloud = FakeCloud::builder()
-            .port(self.port)
+        let mut builder = FakeCloud::builder().port(self.port);
+        if let Some(size) = self.backup_size {
+            builder = builder.backup_size(size);
+        }
+        let cloud = builder
             .try_start()
             .await
             .map_err(|e| Failure::usage(format!("--port {}: cannot listen: {e}", self.port)))?;

@@ -1779,12 +1779,20 @@ async fn finish(
 /// local file (the archive's uploads to object stores). As [`Downloader::download`]: 403
 /// refreshes the link, 5xx and network errors before a response are retried, redirects follow
 /// the downloader's rule; a read resumed from an offset must be of the same object version.
+#[cfg_attr(
+    not(all(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 pub(crate) struct LinkReader<'a> {
     downloader: &'a Downloader,
     link: Link<'a>,
 }
 
 /// An open body of a [`LinkReader`].
+#[cfg_attr(
+    not(all(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 pub(crate) struct LinkBody {
     resp: Resp,
     /// The object's whole size, when the response says.
@@ -1796,6 +1804,10 @@ pub(crate) struct LinkBody {
     url: String,
 }
 
+#[cfg_attr(
+    not(all(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 impl<'a> LinkReader<'a> {
     /// Reads `url`, refreshing it through `refresher` when it expires.
     pub(crate) fn new(
@@ -1871,6 +1883,10 @@ impl<'a> LinkReader<'a> {
     }
 }
 
+#[cfg_attr(
+    not(all(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 impl LinkBody {
     /// The next piece of the body (`None` at its end); no data for `idle` is a stall.
     pub(crate) async fn chunk(

@@ -913,6 +913,10 @@ pub(crate) struct FileRefresher<'a> {
     file: &'a ExportedFile,
 }
 
+#[cfg_attr(
+    not(all(feature = "aliyun", feature = "tencent", feature = "huawei")),
+    allow(dead_code)
+)]
 impl<'a> FileRefresher<'a> {
     pub(crate) fn new(export: &'a dyn BackupExport, file: &'a ExportedFile) -> Self {
         FileRefresher { export, file }

@@ -44,6 +44,15 @@ fn plan(dir: &Path, destination: &str, rest: &str) -> std::path::PathBuf {
     path
 }
 
+/// A temporary directory, the local destination in it, and a plan into that destination with
+/// `rest` (its sources, retention).
+fn local_plan(rest: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("dest");
+    let plan = plan(dir.path(), &format!("url = \"{}\"", dest.display()), rest);
+    (dir, dest, plan)
+}
+
 /// `archive ARGS` against the emulator: exit code, the JSON report, stderr.
 fn archive(cloud: &Cloud, env: &[(&str, &str)], args: &[&str]) -> (i32, Value, String) {
     let output = cloud
@@ -117,13 +126,7 @@ fn create_calls(cloud: &Cloud) -> usize {
 #[test]
 fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_each_byte() {
     let cloud = Cloud::start();
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("dest");
-    let plan = plan(
-        dir.path(),
-        &format!("url = \"{}\"", dest.display()),
-        SOURCES,
-    );
+    let (_dir, dest, plan) = local_plan(SOURCES);
     let plan = plan.to_str().unwrap();
 
     // Dry run: the plan's actions, and nothing created or written.
@@ -248,11 +251,7 @@ fn a_run_archives_every_cloud_a_second_run_skips_everything_and_verify_checks_ea
 #[test]
 fn a_failing_source_leaves_the_others_archived_and_exits_4() {
     let cloud = Cloud::start();
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("dest");
-    let plan = plan(
-        dir.path(),
-        &format!("url = \"{}\"", dest.display()),
+    let (_dir, dest, plan) = local_plan(
         r#"
 [[source]]
 cloud = "huawei"

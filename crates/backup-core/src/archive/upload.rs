@@ -254,18 +254,7 @@ pub(crate) async fn upload(
             state.parts.len(),
             std::mem::take(&mut buffer),
         );
-        let part = handle
-            .await
-            .map_err(|e| {
-                ArchiveError::store(
-                    location,
-                    object_store::Error::Generic {
-                        store: "join",
-                        source: e.into(),
-                    },
-                )
-            })?
-            .map_err(|e| ArchiveError::store(location, e))?;
+        let part = uploaded(handle, location).await?;
         state.parts.push(part.content_id);
     }
     let crc_value = part_crc(&crc, read);
@@ -335,6 +324,24 @@ fn spawn_part(
     })
 }
 
+/// The part an upload task sent, or why it failed.
+async fn uploaded(
+    handle: tokio::task::JoinHandle<Result<PartId, object_store::Error>>,
+    location: &Path,
+) -> Result<PartId, ArchiveError> {
+    match handle.await {
+        Ok(Ok(part)) => Ok(part),
+        Ok(Err(e)) => Err(ArchiveError::store(location, e)),
+        Err(e) => Err(ArchiveError::store(
+            location,
+            object_store::Error::Generic {
+                store: "upload",
+                source: e.into(),
+            },
+        )),
+    }
+}
+
 /// Waits for the part in flight, then records it (and the hash state after it) in the saved
 /// state: from here on a resumed run starts after it.
 async fn finish_pending(
@@ -346,18 +353,7 @@ async fn finish_pending(
     let Some((handle, sha, crc, done)) = pending.take() else {
         return Ok(());
     };
-    let part = handle
-        .await
-        .map_err(|e| {
-            ArchiveError::store(
-                state_path,
-                object_store::Error::Generic {
-                    store: "upload",
-                    source: e.into(),
-                },
-            )
-        })?
-        .map_err(|e| ArchiveError::store(state_path, e))?;
+    let part = uploaded(handle, state_path).await?;
     state.parts.push(part.content_id);
     state.sha256 = sha;
     state.crc64 = crc;
