@@ -33,7 +33,10 @@ link() {
 }
 measure() { # name, command...
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  if ! /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err"; then
+    printf '| %-34s | failed: %s |\n' "$name" "$(grep -m1 -i error "$work/err" | cut -c1-100)"
+    return
+  fi
   read -r secs kb <"$work/time"
   printf '| %-34s | %6.2f s | %7.1f MiB/s | %5d MiB |\n' "$name" "$secs" \
     "$(python3 -c "print($size/1048576/$secs)")" $((kb / 1024))
@@ -45,12 +48,12 @@ for round in $(seq 1 "$rounds"); do
   printf '[destination]\nurl = "%s"\n%s\n' "$dir" "$source_toml" >"$work/plan-local.toml"
   measure "cloud-backup archive → local" "$bin" --endpoint "$endpoint" --allow-http archive run "$work/plan-local.toml"
   rm -rf "$dir"
-  measure "rclone copyurl → local" rclone copyurl "$(link)" "$work/rclone-local-$round/file"
+  measure "rclone copyurl → local" env -u AWS_CA_BUNDLE rclone copyurl "$(link)" "$work/rclone-local-$round/file"
   rm -rf "$work/rclone-local-$round"
   bucket="bench-$round-$$"
   curl -s -X PUT "$s3/$bucket" >/dev/null
   printf '[destination]\nurl = "s3://%s/a"\nendpoint = "%s"\nallow_http = true\n%s\n' "$bucket" "$s3" "$source_toml" >"$work/plan-s3.toml"
   measure "cloud-backup archive → S3 (moto)" "$bin" --endpoint "$endpoint" --allow-http archive run "$work/plan-s3.toml"
-  measure "rclone copyurl → S3 (moto)" rclone copyurl "$(link)" \
-    ":s3,provider=Other,endpoint='$s3',access_key_id=test,secret_access_key=test:$bucket/rclone/file"
+  measure "rclone copyurl → S3 (moto)" env -u AWS_CA_BUNDLE rclone copyurl "$(link)" \
+    ":s3,provider=Other,endpoint='$s3',access_key_id=test,secret_access_key=test,region=us-east-1:$bucket/rclone/file"
 done
