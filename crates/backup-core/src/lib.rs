@@ -26,7 +26,7 @@
 //! # Ok(()) }
 //! ```
 
-/// The archive: plans, destinations, manifests, retention (every vendor needed).
+// The archive needs every vendor (its docs are the module's own).
 #[cfg(all(feature = "aliyun", feature = "tencent", feature = "huawei"))]
 pub mod archive;
 pub mod backups;
