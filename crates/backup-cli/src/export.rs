@@ -358,17 +358,12 @@ async fn every_replica_set(
     client: &backup_core::tencent::Client,
     instance_id: &str,
 ) -> Result<Vec<String>, Failure> {
-    let request = backup_core::tencent::DescribeDbInstancesRequest::new([instance_id]);
-    let answer = client.describe_db_instances(&request).await?;
-    let sets: Vec<String> = answer
-        .instance(instance_id)
-        .map(|i| i.replica_set_ids().map(str::to_owned).collect())
-        .unwrap_or_default();
+    let (sets, request_id) =
+        backup_core::backups::tencent_replica_sets(client, instance_id).await?;
     if sets.is_empty() {
         return Err(Failure::service(format!(
-            "DescribeDBInstances lists no replica set of {instance_id} (request id {}); name \
-             them with --replica-set-id",
-            answer.request_id
+            "DescribeDBInstances lists no replica set of {instance_id} (request id \
+             {request_id}); name them with --replica-set-id"
         )));
     }
     Ok(sets)

@@ -260,6 +260,22 @@ pub async fn tencent(
     })))
 }
 
+/// Every replica set (or shard) of a Tencent MongoDB instance, as `DescribeDBInstances` lists
+/// them (empty when it lists none), and that answer's request id (for the caller's error).
+#[cfg(feature = "tencent")]
+pub async fn tencent_replica_sets(
+    client: &mongodb_tencent::Client,
+    instance_id: &str,
+) -> Result<(Vec<String>, String), cloud_http::Error> {
+    let request = mongodb_tencent::DescribeDbInstancesRequest::new([instance_id]);
+    let answer = client.describe_db_instances(&request).await?;
+    let sets = answer
+        .instance(instance_id)
+        .map(|i| i.replica_set_ids().map(str::to_owned).collect())
+        .unwrap_or_default();
+    Ok((sets, answer.request_id))
+}
+
 /// The common state of an Aliyun backup set.
 #[cfg(feature = "aliyun")]
 fn aliyun_state(status: Option<&dbs_aliyun::BackupSetStatus>) -> BackupState {

@@ -28,7 +28,7 @@ mod store;
 mod upload;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
@@ -1043,14 +1043,10 @@ impl std::fmt::Debug for Archive<'_> {
     }
 }
 
-/// How long since `t`, for messages.
-#[allow(dead_code)]
-fn since(t: Instant) -> Duration {
-    t.elapsed()
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use time::macros::datetime;
 
     use super::*;

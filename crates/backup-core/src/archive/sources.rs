@@ -186,18 +186,12 @@ impl<'a> Clients<'a> {
             Product::TencentMongoDb => {
                 let client = self.tencent(&source.region)?;
                 let sets = if source.replica_sets.is_empty() {
-                    let request =
-                        mongodb_tencent::DescribeDbInstancesRequest::new([instance.as_str()]);
-                    let answer = client.describe_db_instances(&request).await?;
-                    let sets: Vec<String> = answer
-                        .instance(&instance)
-                        .map(|i| i.replica_set_ids().map(str::to_owned).collect())
-                        .unwrap_or_default();
+                    let (sets, request_id) =
+                        crate::backups::tencent_replica_sets(&client, &instance).await?;
                     if sets.is_empty() {
                         return Err(ArchiveError::Source(format!(
                             "DescribeDBInstances lists no replica set of {instance} (request id \
-                             {}); name them with replica_sets",
-                            answer.request_id
+                             {request_id}); name them with replica_sets"
                         )));
                     }
                     sets

@@ -187,8 +187,7 @@ pub(crate) async fn upload(
         let end = chunk.is_none();
         if let Some(chunk) = chunk {
             if bound.is_some_and(|b| read + chunk.len() as u64 > b) {
-                let _ = store.abort_multipart(location, &state.upload_id).await;
-                let _ = dest.delete(&state_path).await;
+                abandon(&store, dest, location, &state_path, &state.upload_id).await;
                 return Err(fail(DownloadError::SizeMismatch {
                     expected: bound.unwrap_or_default(),
                     actual: read + chunk.len() as u64,
@@ -228,8 +227,7 @@ pub(crate) async fn upload(
     if let Some(total) = state.total
         && read != total
     {
-        let _ = store.abort_multipart(location, &state.upload_id).await;
-        let _ = dest.delete(&state_path).await;
+        abandon(&store, dest, location, &state_path, &state.upload_id).await;
         return Err(fail(DownloadError::SizeMismatch {
             expected: total,
             actual: read,
@@ -238,8 +236,7 @@ pub(crate) async fn upload(
     if let Some(declared) = file.size
         && !declared.matches(read)
     {
-        let _ = store.abort_multipart(location, &state.upload_id).await;
-        let _ = dest.delete(&state_path).await;
+        abandon(&store, dest, location, &state_path, &state.upload_id).await;
         return Err(ArchiveError::DeclaredSize {
             file: name,
             declared,
@@ -261,8 +258,7 @@ pub(crate) async fn upload(
     let mut verified = vec!["size".to_owned()];
     if let Some(want) = crc_expected {
         if want != crc_value {
-            let _ = store.abort_multipart(location, &state.upload_id).await;
-            let _ = dest.delete(&state_path).await;
+            abandon(&store, dest, location, &state_path, &state.upload_id).await;
             return Err(fail(DownloadError::ChecksumMismatch {
                 kind: "crc64ecma",
                 expected: want.to_string(),
@@ -322,6 +318,19 @@ fn spawn_part(
             .put_part(&location, &id, index, PutPayload::from(data))
             .await
     })
+}
+
+/// Gives up an upload that cannot be completed (its bytes are wrong): aborts it and forgets its
+/// saved state, so that no later run resumes it.
+async fn abandon(
+    store: &Arc<dyn MultipartStore>,
+    dest: &Destination,
+    location: &Path,
+    state_path: &Path,
+    upload_id: &str,
+) {
+    let _ = store.abort_multipart(location, &upload_id.to_owned()).await;
+    let _ = dest.delete(state_path).await;
 }
 
 /// The part an upload task sent, or why it failed.
